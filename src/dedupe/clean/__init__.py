@@ -1,0 +1,104 @@
+"""Cleaning: encoding repair, HTML main text, named news rules, learned furniture.
+
+``clean_text`` and ``clean_html`` are the per-document steps; learned
+furniture needs the whole corpus and is applied by :func:`dedupe.pipeline.run`
+(or by hand with :class:`FurnitureLearner`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..config import CleanConfig
+from ..document import Change, Document, Rejected, source_of
+from .encoding import fix_encoding, normalize_whitespace
+from .furniture import FurnitureLearner, FurnitureModel
+from .html import extract_html
+from .rules import DEFAULT_RULES, RULES, apply_rules
+
+__all__ = [
+    "CleanResult",
+    "clean_text",
+    "clean_html",
+    "clean_document",
+    "FurnitureLearner",
+    "FurnitureModel",
+    "RULES",
+    "DEFAULT_RULES",
+]
+
+_DEFAULT = CleanConfig()
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    """A cleaned text, what changed and why; metadata found in HTML when there was HTML."""
+
+    text: str
+    changes: tuple[Change, ...] = ()
+    title: str | None = None
+    published: str | None = None
+    url: str | None = None
+
+
+def clean_text(text: str, config: CleanConfig | None = None) -> CleanResult:
+    """Clean one text: line breaks and whitespace, encoding repair, then the news rules.
+
+    The rules are applied until nothing changes (each pass only removes
+    lines, so this ends), which makes cleaning idempotent.
+
+    >>> clean_text("Audio By Carbonatix\\nNiger\\u00e2\\u20ac\\u2122s junta met.\\nExit mobile version").text
+    'Niger’s junta met.'
+    """
+    config = config or _DEFAULT
+    changes: list[Change] = []
+    text = normalize_whitespace(text)
+    if config.fix_encoding:
+        text, fixed = fix_encoding(text)
+        changes.extend(fixed)
+        text = normalize_whitespace(text)
+    names = config.rules if config.rules is not None else DEFAULT_RULES
+    while True:
+        new, removed = apply_rules(text, names)
+        changes.extend(removed)
+        if new == text:
+            break
+        text = new
+    return CleanResult(text, tuple(changes))
+
+
+def clean_html(html: str | bytes, url: str | None = None, config: CleanConfig | None = None) -> CleanResult:
+    """Extract an HTML page's main text with trafilatura, then clean it like text.
+
+    The result carries the page's title, date and url when trafilatura found them.
+    """
+    config = config or _DEFAULT
+    extracted = extract_html(html, url=url, favor=config.html_favor)
+    result = clean_text(extracted.text, config)
+    return CleanResult(result.text, result.changes, extracted.title, extracted.published, extracted.url)
+
+
+def clean_document(doc: Document, config: CleanConfig | None = None) -> Document | Rejected:
+    """Clean a document: HTML documents are extracted first, then every text is cleaned.
+
+    Returns the cleaned document, or a :class:`Rejected` when nothing is left.
+    """
+    config = config or _DEFAULT
+    if doc.html is not None and doc.text is None:
+        result = clean_html(doc.html, url=doc.url, config=config)
+        if not result.text:
+            return Rejected(doc.id, "html", "no main text found in the HTML", doc.origin)
+        url = doc.url or result.url
+        return doc.with_(
+            text=result.text,
+            html=None,
+            url=url,
+            title=doc.title or result.title,
+            published=doc.published or result.published,
+            source=doc.source or source_of(url),
+            changes=doc.changes + result.changes,
+        )
+    result = clean_text(doc.text or "", config)
+    if not result.text.strip():
+        return Rejected(doc.id, "empty-after-cleaning", "nothing but boilerplate was left after cleaning", doc.origin)
+    return doc.with_(text=result.text, source=doc.outlet, changes=doc.changes + result.changes)

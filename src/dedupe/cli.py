@@ -1,0 +1,266 @@
+"""The ``dedupe`` command: a thin layer over the library.
+
+Exit status: 0 when the run finished (rejected inputs are listed in
+``rejected.jsonl`` and do not change it); 1 when nothing could be processed
+(every input was rejected, or no document was found); 2 for a wrong
+invocation (unknown option, missing input path, unknown input format, bad
+configuration value, missing optional dependency); 130 when interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from dataclasses import replace
+from typing import Sequence, TextIO
+
+from . import __version__
+from .config import CleanConfig, DedupConfig, RunConfig
+from .document import Rejected
+from .errors import DedupeError
+from .pipeline import RunResult, deduplicate, run
+from .readers import read_inputs
+from .writers import summary_of, write_jsonl, write_outputs
+
+__all__ = ["main", "parse_args"]
+
+logger = logging.getLogger("dedupe")
+_MAX_REJECT_MESSAGES = 20
+
+
+class ProgressBar:
+    """A one-line progress display on a terminal; silent elsewhere."""
+
+    def __init__(self, stream: TextIO, enabled: bool) -> None:
+        self.stream = stream
+        self.enabled = enabled
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.last < 0.1 and (total is None or done < total):
+            return
+        self.last = now
+        if total:
+            width = 30
+            filled = int(width * done / total)
+            line = f"{stage:>10} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+        else:
+            line = f"{stage:>10} {done}"
+        self.stream.write("\r" + line.ljust(70))
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\r" + " " * 70 + "\r")
+            self.stream.flush()
+
+
+class RejectReporter:
+    """Prints one line per rejected input (the first few), then a count."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, item: Rejected) -> None:
+        self.count += 1
+        if self.count <= _MAX_REJECT_MESSAGES:
+            logger.warning("skipped %s", item)
+        elif self.count == _MAX_REJECT_MESSAGES + 1:
+            logger.warning("more inputs were skipped; every one is listed in rejected.jsonl")
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="a directory, a .txt/.html file, JSONL (.jsonl, .jsonl.gz, .jsonl.zst) or - for stdin")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no closing summary")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more log messages (-vv for debug)")
+    p.add_argument("--workers", type=int, default=0, help="worker processes (default: one per core)")
+
+
+def _add_clean_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-learn", action="store_true",
+                   help="do not learn page furniture from lines repeated across a source's documents")
+    p.add_argument("--rules", help="comma-separated boilerplate rules to apply (default: all)")
+
+
+def _add_dedup_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--canonical", choices=("longest", "earliest"), default="longest",
+                   help="canonical policy: most complete text, or earliest published (default: longest)")
+    p.add_argument("--prefer-source", action="append", default=[], metavar="SOURCE",
+                   help="prefer this source as canonical (repeatable, in order)")
+    p.add_argument("--seed", type=int, default=1, help="MinHash seed (default: 1)")
+    p.add_argument("--num-perm", type=int, default=128, help="MinHash permutations (default: 128)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dedupe",
+        description="Clean scraped news and group near-duplicate and syndicated copies into one canonical set.",
+    )
+    parser.add_argument("--version", action="version", version=f"dedupe {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p_run = sub.add_parser("run", help="clean and deduplicate: canonical.jsonl, clusters.jsonl, summary.json, rejected.jsonl")
+    _add_common(p_run)
+    p_run.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="output directory")
+    p_run.add_argument("--explain", action="store_true", help="list every cleaning change in canonical.jsonl")
+    _add_clean_options(p_run)
+    _add_dedup_options(p_run)
+
+    p_clean = sub.add_parser("clean", help="clean documents only, writing JSONL")
+    _add_common(p_clean)
+    p_clean.add_argument("-o", "--output", required=True, metavar="OUT.jsonl", help="output JSONL file")
+    p_clean.add_argument("--explain", action="store_true", help="list every removal and the rule that made it")
+    _add_clean_options(p_clean)
+
+    p_dedup = sub.add_parser("dedup", help="deduplicate text that is already clean (no cleaning)")
+    _add_common(p_dedup)
+    p_dedup.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="output directory")
+    _add_dedup_options(p_dedup)
+
+    p_eval = sub.add_parser("eval", help="score clusters.jsonl against gold labels")
+    p_eval.add_argument("clusters", metavar="CLUSTERS.jsonl")
+    p_eval.add_argument("--gold", required=True, metavar="GOLD.jsonl",
+                        help='one row per document: {"id": ..., "cluster": ..., "kind": ...}')
+    p_eval.add_argument("--json", action="store_true", help="print the report as JSON")
+    return parser
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    return build_parser().parse_args(argv)
+
+
+def _config(args: argparse.Namespace) -> RunConfig:
+    clean = CleanConfig()
+    if getattr(args, "no_learn", False):
+        clean = replace(clean, learn_furniture=False)
+    if getattr(args, "rules", None):
+        clean = replace(clean, rules=tuple(r.strip() for r in args.rules.split(",") if r.strip()))
+    dedup = DedupConfig()
+    if hasattr(args, "canonical"):
+        dedup = replace(dedup, canonical=args.canonical, preferred_sources=tuple(args.prefer_source),
+                        seed=args.seed, num_perm=args.num_perm)
+    return RunConfig(clean=clean, dedup=dedup, workers=args.workers)
+
+
+def _setup_logging(verbose: int) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("dedupe: %(message)s"))
+    root = logging.getLogger("dedupe")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
+    root.propagate = False
+
+
+def _closing(result: RunResult | None, summary: dict, out: str, quiet: bool) -> None:
+    if quiet:
+        return
+    c = summary["counts"]
+    sys.stderr.write(
+        f"dedupe: read {c['read']}, cleaned {c['cleaned']}, rejected {c['rejected']}; "
+        f"{c['clusters']} clusters, {c['duplicates']} duplicates -> {out}\n"
+    )
+
+
+def _cmd_run(args: argparse.Namespace, config: RunConfig) -> int:
+    bar = ProgressBar(sys.stderr, enabled=not args.quiet and sys.stderr.isatty())
+    try:
+        result = run(args.inputs, config, progress=bar, on_reject=RejectReporter())
+    finally:
+        bar.close()
+    summary = write_outputs(result, args.output, explain=args.explain)
+    _closing(result, summary, args.output, args.quiet)
+    return 0 if result.documents else 1
+
+
+def _cmd_dedup(args: argparse.Namespace, config: RunConfig) -> int:
+    reporter = RejectReporter()
+    docs = []
+    read = 0
+    rejected = []
+    for item in read_inputs(args.inputs, config.limits):
+        read += 1
+        if isinstance(item, Rejected):
+            reporter(item)
+            rejected.append(item)
+        elif item.text is None:
+            r = Rejected(item.id, "bad-field", "HTML input: use 'dedupe run', which cleans it first", item.origin)
+            reporter(r)
+            rejected.append(r)
+        else:
+            docs.append(item)
+    bar = ProgressBar(sys.stderr, enabled=not args.quiet and sys.stderr.isatty())
+    try:
+        result = deduplicate(docs, config.dedup, workers=config.worker_count, progress=bar)
+    finally:
+        bar.close()
+    for r in result.rejected:
+        reporter(r)
+    result.rejected = rejected + result.rejected
+    summary = write_outputs(result, args.output)
+    _closing(None, summary, args.output, args.quiet)
+    return 0 if result.documents else 1
+
+
+def _cmd_clean(args: argparse.Namespace, config: RunConfig) -> int:
+    # Cleaning is `run` without deduplication: same readers, rules and learned furniture.
+    bar = ProgressBar(sys.stderr, enabled=not args.quiet and sys.stderr.isatty())
+    reporter = RejectReporter()
+    from .pipeline import clean_corpus
+
+    try:
+        docs, rejected, read = clean_corpus(args.inputs, config, progress=bar, on_reject=reporter)
+    finally:
+        bar.close()
+    write_jsonl(args.output, (d.to_dict(explain=args.explain) for d in docs))
+    if not args.quiet:
+        sys.stderr.write(f"dedupe: read {read}, cleaned {len(docs)}, rejected {len(rejected)} -> {args.output}\n")
+    return 0 if docs else 1
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate, format_report, load_clusters, load_gold
+
+    report = evaluate(load_gold(args.gold), load_clusters(args.clusters))
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        print(format_report(report))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    _setup_logging(getattr(args, "verbose", 0))
+    try:
+        if args.command == "eval":
+            return _cmd_eval(args)
+        config = _config(args)
+        if args.command == "run":
+            return _cmd_run(args, config)
+        if args.command == "dedup":
+            return _cmd_dedup(args, config)
+        return _cmd_clean(args, config)
+    except DedupeError as exc:
+        logger.error("%s", exc)
+        return 2
+    except (ValueError, OSError) as exc:
+        if args.command == "eval":
+            logger.error("%s", exc)
+            return 2
+        raise
+    except KeyboardInterrupt:
+        logger.error("interrupted")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

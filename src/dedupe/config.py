@@ -1,0 +1,160 @@
+"""Typed, frozen configuration objects.
+
+Every tuned constant says where its value came from. ``str(config)`` is a
+stable short form (``5ng_128p_0.5t_s1``) used to name what a config produced,
+and ``to_dict()`` is what ``summary.json`` records.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal
+
+from .errors import ConfigError
+
+__all__ = ["CleanConfig", "DedupConfig", "Limits", "RunConfig", "CanonicalPolicy"]
+
+CanonicalPolicy = Literal["longest", "earliest", "first"]
+
+
+def _check(cond: bool, name: str, value: Any, allowed: str) -> None:
+    if not cond:
+        raise ConfigError(f"{name}={value!r} is out of range: expected {allowed}")
+
+
+@dataclass(frozen=True)
+class CleanConfig:
+    """How documents are cleaned.
+
+    ``rules`` names the boilerplate rules to apply, in order (``None``: every
+    rule in :data:`dedupe.clean.rules.RULES`). Learned furniture: a line is page
+    furniture of a source when it occurs in at least ``furniture_min_docs``
+    documents of that source and at least ``furniture_min_share`` of all its
+    occurrences are in that source; it is then removed from that source's
+    documents and from documents with no known source.
+    """
+
+    fix_encoding: bool = True
+    rules: tuple[str, ...] | None = None
+    learn_furniture: bool = True
+    # 5 documents: a wire paragraph is rarely printed five times by one outlet,
+    # while a furniture line repeats on every page; the seeds (one document per
+    # outlet) are untouched by it, and an outlet's furniture shows up after
+    # five pages.
+    furniture_min_docs: int = 5
+    # 0.8: repetition spread over several sources is syndicated text, not furniture.
+    furniture_min_share: float = 0.8
+    html_favor: Literal["balanced", "precision", "recall"] = "balanced"
+
+    def __post_init__(self) -> None:
+        _check(self.furniture_min_docs >= 2, "furniture_min_docs", self.furniture_min_docs, "an integer >= 2")
+        _check(0.5 <= self.furniture_min_share <= 1.0, "furniture_min_share", self.furniture_min_share, "0.5..1.0")
+        _check(self.html_favor in ("balanced", "precision", "recall"), "html_favor", self.html_favor,
+               "'balanced', 'precision' or 'recall'")
+        if self.rules is not None:
+            from .clean.rules import RULES
+
+            unknown = [r for r in self.rules if r not in RULES]
+            _check(not unknown, "rules", unknown, "names from: " + ", ".join(RULES))
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    """How near-duplicate and syndicated copies are found and grouped.
+
+    Signatures: MinHash over word ``shingle_size``-grams of normalised tokens
+    (see :mod:`dedupe.text`), ``num_perm`` permutations seeded by ``seed``.
+    Candidates: document signatures through LSH at ``threshold``, plus sentence
+    signatures (the first ``sentence_bands * sentence_rows`` permutations, min
+    over each sentence's shingles) banded so that documents sharing one
+    near-identical sentence become candidates. Every candidate is verified
+    exactly (:mod:`dedupe.verify`).
+    """
+
+    shingle_size: int = 5
+    num_perm: int = 128
+    seed: int = 1
+    # 0.5: the document-level LSH only has to catch whole-document near copies;
+    # partial copies are caught by the sentence bands below.
+    threshold: float = 0.5
+    # 8 bands x 2 rows: a sentence pair at shingle Jaccard 0.5 collides with
+    # probability 1-(1-0.5^2)^8 = 0.90, at 0.7 with 0.995, at 0.1 with 0.08.
+    sentence_bands: int = 8
+    sentence_rows: int = 2
+    # Sentences with fewer shingles than this are not banded (too little evidence).
+    sentence_min_shingles: int = 4
+    # Sentences match at this Dice overlap of content words (see dedupe.verify):
+    # on the seeds, copied sentences score 0.5-1.0 and the best sentence pairs
+    # of independent write-ups 0.3-0.45 (a shared quote aside).
+    sentence_match: float = 0.5
+    # Sentences shorter than this (tokens) never count as shared-passage evidence.
+    sentence_min_tokens: int = 6
+    # Syndicated: at least this many matched sentences, covering at least
+    # min_coverage of one of the two documents' tokens.
+    min_shared_sentences: int = 2
+    min_coverage: float = 0.3
+    # Near-duplicate (rather than syndicated): the smaller document is at least
+    # this much covered and the larger at least half.
+    near_duplicate_coverage: float = 0.9
+    # Clusters merge only when at least this share of the cross pairs are
+    # verified links (average-link guard against chaining).
+    linkage: float = 0.5
+    canonical: CanonicalPolicy = "longest"
+    preferred_sources: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check(1 <= self.shingle_size <= 16, "shingle_size", self.shingle_size, "1..16")
+        _check(16 <= self.num_perm <= 1024, "num_perm", self.num_perm, "16..1024")
+        _check(0.0 < self.threshold < 1.0, "threshold", self.threshold, "a float in (0, 1)")
+        _check(self.sentence_bands * self.sentence_rows <= self.num_perm, "sentence_bands*sentence_rows",
+               self.sentence_bands * self.sentence_rows, f"<= num_perm ({self.num_perm})")
+        _check(self.sentence_bands >= 1 and self.sentence_rows >= 1, "sentence_bands/sentence_rows",
+               (self.sentence_bands, self.sentence_rows), "positive integers")
+        _check(0.0 < self.sentence_match <= 1.0, "sentence_match", self.sentence_match, "(0, 1]")
+        _check(0.0 < self.min_coverage <= 1.0, "min_coverage", self.min_coverage, "(0, 1]")
+        _check(0.0 < self.near_duplicate_coverage <= 1.0, "near_duplicate_coverage",
+               self.near_duplicate_coverage, "(0, 1]")
+        _check(self.min_shared_sentences >= 1, "min_shared_sentences", self.min_shared_sentences, ">= 1")
+        _check(0.0 < self.linkage <= 1.0, "linkage", self.linkage, "(0, 1]")
+        _check(self.canonical in ("longest", "earliest", "first"), "canonical", self.canonical,
+               "'longest', 'earliest' or 'first'")
+
+    def __str__(self) -> str:
+        return f"{self.shingle_size}ng_{self.num_perm}p_{self.threshold}t_s{self.seed}"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds that keep one bad input from exhausting the machine."""
+
+    max_doc_bytes: int = 20_000_000
+    max_line_bytes: int = 64_000_000
+    max_decompressed_bytes: int = 8_000_000_000
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            _check(isinstance(value, int) and value > 0, f.name, value, "a positive integer")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything one ``dedupe run`` uses."""
+
+    clean: CleanConfig = field(default_factory=CleanConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+    limits: Limits = field(default_factory=Limits)
+    workers: int = 0  # 0: one worker per core
+
+    def __post_init__(self) -> None:
+        _check(self.workers >= 0, "workers", self.workers, "0 (all cores) or a positive integer")
+
+    @property
+    def worker_count(self) -> int:
+        return self.workers or (os.cpu_count() or 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out.pop("workers")  # output must not depend on the worker count
+        return out

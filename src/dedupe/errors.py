@@ -1,0 +1,40 @@
+"""Exceptions raised by dedupe.
+
+The hierarchy, so a caller can catch by meaning::
+
+    DedupeError                 root: catch this to catch everything dedupe raises
+    ├── ConfigError             an invalid configuration value (names the field and the allowed range)
+    ├── InputError              an input could not be opened at all (missing path, unknown format)
+    └── MissingDependencyError  an optional extra is not installed (names the pip command)
+
+Bad *documents* never raise: they become :class:`dedupe.Rejected` records and
+the run goes on. Exceptions are for problems that stop the whole call.
+"""
+
+from __future__ import annotations
+
+__all__ = ["DedupeError", "ConfigError", "InputError", "MissingDependencyError"]
+
+
+class DedupeError(Exception):
+    """Root of every exception dedupe raises on purpose."""
+
+
+class ConfigError(DedupeError, ValueError):
+    """A configuration value is out of range or of the wrong type."""
+
+
+class InputError(DedupeError, OSError):
+    """An input path cannot be used at all (it does not exist, or its format is unknown)."""
+
+
+class MissingDependencyError(DedupeError, ImportError):
+    """An optional dependency is missing; the message names the install command."""
+
+    def __init__(self, package: str, extra: str, purpose: str) -> None:
+        super().__init__(
+            f"{purpose} needs the optional package {package!r}: "
+            f"install it with: pip install 'news-dedupe[{extra}]'"
+        )
+        self.package = package
+        self.extra = extra
