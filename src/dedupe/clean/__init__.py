@@ -52,11 +52,13 @@ def clean_text(text: str, config: CleanConfig | None = None) -> CleanResult:
     """
     config = config or _DEFAULT
     changes: list[Change] = []
-    text = normalize_whitespace(text)
+    # Only line breaks before ftfy: soft hyphens and no-break spaces can be
+    # halves of mojibake ("í" read as cp1252 is "Ã" + soft hyphen).
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if config.fix_encoding:
         text, fixed = fix_encoding(text)
         changes.extend(fixed)
-        text = normalize_whitespace(text)
+    text = normalize_whitespace(text)
     names = config.rules if config.rules is not None else DEFAULT_RULES
     while True:
         new, removed = apply_rules(text, names)
