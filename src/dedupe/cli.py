@@ -21,7 +21,7 @@ from . import __version__
 from .config import CleanConfig, DedupConfig, RunConfig
 from .document import Rejected
 from .errors import DedupeError
-from .pipeline import RunResult, deduplicate, run
+from .pipeline import deduplicate, run
 from .readers import read_inputs
 from .writers import summary_of, write_jsonl, write_outputs
 
@@ -160,7 +160,7 @@ def _setup_logging(verbose: int) -> None:
     root.propagate = False
 
 
-def _closing(result: RunResult | None, summary: dict, out: str, quiet: bool) -> None:
+def _closing(summary: dict, out: str, quiet: bool) -> None:
     if quiet:
         return
     c = summary["counts"]
@@ -177,17 +177,15 @@ def _cmd_run(args: argparse.Namespace, config: RunConfig) -> int:
     finally:
         bar.close()
     summary = write_outputs(result, args.output, explain=args.explain)
-    _closing(result, summary, args.output, args.quiet)
+    _closing(summary, args.output, args.quiet)
     return 0 if result.documents else 1
 
 
 def _cmd_dedup(args: argparse.Namespace, config: RunConfig) -> int:
     reporter = RejectReporter()
     docs = []
-    read = 0
     rejected = []
     for item in read_inputs(args.inputs, config.limits):
-        read += 1
         if isinstance(item, Rejected):
             reporter(item)
             rejected.append(item)
@@ -206,7 +204,7 @@ def _cmd_dedup(args: argparse.Namespace, config: RunConfig) -> int:
         reporter(r)
     result.rejected = rejected + result.rejected
     summary = write_outputs(result, args.output)
-    _closing(None, summary, args.output, args.quiet)
+    _closing(summary, args.output, args.quiet)
     return 0 if result.documents else 1
 
 
@@ -217,12 +215,14 @@ def _cmd_clean(args: argparse.Namespace, config: RunConfig) -> int:
     from .pipeline import clean_corpus
 
     try:
-        docs, rejected, read = clean_corpus(args.inputs, config, progress=bar, on_reject=reporter)
+        corpus = clean_corpus(args.inputs, config, progress=bar, on_reject=reporter)
     finally:
         bar.close()
+    docs = corpus.documents
     write_jsonl(args.output, (d.to_dict(explain=args.explain) for d in docs))
     if not args.quiet:
-        sys.stderr.write(f"dedupe: read {read}, cleaned {len(docs)}, rejected {len(rejected)} -> {args.output}\n")
+        sys.stderr.write(f"dedupe: read {corpus.read}, cleaned {len(docs)}, rejected {len(corpus.rejected)} "
+                         f"-> {args.output}\n")
     return 0 if docs else 1
 
 
@@ -252,7 +252,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DedupeError as exc:
         logger.error("%s", exc)
         return 2
-    except (ValueError, OSError) as exc:
+    except OSError as exc:
+        # An output path that cannot be written (a file where a directory is
+        # expected, no permission, disk full): say so in one line.
+        target = getattr(exc, "filename", None) or getattr(args, "output", "")
+        logger.error("cannot write %s: %s", target, exc.strerror or exc)
+        return 2
+    except ValueError as exc:
         if args.command == "eval":
             logger.error("%s", exc)
             return 2

@@ -47,6 +47,8 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (code
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _STRING_FIELDS = ("url", "title", "published", "source")
+# A JSON escape of a UTF-16 surrogate: the only way a JSONL line can carry one unpaired.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 class _Bad(Exception):
@@ -149,23 +151,76 @@ def _walk(root: Path, limits: Limits) -> Iterator[Document | Rejected]:
 
 
 class _LimitedReader(io.RawIOBase):
-    """Counts decompressed bytes and refuses to go past a limit (decompression bombs)."""
+    """Counts decompressed bytes and refuses to go past a limit (decompression bombs).
 
-    def __init__(self, inner: BinaryIO, limit: int) -> None:
+    Closing it closes ``inner`` when ``owns`` (not for standard input).
+    """
+
+    def __init__(self, inner: BinaryIO, limit: int, owns: bool = True) -> None:
         self.inner = inner
         self.limit = limit
+        self.owns = owns
         self.count = 0
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        data = self.inner.read(len(buffer))
+        # read1: one step of the inner stream, so that the lines decompressed before a
+        # damaged or truncated part are returned before the error is raised.
+        read = getattr(self.inner, "read1", self.inner.read)
+        data = read(len(buffer))
         self.count += len(data)
         if self.count > self.limit:
             raise _Bad("too-large", f"decompressed size exceeds {self.limit} bytes (max_decompressed_bytes)")
         buffer[: len(data)] = data
         return len(data)
+
+    def close(self) -> None:
+        if not self.closed and self.owns:
+            self.inner.close()
+        super().close()
+
+
+class _ZstdReader(io.RawIOBase):
+    """All zstd frames of a file, raising EOFError when the last frame is cut short
+    (``zstandard``'s ``stream_reader`` reports a truncated frame as a normal end of file)."""
+
+    def __init__(self, fh: BinaryIO, zstandard: Any) -> None:
+        self.fh = fh
+        self.dctx = zstandard.ZstdDecompressor()
+        self.obj: Any = None  # the decompressor of the current frame; None between frames
+        self.out = b""  # decompressed bytes; those before self.pos are returned
+        self.pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while self.pos >= len(self.out):
+            # Small input steps bound the output of one step (zstd expands at most ~32000x).
+            data = self.fh.read(1 << 12)
+            if not data:
+                if self.obj is not None:
+                    raise EOFError("the zstd stream ends inside a frame")
+                return 0
+            out = []
+            while data:
+                self.obj = self.obj or self.dctx.decompressobj()
+                out.append(self.obj.decompress(data))
+                data = b""
+                if self.obj.eof:
+                    data, self.obj = self.obj.unused_data, None
+            self.out, self.pos = b"".join(out), 0
+        n = min(len(buffer), len(self.out) - self.pos)
+        buffer[:n] = self.out[self.pos : self.pos + n]
+        self.pos += n
+        return n
+
+    def close(self) -> None:
+        if not self.closed:
+            self.fh.close()
+        super().close()
 
 
 def _open_jsonl(path: str) -> BinaryIO:
@@ -179,11 +234,11 @@ def _open_jsonl(path: str) -> BinaryIO:
             import zstandard
         except ImportError:
             raise MissingDependencyError("zstandard", "zstd", f"reading {path}") from None
-        return zstandard.ZstdDecompressor().stream_reader(open(path, "rb"))  # type: ignore[return-value]
+        return _ZstdReader(open(path, "rb"), zstandard)  # type: ignore[return-value]
     return open(path, "rb")
 
 
-def _parse_line(raw: bytes, where: str, lineno: int) -> Document:
+def _parse_line(raw: bytes, where: str, lineno: int, max_doc_bytes: int) -> Document:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -194,6 +249,13 @@ def _parse_line(raw: bytes, where: str, lineno: int) -> Document:
         raise _Bad("malformed-json", f"malformed JSON: {exc.msg} at column {exc.colno}") from None
     if not isinstance(obj, dict):
         raise _Bad("malformed-json", f"expected a JSON object, got {type(obj).__name__}")
+    if _SURROGATE_ESCAPE.search(raw):
+        # "\ud800" alone parses, but is not Unicode text and could not be written out as UTF-8.
+        try:
+            json.dumps(obj, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            bad = ord(exc.object[exc.start])
+            raise _Bad("encoding", f"unpaired surrogate \\u{bad:04x} is not valid Unicode") from None
     doc_id = obj.get("id")
     if doc_id is None:
         doc_id = f"{where}:{lineno}"
@@ -217,8 +279,15 @@ def _parse_line(raw: bytes, where: str, lineno: int) -> Document:
             raise _Bad("bad-field", f"'{name}' must be a string, got {type(value).__name__}")
     if text is None and html is None:
         raise _Bad("bad-field", "neither 'text' nor 'html' is present")
+    if not (text or "").strip() and html is not None and html.strip():
+        text = None  # an empty text beside real HTML: use the HTML
     if not (text or html or "").strip():
         raise _Bad("empty", "the document is empty")
+    # The content is never longer in UTF-8 than its JSON form, so short lines need no count.
+    if len(raw) > max_doc_bytes:
+        size = len((text if text is not None else html or "").encode("utf-8"))
+        if size > max_doc_bytes:
+            raise _Bad("too-large", f"{size} bytes exceeds the limit of {max_doc_bytes} (max_doc_bytes)")
     return Document(doc_id, text=text, html=html if text is None else None, meta=meta or {},
                     origin=f"{where}:{lineno}", **fields)
 
@@ -231,11 +300,15 @@ def _read_jsonl(path: str, limits: Limits) -> Iterator[Document | Rejected]:
     except OSError as exc:
         yield Rejected(where, "unreadable", f"cannot open: {exc.strerror or exc}", where)
         return
-    stream = io.BufferedReader(_LimitedReader(raw_stream, limits.max_decompressed_bytes), buffer_size=1 << 20)
+    stream = io.BufferedReader(_LimitedReader(raw_stream, limits.max_decompressed_bytes, owns=path != "-"),
+                               buffer_size=1 << 20)
     try:
         while True:
             try:
                 raw = stream.readline(limits.max_line_bytes + 1)
+                tail = raw if len(raw) > limits.max_line_bytes else b""
+                while tail and not tail.endswith(b"\n"):  # skip the rest of an over-long line
+                    tail = stream.readline(1 << 20)
             except _Bad as bad:
                 yield Rejected(f"{where}:{lineno + 1}", bad.reason, bad.message + "; the rest of the file is skipped",
                                f"{where}:{lineno + 1}")
@@ -255,16 +328,15 @@ def _read_jsonl(path: str, limits: Limits) -> Iterator[Document | Rejected]:
             lineno += 1
             origin = f"{where}:{lineno}"
             if len(raw) > limits.max_line_bytes:
-                # Skip the rest of the over-long line.
-                while raw and not raw.endswith(b"\n"):
-                    raw = stream.readline(1 << 20)
                 yield Rejected(origin, "too-large", f"line longer than {limits.max_line_bytes} bytes (max_line_bytes)",
                                origin)
                 continue
+            if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8):]
             if not raw.strip():
                 continue
             try:
-                yield _parse_line(raw, where, lineno)
+                yield _parse_line(raw, where, lineno, limits.max_doc_bytes)
             except _Bad as bad:
                 yield Rejected(_id_hint(raw) or origin, bad.reason, bad.message, origin)
     finally:
