@@ -232,7 +232,8 @@ def load_clusters(path: str | Path) -> dict[str, str]:
     for lineno, obj in _json_lines(p):
         cluster = _require_str(obj, "cluster", p, lineno)
         if cluster in cluster_line:
-            raise ValueError(f"{p}:{lineno}: duplicate cluster id {cluster!r} (first on line {cluster_line[cluster]})")
+            first = cluster_line[cluster]
+            raise ValueError(f"{p}:{lineno}: duplicate cluster id {cluster!r} (first on line {first})")
         cluster_line[cluster] = lineno
         members = obj.get("members")
         if not isinstance(members, list) or not members:
