@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from hypothesis import settings
@@ -25,3 +27,12 @@ def seeds_dir() -> Path:
 @pytest.fixture(scope="session")
 def seeds_expected() -> dict:
     return json.loads((DATA / "seeds_expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(autouse=True)
+def _restore_dedupe_logger() -> Iterator[None]:
+    """``main`` reconfigures the ``dedupe`` logger; put it back for the other test modules."""
+    log = logging.getLogger("dedupe")
+    saved = (log.handlers[:], log.level, log.propagate)
+    yield
+    log.handlers[:], log.level, log.propagate = saved[0], saved[1], saved[2]

@@ -7,14 +7,12 @@ that calls the installed console command.
 from __future__ import annotations
 
 import json
-import logging
 import random
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -25,15 +23,6 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_IDS = sorted(p.name for p in SEEDS.glob("*.txt"))
 OUTPUTS = ("canonical.jsonl", "clusters.jsonl", "rejected.jsonl", "summary.json")
 GOOD_TEXT = "Russian military instructors arrived in Niger with an air defence system, state media said.\n"
-
-
-@pytest.fixture(autouse=True)
-def _restore_dedupe_logger() -> Iterator[None]:
-    """``main`` reconfigures the ``dedupe`` logger; put it back for the other test modules."""
-    log = logging.getLogger("dedupe")
-    saved = (log.handlers[:], log.level, log.propagate)
-    yield
-    log.handlers[:], log.level, log.propagate = saved[0], saved[1], saved[2]
 
 
 def rows(path: Path) -> list[dict]:

@@ -13,13 +13,11 @@ import gc
 import gzip
 import io
 import json
-import logging
 import os
 import signal
 import sys
 import warnings
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -31,15 +29,6 @@ from dedupe.readers import decode_bytes, input_kind
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 GOOD_TEXT = "Russian military instructors arrived in Niger with an air defence system, state media said.\n"
-
-
-@pytest.fixture(autouse=True)
-def _restore_dedupe_logger() -> Iterator[None]:
-    """``main`` reconfigures the ``dedupe`` logger; put it back for the other test modules."""
-    log = logging.getLogger("dedupe")
-    saved = (log.handlers[:], log.level, log.propagate)
-    yield
-    log.handlers[:], log.level, log.propagate = saved[0], saved[1], saved[2]
 
 
 def jsonl(path: Path, *rows: object) -> Path:

@@ -23,7 +23,7 @@ from .document import Rejected
 from .errors import DedupeError
 from .pipeline import deduplicate, run
 from .readers import read_inputs
-from .writers import summary_of, write_jsonl, write_outputs
+from .writers import write_jsonl, write_outputs
 
 __all__ = ["main", "parse_args"]
 

@@ -177,7 +177,6 @@ def deduplicate(
         for k in group_[1:]:
             rep_of[k] = group_[0]
     reps = [k for k in range(len(ids)) if rep_of[k] == k]
-    rep_index = {k: n for n, k in enumerate(reps)}
 
     pairs = candidate_pairs([signatures[k] for k in reps], config)
     timings["candidates"] = time.perf_counter() - t1
