@@ -228,7 +228,7 @@ def deduplicate(
         for k in member_ks:
             if rep_of[k] != k:
                 r = rep_of[k]
-                cluster_links.append(_exact_link(ids[r], ids[k], len(analyses[k].tokens)))
+                cluster_links.append(_exact_link(ids[r], ids[k]))
         members = (best.id,) + tuple(ids[k] for k in member_ks if ids[k] != best.id)
         clusters.append(Cluster(_cluster_id(best.id), best.id, members, tuple(l for l in cluster_links if l), reason))
     clusters.sort(key=lambda c: c.canonical)
@@ -242,7 +242,7 @@ def deduplicate(
     return DedupResult(clusters, accepted, rejected, order, timings, stats)
 
 
-def _exact_link(a: str, b: str, tokens: int) -> Link:
+def _exact_link(a: str, b: str) -> Link:
     return Link(a, b, "near-duplicate", 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0, (), exact=True)
 
 

@@ -158,6 +158,7 @@ def _match_sentences(x: Prepared, y: Prepared, threshold: float) -> list[int]:
 
 def _passages(x: Prepared, match: list[int]) -> tuple[Passage, ...]:
     runs: list[Passage] = []
+    spans = x.analysis.sentence_spans()
     i = 0
     n = len(match)
     while i < n and len(runs) < _MAX_PASSAGES:
@@ -167,7 +168,6 @@ def _passages(x: Prepared, match: list[int]) -> tuple[Passage, ...]:
         start = i
         while i + 1 < n and match[i + 1] == match[i] + 1:
             i += 1
-        spans = x.analysis.sentence_spans()
         s0, e0 = spans[start][0], spans[i][1]
         words = x.analysis.tokens[s0:e0]
         snippet = " ".join(words[:24]) + (" …" if len(words) > 24 else "")

@@ -23,6 +23,7 @@ import xxhash
 
 from ..document import Change
 from ..text import tokenize
+from .rules import join_lines
 
 __all__ = ["line_key", "FurnitureLearner", "FurnitureModel"]
 
@@ -103,7 +104,4 @@ class FurnitureModel:
                 kept.append(line)
         if not removed:
             return text, []
-        out = "\n".join(kept)
-        while "\n\n\n" in out:
-            out = out.replace("\n\n\n", "\n\n")
-        return out.strip("\n"), [Change("learned_furniture", removed="\n".join(removed))]
+        return join_lines(kept), [Change("learned_furniture", removed="\n".join(removed))]

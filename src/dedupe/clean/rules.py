@@ -47,7 +47,8 @@ def _lines(text: str) -> list[str]:
     return text.split("\n")
 
 
-def _join(lines: Iterable[str]) -> str:
+def join_lines(lines: Iterable[str]) -> str:
+    """Lines joined by newlines, at most one blank line in a row, no blank lines at the ends."""
     out = "\n".join(lines)
     out = re.sub(r"\n{3,}", "\n\n", out)
     return out.strip("\n")
@@ -87,7 +88,7 @@ def audio_widget(text: str) -> str:
     >>> audio_widget("Audio By Carbonatix\\nDozens of instructors arrived.\\nListen to this article · 4 min")
     'Dozens of instructors arrived.'
     """
-    return _join(line for line in _lines(text) if not _WIDGET.fullmatch(line))
+    return join_lines(line for line in _lines(text) if not _WIDGET.fullmatch(line))
 
 
 _AD = _full(
@@ -104,7 +105,7 @@ def ad_label(text: str) -> str:
     >>> ad_label("First paragraph.\\nADVERTISEMENT\\nSecond paragraph.")
     'First paragraph.\\nSecond paragraph.'
     """
-    return _join(line for line in _lines(text) if not _AD.fullmatch(line))
+    return join_lines(line for line in _lines(text) if not _AD.fullmatch(line))
 
 
 _SHARE_WORD = (
@@ -122,7 +123,7 @@ def share_bar(text: str) -> str:
     >>> share_bar("Share this article\\nFacebook | Twitter | WhatsApp | Email\\nThe minister resigned.")
     'The minister resigned.'
     """
-    return _join(line for line in _lines(text) if not _SHARE.fullmatch(line))
+    return join_lines(line for line in _lines(text) if not _SHARE.fullmatch(line))
 
 
 # --------------------------------------------------------------------------- headline lists
@@ -202,7 +203,7 @@ def latest_headlines(text: str) -> str:
     if tail.count("age") >= 3 and tail.count("headline") >= 3:
         for k in range(start, len(lines)):
             drop[k] = True
-    return _join(line for line, d in zip(lines, drop) if not d)
+    return join_lines(line for line, d in zip(lines, drop) if not d)
 
 
 # --------------------------------------------------------------------------- paywall
@@ -244,7 +245,7 @@ def paywall(text: str) -> str:
         if cues >= 2 and _words(line) <= 120:
             continue
         keep.append(line)
-    return _join(keep)
+    return join_lines(keep)
 
 
 _NEWSLETTER = re.compile(
@@ -261,7 +262,7 @@ def newsletter_prompt(text: str) -> str:
     >>> newsletter_prompt("Sign up for our free newsletter to get the news in your inbox.\\nThe vote is on Friday.")
     'The vote is on Friday.'
     """
-    return _join(line for line in _lines(text) if not (_NEWSLETTER.search(line) and _words(line) <= 30))
+    return join_lines(line for line in _lines(text) if not (_NEWSLETTER.search(line) and _words(line) <= 30))
 
 
 # --------------------------------------------------------------------------- footers
@@ -293,7 +294,7 @@ def syndication_footer(text: str) -> str:
     end = len(lines)
     while end > 0 and (not lines[end - 1].strip() or _FOOTER.fullmatch(lines[end - 1])):
         end -= 1
-    return _join(lines[:end])
+    return join_lines(lines[:end])
 
 
 # --------------------------------------------------------------------------- social embeds
@@ -338,7 +339,7 @@ def embedded_post(text: str) -> str:
                 j -= 1
             if j >= 0 and not drop[j] and len(lines[j]) <= _MAX_POST_CHARS:
                 drop[j] = True
-    return _join(line for line, d in zip(lines, drop) if not d)
+    return join_lines(line for line, d in zip(lines, drop) if not d)
 
 
 # --------------------------------------------------------------------------- titles
@@ -370,7 +371,7 @@ def repeated_title(text: str) -> str:
         if _fold(lines[i]) != first:
             break
         drop.add(i)
-    return _join(line for i, line in enumerate(lines) if i not in drop)
+    return join_lines(line for i, line in enumerate(lines) if i not in drop)
 
 
 #: The default order: widgets first (they sit between title and body), list and
