@@ -210,7 +210,8 @@ def test_report_formats() -> None:
     r = evaluate([GoldRow(g.id, g.cluster, "original") for g in GOLD], pred)
     d = r.to_dict()
     assert json.loads(json.dumps(d)) == d
-    assert d["per_kind"]["original"] == {"documents": 6, "pairs": 4, "recalled": 2, "recall": 0.5}
+    assert d["per_kind"]["original"] == {"documents": 6, "pairs": 4, "recalled": 2, "recall": 0.5,
+                                        "with_original": 0, "joined_original": 0, "original_recall": None}
     text = format_report(r)
     assert "adjusted rand" in text and "0.3182" in text  # 7/22 = 0.31818...
     assert isinstance(r, EvalReport)
@@ -355,3 +356,22 @@ def test_identical_partitions_up_to_relabelling(
     r = evaluate([GoldRow(d, c) for d, c in gold_labels.items()], {d: relabel[c] for d, c in gold_labels.items()})
     assert r.ari == pytest.approx(1.0)
     assert r.precision == r.recall == r.f1 == 1.0
+
+
+def test_recall_to_original_counts_each_copy_against_its_source_only():
+    # Story x: original o1, a repost found with it, a heavy copy missed. Story y: two
+    # originals (ambiguous source: not scored) and a repost. Story z: no original.
+    gold = [
+        GoldRow("o1", "x", "original"), GoldRow("r1", "x", "repost"), GoldRow("h1", "x", "heavy"),
+        GoldRow("o2", "y", "original"), GoldRow("o3", "y", "original"), GoldRow("r2", "y", "repost"),
+        GoldRow("r3", "z", "repost"), GoldRow("h3", "z", "heavy"),
+    ]
+    pred = {"o1": "A", "r1": "A", "h1": "B", "o2": "C", "o3": "C", "r2": "C", "r3": "D", "h3": "D"}
+    r = evaluate(gold, pred)
+    repost, heavy, original = r.kind("repost"), r.kind("heavy"), r.kind("original")
+    assert (repost.with_original, repost.joined_original, repost.original_recall) == (1, 1, 1.0)
+    assert (heavy.with_original, heavy.joined_original, heavy.original_recall) == (1, 0, 0.0)
+    assert original.original_recall is None
+    # The all-pairs figure for reposts is hurt by the missed heavy copy: pairs (o1,r1) yes,
+    # (r1,h1) no, (o2,r2) yes, (o3,r2) yes, (r3,h3) yes -> 4 of 5.
+    assert (repost.pairs, repost.recalled) == (5, 4)

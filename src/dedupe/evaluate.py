@@ -55,7 +55,13 @@ so the cost is linear in the number of documents, never quadratic:
   per-kind figure, but their pairs with kinded documents do count under the
   other document's kind. The recall of a kind with no pairs (for example
   ``"unrelated"``, whose documents are alone in their gold cluster) is
-  ``None``.
+  ``None``. This figure mixes kinds: a repost whose cluster also holds a
+  heavy copy that was missed loses that pair too.
+* recall to the original per kind: for the documents of kind ``k`` whose gold
+  cluster holds exactly one document of kind ``"original"`` (the source they
+  were copied from), the share that are in the original's predicted cluster.
+  It answers "was this copy found?" for each kind on its own. ``None`` when no
+  document of the kind has an original (and for ``"original"`` itself).
 
 >>> gold = [GoldRow("a", "x"), GoldRow("b", "x"), GoldRow("c", "y")]
 >>> r = evaluate(gold, {"a": "1", "b": "1", "c": "2"})
@@ -105,15 +111,24 @@ class KindRecall:
     documents: int
     pairs: int
     recalled: int
+    with_original: int = 0  # documents of the kind whose gold cluster has one original
+    joined_original: int = 0  # of those, how many share the original's predicted cluster
 
     @property
     def recall(self) -> float | None:
         """``recalled / pairs``, or None when the kind has no gold pairs."""
         return self.recalled / self.pairs if self.pairs else None
 
+    @property
+    def original_recall(self) -> float | None:
+        """``joined_original / with_original``, or None when no document of the kind has an original."""
+        return self.joined_original / self.with_original if self.with_original else None
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {"documents": self.documents, "pairs": self.pairs, "recalled": self.recalled, "recall": self.recall}
+        return {"documents": self.documents, "pairs": self.pairs, "recalled": self.recalled, "recall": self.recall,
+                "with_original": self.with_original, "joined_original": self.joined_original,
+                "original_recall": self.original_recall}
 
 
 @dataclass(frozen=True)
@@ -256,6 +271,10 @@ def load_clusters(path: str | Path) -> dict[str, str]:
 # --------------------------------------------------------------------------- scoring
 
 
+#: The gold kind of the document the other members of a cluster were copied from.
+ORIGINAL = "original"
+
+
 def _pairs(n: int) -> int:
     """Number of unordered pairs among ``n`` items."""
     return n * (n - 1) // 2
@@ -329,7 +348,20 @@ def evaluate(gold: Sequence[GoldRow], predicted: Mapping[str, str]) -> EvalRepor
         kind_pairs[kind] += _pairs(gold_sizes[g]) - _pairs(gold_sizes[g] - c)
     for (kind, g, p), c in kind_cell.items():
         kind_recalled[kind] += _pairs(cells[(g, p)]) - _pairs(cells[(g, p)] - c)
-    per_kind = [KindRecall(k, kind_docs[k], kind_pairs[k], kind_recalled[k]) for k in sorted(kind_docs)]
+    # Each copy against its gold cluster's single original.
+    originals: dict[str, list[str]] = {}
+    for doc_id, kind in kind_of.items():
+        if kind == ORIGINAL:
+            originals.setdefault(gold_of[doc_id], []).append(doc_id)
+    with_original: Counter[str] = Counter()
+    joined_original: Counter[str] = Counter()
+    for doc_id, kind in kind_of.items():
+        source = originals.get(gold_of[doc_id], [])
+        if kind != ORIGINAL and len(source) == 1:
+            with_original[kind] += 1
+            joined_original[kind] += pred_of[doc_id] == pred_of[source[0]]
+    per_kind = [KindRecall(k, kind_docs[k], kind_pairs[k], kind_recalled[k], with_original[k], joined_original[k])
+                for k in sorted(kind_docs)]
 
     return EvalReport(
         n_documents=n,
@@ -377,9 +409,9 @@ def format_report(report: EvalReport) -> str:
     only in gold              0
     only in predictions       0
     <BLANKLINE>
-    kind          docs     pairs  recalled   recall
-    original         1         1         1   1.0000
-    repost           1         1         1   1.0000
+    kind          docs     pairs  recalled   recall  to original
+    original         1         1         1   1.0000            -
+    repost           1         1         1   1.0000       1.0000
     """
     lines = [
         f"{'documents':<20}{report.n_documents:>7}",
@@ -398,8 +430,9 @@ def format_report(report: EvalReport) -> str:
     if report.per_kind:
         lines.append("")
         w = max(10, max(len(k.kind) for k in report.per_kind) + 2)
-        lines.append(f"{'kind':<{w}}{'docs':>8}{'pairs':>10}{'recalled':>10}{'recall':>9}")
+        lines.append(f"{'kind':<{w}}{'docs':>8}{'pairs':>10}{'recalled':>10}{'recall':>9}{'to original':>13}")
         for k in report.per_kind:
             rec = f"{k.recall:.4f}" if k.recall is not None else "-"
-            lines.append(f"{k.kind:<{w}}{k.documents:>8}{k.pairs:>10}{k.recalled:>10}{rec:>9}")
+            orig = f"{k.original_recall:.4f}" if k.original_recall is not None else "-"
+            lines.append(f"{k.kind:<{w}}{k.documents:>8}{k.pairs:>10}{k.recalled:>10}{rec:>9}{orig:>13}")
     return "\n".join(lines)

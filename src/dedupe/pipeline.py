@@ -243,7 +243,7 @@ def deduplicate(
 
 
 def _exact_link(a: str, b: str) -> Link:
-    return Link(a, b, "near-duplicate", 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0, (), exact=True)
+    return Link(a, b, "near-duplicate", 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0, (), exact=True)
 
 
 def _clean_one(doc: Document, config: CleanConfig) -> Document | Rejected:

@@ -20,7 +20,13 @@ Verdict (thresholds in :class:`dedupe.config.DedupConfig`):
 - near-duplicate: Jaccard >= 0.9, or the smaller document is at least
   ``near_duplicate_coverage`` covered and the larger at least half;
 - syndicated: at least ``min_shared_sentences`` shared sentences that cover
-  at least ``min_coverage`` of one of the two documents;
+  at least ``min_coverage`` of one of the two documents, of which the *close*
+  matches (Dice >= ``close_match``, i.e. copied with light edits rather than
+  paraphrased) cover at least ``min_close_coverage`` of one document; or a
+  single close match that makes up ``single_sentence_coverage`` of the smaller
+  document (a short abridgement: title and lead). Follow-up stories reuse
+  background sentences, mostly paraphrased: the close-coverage test is what
+  keeps them apart;
 - otherwise no link. Two independent write-ups of one event share facts and
   perhaps a quote, but not two sentences covering a third of either text.
 
@@ -105,6 +111,8 @@ class Link:
     containment_b: float
     coverage_a: float  # share of A's tokens in sentences shared with B
     coverage_b: float
+    close_coverage_a: float  # share of A's tokens in sentences matched at >= close_match
+    close_coverage_b: float
     shared_sentences: int
     passages: tuple[Passage, ...] = field(default=())
     exact: bool = False
@@ -119,6 +127,8 @@ class Link:
             containment_b=self.containment_b,
             coverage_a=self.coverage_a,
             coverage_b=self.coverage_b,
+            close_coverage_a=self.close_coverage_a,
+            close_coverage_b=self.close_coverage_b,
             shared_sentences=self.shared_sentences,
             passages=[p.to_dict() for p in self.passages],
         )
@@ -129,8 +139,8 @@ def _r(x: float) -> float:
     return round(float(x), 4)
 
 
-def _match_sentences(x: Prepared, y: Prepared, threshold: float) -> list[int]:
-    """For each sentence of x, the index of its best-matching sentence in y, or -1.
+def _match_sentences(x: Prepared, y: Prepared, threshold: float) -> tuple[list[int], list[float]]:
+    """For each sentence of x, the index of its best-matching sentence in y (or -1) and the match score.
 
     Score: Dice overlap of content words; a match also needs two shared word
     bigrams, so a bag of common topic words in a different order is no match.
@@ -140,6 +150,7 @@ def _match_sentences(x: Prepared, y: Prepared, threshold: float) -> list[int]:
         for w in words:
             index[w].append(j)
     out = [-1] * len(x.words)
+    scores = [0.0] * len(x.words)
     for i, words in enumerate(x.words):
         if not words:
             continue
@@ -153,7 +164,8 @@ def _match_sentences(x: Prepared, y: Prepared, threshold: float) -> list[int]:
             if score >= threshold and score > best_score and len(x.bigrams[i] & y.bigrams[j]) >= _MIN_SHARED_BIGRAMS:
                 best, best_score = j, score
         out[i] = best
-    return out
+        scores[i] = best_score
+    return out, scores
 
 
 def _passages(x: Prepared, match: list[int]) -> tuple[Passage, ...]:
@@ -185,16 +197,24 @@ def verify(x: Prepared, y: Prepared, config: DedupConfig) -> Link | None:
     jaccard = inter / union
     cont_x = inter / len(x.shingles)
     cont_y = inter / len(y.shingles)
-    mx = _match_sentences(x, y, config.sentence_match)
-    my = _match_sentences(y, x, config.sentence_match)
+    mx, sx = _match_sentences(x, y, config.sentence_match)
+    my, sy = _match_sentences(y, x, config.sentence_match)
     cov_x = sum(x.lengths[i] for i, j in enumerate(mx) if j >= 0) / max(x.tokens, 1)
     cov_y = sum(y.lengths[i] for i, j in enumerate(my) if j >= 0) / max(y.tokens, 1)
+    close_x = sum(x.lengths[i] for i, s in enumerate(sx) if s >= config.close_match) / max(x.tokens, 1)
+    close_y = sum(y.lengths[i] for i, s in enumerate(sy) if s >= config.close_match) / max(y.tokens, 1)
     shared = min(sum(1 for j in mx if j >= 0), sum(1 for j in my if j >= 0))
-    small, large = (cov_x, cov_y) if x.tokens <= y.tokens else (cov_y, cov_x)
+    close_shared = min(sum(1 for s in sx if s >= config.close_match), sum(1 for s in sy if s >= config.close_match))
+    x_small = x.tokens <= y.tokens
+    small, large = (cov_x, cov_y) if x_small else (cov_y, cov_x)
     kind: LinkKind | None = None
     if jaccard >= _NEAR_JACCARD or (small >= config.near_duplicate_coverage and large >= 0.5):
         kind = "near-duplicate"
-    elif shared >= config.min_shared_sentences and max(cov_x, cov_y) >= config.min_coverage:
+    elif (
+        shared >= config.min_shared_sentences
+        and max(cov_x, cov_y) >= config.min_coverage
+        and max(close_x, close_y) >= config.min_close_coverage
+    ) or (close_shared >= 1 and (close_x if x_small else close_y) >= config.single_sentence_coverage):
         kind = "syndicated"
     if kind is None:
         return None
@@ -209,6 +229,8 @@ def verify(x: Prepared, y: Prepared, config: DedupConfig) -> Link | None:
         containment_b=_r(cont_y),
         coverage_a=_r(cov_x),
         coverage_b=_r(cov_y),
+        close_coverage_a=_r(close_x),
+        close_coverage_b=_r(close_y),
         shared_sentences=shared,
         passages=_passages(x, mx),
     )
