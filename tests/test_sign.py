@@ -7,7 +7,7 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedupe.sign import permutations, shingle_hashes, sign, to_lean_minhash
+from dedupe.sign import permutations, shingle_hashes, sign, sign_texts, to_lean_minhash
 from dedupe.text import analyze
 
 WORDS = [f"w{i}" for i in range(400)]
@@ -61,3 +61,23 @@ def test_jaccard_estimate_is_unbiased():
 def test_short_documents_get_one_shingle():
     assert len(shingle_hashes(("only", "three", "words"), 5)) == 1
     assert len(shingle_hashes((), 5)) == 0
+
+
+def test_sign_texts_matches_sign_and_datasketch():
+    docs = [" ".join(WORDS[i : i + 120]) + ". Next sentence here, again." for i in range(0, 200, 40)] + ["", "x"]
+    fast = sign_texts(docs, 5, 64, 9, 16, 4)
+    for text, sig in zip(docs, fast):
+        analysis = analyze(text)
+        slow = sign(analysis, 5, 64, 9, 16, 4)
+        assert np.array_equal(sig.values, slow.values) and np.array_equal(sig.sentences, slow.sentences)
+        if analysis.tokens:
+            reference = MinHash(num_perm=64, seed=9, hashfunc=lambda x: x)
+            reference.update_batch([int(h) for h in shingle_hashes(analysis.tokens, 5)])
+            assert np.array_equal(sig.values, reference.hashvalues)
+        else:
+            assert sig.shingles == 0 and sig.tokens == 0
+
+
+def test_digest_identifies_token_sequences():
+    a, b, c = sign_texts(["Hello, World!", "hello   world", "world hello"], 5, 16, 1, 4, 1)
+    assert a.digest == b.digest != c.digest and a.tokens == 2

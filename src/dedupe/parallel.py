@@ -17,11 +17,14 @@ R = TypeVar("R")
 _MIN_PARALLEL_ITEMS = 256
 
 
-def ordered_map(func: Callable[[T], R], items: Sequence[T], workers: int, chunksize: int = 64) -> Iterator[R]:
-    """``map(func, items)`` on ``workers`` processes (in this process when 1 or few items)."""
-    if workers <= 1 or len(items) < _MIN_PARALLEL_ITEMS:
+def ordered_map(func: Callable[[T], R], items: Sequence[T], workers: int, chunksize: int = 64,
+                min_items: int = _MIN_PARALLEL_ITEMS, method: str | None = None) -> Iterator[R]:
+    """``map(func, items)`` on ``workers`` processes (in this process when 1 worker or
+    fewer than ``min_items`` items). ``method``: the start method (default: fork on
+    Linux, spawn elsewhere)."""
+    if workers <= 1 or len(items) < min_items:
         return map(func, items)
-    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    method = method or ("fork" if sys.platform.startswith("linux") else "spawn")
     ctx = multiprocessing.get_context(method)
     return _pool_map(func, items, workers, chunksize, ctx)
 

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -23,8 +24,8 @@ from .config import CleanConfig, DedupConfig, RunConfig
 from .document import Document, Rejected
 from .parallel import ordered_map
 from .readers import read_inputs
-from .sign import Signature, sign
-from .text import Analysis, analyze
+from .sign import Signature, sign_texts
+from .text import analyze
 from .verify import Link, Prepared, prepare, verify
 
 __all__ = ["Cluster", "DedupResult", "RunResult", "CleanedCorpus", "deduplicate", "clean_corpus", "run", "as_document"]
@@ -102,17 +103,20 @@ def as_document(obj: Document | Mapping[str, Any]) -> Document:
     return Document(str(obj["id"]), origin=str(obj.get("origin", "")), **known)
 
 
-def _sign_one(text: str, config: DedupConfig) -> tuple[Analysis, Signature]:
-    analysis = analyze(text)
-    sig = sign(
-        analysis,
+# Documents per signing task: sign_texts vectorises over a batch this size.
+_SIGN_CHUNK = 256
+
+
+def _sign_chunk(texts: Sequence[str], config: DedupConfig) -> list[Signature]:
+    return sign_texts(
+        texts,
         config.shingle_size,
         config.num_perm,
         config.seed,
         config.sentence_bands * config.sentence_rows,
         config.sentence_min_shingles,
+        batch=_SIGN_CHUNK,
     )
-    return analysis, sig
 
 
 def _cluster_id(canonical: str) -> str:
@@ -151,18 +155,22 @@ def deduplicate(
         order.append(doc.id)
 
     ids = sorted(accepted)
-    signed = list(ordered_map(partial(_sign_one, config=config), [accepted[i].text or "" for i in ids], workers))
+    texts = [accepted[i].text or "" for i in ids]
+    chunks = [texts[i:i + _SIGN_CHUNK] for i in range(0, len(texts), _SIGN_CHUNK)]
+    signed = [sig for part in ordered_map(partial(_sign_chunk, config=config), chunks, workers, chunksize=1,
+                                          min_items=2) for sig in part]
     keep: list[int] = []
-    for k, (analysis, _sig) in enumerate(signed):
-        if analysis.tokens:
+    for k, sig in enumerate(signed):
+        if sig.tokens:
             keep.append(k)
         else:
             doc = accepted.pop(ids[k])
             rejected.append(Rejected(doc.id, "empty", "the text has no words", doc.origin))
     order = [i for i in order if i in accepted]
     ids = [ids[k] for k in keep]
-    analyses = [signed[k][0] for k in keep]
-    signatures = [signed[k][1] for k in keep]
+    texts = [texts[k] for k in keep]
+    signatures = [signed[k] for k in keep]
+    del signed, chunks
     timings["sign"] = time.perf_counter() - t0
     if progress:
         progress("sign", len(ids), len(ids))
@@ -170,8 +178,8 @@ def deduplicate(
     # Exact copies (same normalised tokens) follow one representative.
     t1 = time.perf_counter()
     by_text: dict[bytes, list[int]] = defaultdict(list)
-    for k, analysis in enumerate(analyses):
-        by_text[xxhash.xxh3_128_digest("\x1f".join(analysis.tokens).encode("utf-8"))].append(k)
+    for k, sig in enumerate(signatures):
+        by_text[sig.digest].append(k)
     rep_of = list(range(len(ids)))
     for group_ in by_text.values():
         for k in group_[1:]:
@@ -188,7 +196,7 @@ def deduplicate(
         p = prepared.get(n)
         if p is None:
             k = reps[n]
-            p = prepared[n] = prepare(ids[k], analyses[k], config)
+            p = prepared[n] = prepare(ids[k], analyze(texts[k]), config)
         return p
 
     checked: dict[tuple[int, int], Link | None] = {}
@@ -199,8 +207,10 @@ def deduplicate(
         return checked[(a, b)]
 
     links: dict[tuple[int, int], Link] = {}
-    for done, (a, b) in enumerate(pairs, 1):
-        link = check(a, b)
+    ordered = sorted(pairs)
+    results = _verify_pairs(ordered, [(ids[k], texts[k]) for k in reps], config, workers)
+    for done, ((a, b), link) in enumerate(zip(ordered, results), 1):
+        checked[(a, b)] = link
         if link is not None:
             links[(a, b)] = link
         if progress and done % 5000 == 0:
@@ -208,23 +218,27 @@ def deduplicate(
     timings["verify"] = time.perf_counter() - t2
 
     t3 = time.perf_counter()
-    sizes = [len(analyses[k].tokens) for k in reps]
+    sizes = [signatures[k].tokens for k in reps]
     groups = group(len(reps), links, check, sizes, config.linkage)
 
     members_of_rep: dict[int, list[int]] = defaultdict(list)
     for k in range(len(ids)):
         members_of_rep[rep_of[k]].append(k)
+    group_of = {n: gi for gi, g in enumerate(groups) for n in g}
+    links_of_group: dict[int, list[Link]] = defaultdict(list)
+    for (a, b) in sorted(checked):
+        link = checked[(a, b)]
+        if link is not None and group_of[a] == group_of[b]:
+            links_of_group[group_of[a]].append(link)
     clusters: list[Cluster] = []
-    for g in groups:
+    for gi, g in enumerate(groups):
         member_ks = sorted(k for n in g for k in members_of_rep[reps[n]])
         cands = [
-            Candidate(ids[k], len(analyses[k].tokens), accepted[ids[k]].published, accepted[ids[k]].outlet)
+            Candidate(ids[k], signatures[k].tokens, accepted[ids[k]].published, accepted[ids[k]].outlet)
             for k in member_ks
         ]
         best, reason = choose_canonical(cands, config.canonical, config.preferred_sources)
-        in_group = set(g)
-        cluster_links = [checked[(a, b)] for (a, b) in sorted(checked) if a in in_group and b in in_group
-                         and checked[(a, b)] is not None]
+        cluster_links = list(links_of_group.get(gi, ()))
         for k in member_ks:
             if rep_of[k] != k:
                 r = rep_of[k]
@@ -240,6 +254,50 @@ def deduplicate(
         "exact_copies": len(ids) - len(reps),
     }
     return DedupResult(clusters, accepted, rejected, order, timings, stats)
+
+
+# Pairs per task when verification runs on worker processes: large enough that a
+# worker's cache of prepared documents gets reused (pairs are sorted, so a chunk
+# covers few documents), small enough to balance two to sixteen workers.
+_VERIFY_CHUNK = 512
+# Read by forked verification workers: documents as (id, text), and the config.
+_VERIFY_STATE: dict[str, Any] = {}
+
+
+def _verify_chunk(chunk: Sequence[tuple[int, int]]) -> list[Link | None]:
+    docs, config = _VERIFY_STATE["docs"], _VERIFY_STATE["config"]
+    cache: dict[int, Prepared] = _VERIFY_STATE.setdefault("prepared", {})
+
+    def prep(n: int) -> Prepared:
+        p = cache.get(n)
+        if p is None:
+            if len(cache) > 50_000:  # bound a long-lived worker's memory
+                cache.clear()
+            p = cache[n] = prepare(docs[n][0], analyze(docs[n][1]), config)
+        return p
+
+    return [verify(prep(a), prep(b), config) for a, b in chunk]
+
+
+def _verify_pairs(pairs: Sequence[tuple[int, int]], docs: Sequence[tuple[str, str]], config: DedupConfig,
+                  workers: int) -> list[Link | None]:
+    """``verify`` for every pair, in order; on forked worker processes when there are many.
+
+    Workers inherit the documents through fork (nothing is pickled on the way
+    in); only the links come back. Verification is a pure function of the two
+    documents, so the result is the same for every worker count.
+    """
+    chunks = [pairs[i:i + _VERIFY_CHUNK] for i in range(0, len(pairs), _VERIFY_CHUNK)]
+    parallel = workers > 1 and len(chunks) > 1 and "fork" in multiprocessing.get_all_start_methods()
+    _VERIFY_STATE.clear()
+    _VERIFY_STATE.update(docs=docs, config=config)
+    try:
+        if not parallel:
+            return [link for chunk in chunks for link in _verify_chunk(chunk)]
+        return [link for part in ordered_map(_verify_chunk, chunks, workers, chunksize=1, min_items=2,
+                                             method="fork") for link in part]
+    finally:
+        _VERIFY_STATE.clear()
 
 
 def _exact_link(a: str, b: str) -> Link:

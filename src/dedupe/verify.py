@@ -36,12 +36,14 @@ found in the other), or the Jaccard for near-duplicates if larger.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
+import numpy as np
+
 from .config import DedupConfig
-from .sign import shingle_hashes
+from .sign import shingle_hashes, token_hashes
 from .text import STOPWORDS, Analysis
 
 __all__ = ["Prepared", "prepare", "Link", "Passage", "verify"]
@@ -52,38 +54,97 @@ _MIN_SHARED_BIGRAMS = 2
 _MAX_PASSAGES = 10
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Prepared:
-    """What verification needs of one document, computed once."""
+    """What verification needs of one document, computed once, as flat arrays.
+
+    Content words and word bigrams are hashed (xxh3-64) and kept as
+    ``(key, sentence)`` entries sorted by key, unique per sentence, for the
+    eligible sentences only; a pair's sentence-by-sentence overlap counts are
+    then one sorted join (see :func:`_overlap_counts`), not Python loops.
+    """
 
     id: str
     analysis: Analysis
-    shingles: frozenset[int]
-    words: tuple[frozenset[str], ...]  # content words per sentence (empty when too short)
-    bigrams: tuple[frozenset[tuple[str, str]], ...]  # word bigrams per sentence
-    lengths: tuple[int, ...]  # tokens per sentence
+    shingles: np.ndarray  # sorted unique uint32 shingle hashes
+    word_keys: np.ndarray  # uint64, sorted
+    word_sentences: np.ndarray  # int64, the sentence of each word_keys entry
+    bigram_keys: np.ndarray
+    bigram_sentences: np.ndarray
+    word_counts: np.ndarray  # int64 per sentence: distinct content words (0: not eligible)
+    lengths: np.ndarray  # int64 per sentence: tokens
 
     @property
     def tokens(self) -> int:
         return len(self.analysis.tokens)
 
 
+_EMPTY_U64 = np.empty(0, dtype=np.uint64)
+_EMPTY_I64 = np.empty(0, dtype=np.int64)
+# Odd 64-bit multiplier that combines two word hashes into a bigram key.
+_BIGRAM_MUL = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _unique_entries(keys: np.ndarray, sentences: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``(key, sentence)`` entries, sorted by key then sentence."""
+    order = np.lexsort((sentences, keys))
+    k, s = keys[order], sentences[order]
+    if len(k) > 1:
+        keep = np.empty(len(k), dtype=bool)
+        keep[0] = True
+        keep[1:] = (k[1:] != k[:-1]) | (s[1:] != s[:-1])
+        k, s = k[keep], s[keep]
+    return k, s
+
+
+@lru_cache(maxsize=1)
+def _stopword_hashes() -> np.ndarray:
+    return np.unique(token_hashes(sorted(STOPWORDS)))
+
+
 def prepare(doc_id: str, analysis: Analysis, config: DedupConfig) -> Prepared:
-    shingles = frozenset(int(h) for h in shingle_hashes(analysis.tokens, config.shingle_size))
-    words: list[frozenset[str]] = []
-    bigrams: list[frozenset[tuple[str, str]]] = []
-    lengths: list[int] = []
-    for start, end in analysis.sentence_spans():
-        toks = analysis.tokens[start:end]
-        lengths.append(end - start)
-        content = frozenset(t for t in toks if t not in STOPWORDS)
-        if end - start >= config.sentence_min_tokens and len(content) >= 3:
-            words.append(content)
-            bigrams.append(frozenset(zip(toks, toks[1:])))
-        else:
-            words.append(frozenset())
-            bigrams.append(frozenset())
-    return Prepared(doc_id, analysis, shingles, tuple(words), tuple(bigrams), tuple(lengths))
+    """The arrays :func:`verify` compares, for one document (vectorised over its tokens)."""
+    tokens = analysis.tokens
+    shingles = np.unique(shingle_hashes(tokens, config.shingle_size))
+    starts = np.asarray(analysis.sentence_starts, dtype=np.int64)
+    n_sent = len(starts)
+    lengths = np.diff(np.append(starts, len(tokens))).astype(np.int64)
+    if not len(tokens):
+        return Prepared(doc_id, analysis, shingles, _EMPTY_U64, _EMPTY_I64, _EMPTY_U64, _EMPTY_I64,
+                        np.zeros(n_sent, dtype=np.int64), lengths)
+    hashes = token_hashes(tokens)
+    sent = np.repeat(np.arange(n_sent, dtype=np.int64), lengths)
+    long_enough = lengths >= config.sentence_min_tokens
+    content = ~np.isin(hashes, _stopword_hashes()) & long_enough[sent]
+    wk, ws = _unique_entries(hashes[content], sent[content])
+    counts = np.bincount(ws, minlength=n_sent).astype(np.int64)
+    eligible = counts >= 3
+    keep = eligible[ws]
+    wk, ws = wk[keep], ws[keep]
+    counts[~eligible] = 0
+    # Bigrams inside one sentence: positions k whose next token is in the same sentence.
+    with np.errstate(over="ignore"):
+        pair_keys = hashes[:-1] * _BIGRAM_MUL + hashes[1:]
+    pair_sent = sent[:-1]
+    inside = (pair_sent == sent[1:]) & eligible[pair_sent]
+    bk, bs = _unique_entries(pair_keys[inside], pair_sent[inside])
+    return Prepared(doc_id, analysis, shingles, wk, ws, bk, bs, counts, lengths)
+
+
+def _overlap_counts(xk: np.ndarray, xs: np.ndarray, yk: np.ndarray, ys: np.ndarray, nx: int, ny: int) -> np.ndarray:
+    """``(nx, ny)`` counts of keys shared by sentence i of x and sentence j of y (keys sorted)."""
+    if not len(xk) or not len(yk):
+        return np.zeros((nx, ny), dtype=np.int64)
+    lo = np.searchsorted(yk, xk, side="left")
+    hi = np.searchsorted(yk, xk, side="right")
+    per = hi - lo
+    total = int(per.sum())
+    if not total:
+        return np.zeros((nx, ny), dtype=np.int64)
+    rows = np.repeat(xs, per)
+    starts = np.repeat(lo - (np.cumsum(per) - per), per)
+    cols = ys[np.arange(total) + starts]
+    return np.bincount(rows * ny + cols, minlength=nx * ny).reshape(nx, ny)
 
 
 @dataclass(frozen=True)
@@ -139,33 +200,29 @@ def _r(x: float) -> float:
     return round(float(x), 4)
 
 
-def _match_sentences(x: Prepared, y: Prepared, threshold: float) -> tuple[list[int], list[float]]:
-    """For each sentence of x, the index of its best-matching sentence in y (or -1) and the match score.
+def _match_sentences(x: Prepared, y: Prepared, threshold: float
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Best counterparts both ways: for each sentence of x its best match in y (or -1) and the
+    score, then the same for each sentence of y.
 
     Score: Dice overlap of content words; a match also needs two shared word
     bigrams, so a bag of common topic words in a different order is no match.
+    Ties go to the earlier sentence.
     """
-    index: dict[str, list[int]] = defaultdict(list)
-    for j, words in enumerate(y.words):
-        for w in words:
-            index[w].append(j)
-    out = [-1] * len(x.words)
-    scores = [0.0] * len(x.words)
-    for i, words in enumerate(x.words):
-        if not words:
-            continue
-        counts: dict[int, int] = defaultdict(int)
-        for w in words:
-            for j in index.get(w, ()):
-                counts[j] += 1
-        best, best_score = -1, 0.0
-        for j in sorted(counts):
-            score = 2 * counts[j] / (len(words) + len(y.words[j]))
-            if score >= threshold and score > best_score and len(x.bigrams[i] & y.bigrams[j]) >= _MIN_SHARED_BIGRAMS:
-                best, best_score = j, score
-        out[i] = best
-        scores[i] = best_score
-    return out, scores
+    nx, ny = len(x.lengths), len(y.lengths)
+    if not nx or not ny:
+        return np.full(nx, -1), np.zeros(nx), np.full(ny, -1), np.zeros(ny)
+    shared = _overlap_counts(x.word_keys, x.word_sentences, y.word_keys, y.word_sentences, nx, ny)
+    bigrams = _overlap_counts(x.bigram_keys, x.bigram_sentences, y.bigram_keys, y.bigram_sentences, nx, ny)
+    sizes = x.word_counts[:, None] + y.word_counts[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dice = np.where(sizes > 0, 2 * shared / np.maximum(sizes, 1), 0.0)
+    score = np.where((dice >= threshold) & (bigrams >= _MIN_SHARED_BIGRAMS), dice, -1.0)
+    bx = score.argmax(axis=1)
+    sx = score[np.arange(nx), bx]
+    by = score.argmax(axis=0)
+    sy = score[by, np.arange(ny)]
+    return np.where(sx >= 0, bx, -1), np.maximum(sx, 0.0), np.where(sy >= 0, by, -1), np.maximum(sy, 0.0)
 
 
 def _passages(x: Prepared, match: list[int]) -> tuple[Passage, ...]:
@@ -190,21 +247,22 @@ def _passages(x: Prepared, match: list[int]) -> tuple[Passage, ...]:
 
 def verify(x: Prepared, y: Prepared, config: DedupConfig) -> Link | None:
     """Exact scores for a candidate pair; a :class:`Link` when they show a copy, else None."""
-    if not x.shingles or not y.shingles:
+    if not len(x.shingles) or not len(y.shingles):
         return None
-    inter = len(x.shingles & y.shingles)
+    inter = len(np.intersect1d(x.shingles, y.shingles, assume_unique=True))
     union = len(x.shingles) + len(y.shingles) - inter
     jaccard = inter / union
     cont_x = inter / len(x.shingles)
     cont_y = inter / len(y.shingles)
-    mx, sx = _match_sentences(x, y, config.sentence_match)
-    my, sy = _match_sentences(y, x, config.sentence_match)
-    cov_x = sum(x.lengths[i] for i, j in enumerate(mx) if j >= 0) / max(x.tokens, 1)
-    cov_y = sum(y.lengths[i] for i, j in enumerate(my) if j >= 0) / max(y.tokens, 1)
-    close_x = sum(x.lengths[i] for i, s in enumerate(sx) if s >= config.close_match) / max(x.tokens, 1)
-    close_y = sum(y.lengths[i] for i, s in enumerate(sy) if s >= config.close_match) / max(y.tokens, 1)
-    shared = min(sum(1 for j in mx if j >= 0), sum(1 for j in my if j >= 0))
-    close_shared = min(sum(1 for s in sx if s >= config.close_match), sum(1 for s in sy if s >= config.close_match))
+    mx, sx, my, sy = _match_sentences(x, y, config.sentence_match)
+    matched_x, matched_y = mx >= 0, my >= 0
+    close_mx, close_my = sx >= config.close_match, sy >= config.close_match
+    cov_x = int(x.lengths[matched_x].sum()) / max(x.tokens, 1)
+    cov_y = int(y.lengths[matched_y].sum()) / max(y.tokens, 1)
+    close_x = int(x.lengths[close_mx].sum()) / max(x.tokens, 1)
+    close_y = int(y.lengths[close_my].sum()) / max(y.tokens, 1)
+    shared = min(int(matched_x.sum()), int(matched_y.sum()))
+    close_shared = min(int(close_mx.sum()), int(close_my.sum()))
     x_small = x.tokens <= y.tokens
     small, large = (cov_x, cov_y) if x_small else (cov_y, cov_x)
     kind: LinkKind | None = None
@@ -232,5 +290,5 @@ def verify(x: Prepared, y: Prepared, config: DedupConfig) -> Link | None:
         close_coverage_a=_r(close_x),
         close_coverage_b=_r(close_y),
         shared_sentences=shared,
-        passages=_passages(x, mx),
+        passages=_passages(x, mx.tolist()),
     )
