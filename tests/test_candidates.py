@@ -1,0 +1,76 @@
+"""Candidate generation: band-key sorting finds what datasketch's MinHashLSH finds."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedupe.candidates import _bucket_pairs, _document_pairs, candidate_pairs, lsh_index
+from dedupe.config import DedupConfig
+from dedupe.sign import sign_texts, to_lean_minhash
+
+WORDS = [f"w{i}" for i in range(400)]
+
+
+def _corpus(seed: int, n: int = 60) -> list[str]:
+    """Random documents, a third of them edited copies of earlier ones (some edits heavy)."""
+    rng = random.Random(seed)
+    docs: list[str] = []
+    for _ in range(n):
+        if docs and rng.random() < 0.35:
+            words = rng.choice(docs).split()
+            for _ in range(rng.randint(0, len(words) // 2)):
+                words[rng.randrange(len(words))] = rng.choice(WORDS)
+            docs.append(" ".join(words))
+        else:
+            docs.append(" ".join(rng.choice(WORDS) for _ in range(rng.randint(20, 80))))
+    return docs
+
+
+def _sign(texts: list[str], config: DedupConfig):
+    return sign_texts(texts, config.shingle_size, config.num_perm, config.seed,
+                      config.sentence_bands * config.sentence_rows, config.sentence_min_shingles)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from([0.3, 0.5, 0.8]))
+def test_document_pairs_equal_datasketch_lsh_queries(seed: int, threshold: float) -> None:
+    config = DedupConfig(threshold=threshold)
+    sigs = _sign(_corpus(seed), config)
+    lsh = lsh_index(sigs, config)
+    expected = set()
+    for i, sig in enumerate(sigs):
+        for j in lsh.query(to_lean_minhash(sig.values, config.seed)):
+            if j != i:
+                expected.add((min(i, j), max(i, j)))
+    coded = _document_pairs(sigs, config, max_bucket=len(sigs))
+    got = set(zip((coded >> 32).tolist(), (coded & 0xFFFFFFFF).tolist()))
+    assert got == expected
+
+
+def test_bucket_pairs_caps_large_buckets_but_keeps_them_connected() -> None:
+    keys = np.array([7] * 10 + [9, 9], dtype=np.uint64)
+    owners = np.array(list(range(10)) + [3, 11], dtype=np.int64)
+    coded = _bucket_pairs(keys, owners, max_bucket=2)
+    pairs = set(zip((coded >> 32).tolist(), (coded & 0xFFFFFFFF).tolist()))
+    assert (0, 1) in pairs and (0, 2) in pairs and (0, 3) not in pairs
+    assert (8, 9) in pairs and (3, 11) in pairs
+    assert all(a < b for a, b in pairs)
+    # Connected: every owner of key 7 reaches 0 through the capped pairs.
+    reach = {0}
+    for a, b in sorted(pairs):
+        if a in reach:
+            reach.add(b)
+    assert set(range(10)) <= reach
+
+
+def test_candidates_are_sorted_unique_pairs() -> None:
+    config = DedupConfig()
+    sigs = _sign(_corpus(3), config)
+    pairs = candidate_pairs(sigs, config)
+    assert pairs == sorted(set(pairs))
+    assert all(a < b for a, b in pairs)
+    assert candidate_pairs(sigs, config) == pairs
