@@ -44,12 +44,18 @@ class CleanConfig:
     # five pages.
     furniture_min_docs: int = 5
     # 0.8: repetition spread over several sources is syndicated text, not furniture.
+    # (Both thresholds: see the sweep in dedupe/clean/furniture.py's docstring.)
     furniture_min_share: float = 0.8
+    # Counting memory per source is bounded: above this many documents a source
+    # is counted on a deterministic hash sample of its documents (furniture.py).
+    furniture_max_docs_per_source: int = 10_000
     html_favor: Literal["balanced", "precision", "recall"] = "balanced"
 
     def __post_init__(self) -> None:
         _check(self.furniture_min_docs >= 2, "furniture_min_docs", self.furniture_min_docs, "an integer >= 2")
         _check(0.5 <= self.furniture_min_share <= 1.0, "furniture_min_share", self.furniture_min_share, "0.5..1.0")
+        _check(self.furniture_max_docs_per_source >= 1, "furniture_max_docs_per_source",
+               self.furniture_max_docs_per_source, "an integer >= 1")
         _check(self.html_favor in ("balanced", "precision", "recall"), "html_favor", self.html_favor,
                "'balanced', 'precision' or 'recall'")
         if self.rules is not None:

@@ -19,6 +19,7 @@ import xxhash
 
 from .candidates import candidate_pairs
 from .clean import FurnitureLearner, clean_document
+from .clean.furniture import line_keys
 from .cluster import Candidate, choose_canonical, group
 from .config import CleanConfig, DedupConfig, RunConfig
 from .document import Document, Rejected
@@ -368,9 +369,12 @@ def clean_corpus(
     t2 = time.perf_counter()
     furniture_lines = 0
     if config.clean.learn_furniture:
-        learner = FurnitureLearner(config.clean.furniture_min_docs, config.clean.furniture_min_share)
-        for doc in cleaned:
-            learner.add(doc.outlet, doc.text or "")
+        learner = FurnitureLearner(config.clean.furniture_min_docs, config.clean.furniture_min_share,
+                                   config.clean.furniture_max_docs_per_source)
+        texts = [doc.text or "" for doc in cleaned]
+        for doc, text, keys in zip(cleaned, texts, ordered_map(line_keys, texts, config.worker_count, chunksize=256)):
+            learner.add(doc.outlet, text, keys)
+        del texts
         model = learner.model()
         furniture_lines = len(model)
         if furniture_lines:

@@ -54,7 +54,8 @@ def clean_text(text: str, config: CleanConfig | None = None) -> CleanResult:
     changes: list[Change] = []
     # Only line breaks before ftfy: soft hyphens and no-break spaces can be
     # halves of mojibake ("í" read as cp1252 is "Ã" + soft hyphen).
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if config.fix_encoding:
         text, fixed = fix_encoding(text)
         changes.extend(fixed)
