@@ -40,7 +40,7 @@ from datasketch import LeanMinHash
 from .text import Analysis, fold_batch
 
 __all__ = [
-    "Permutations", "permutations", "token_hashes", "shingle_hashes", "Signature", "sign", "sign_texts",
+    "Permutations", "permutations", "token_hashes", "shingle_hashes", "shingles_of", "Signature", "sign", "sign_texts",
     "to_lean_minhash", "band_keys", "SCHEME",
 ]
 
@@ -242,7 +242,13 @@ def shingle_hashes(tokens: Sequence[str], n: int) -> np.ndarray:
     """
     if not len(tokens):
         return np.empty(0, dtype=_U32)
-    th = token_hashes(tokens)
+    return shingles_of(token_hashes(tokens), n)
+
+
+def shingles_of(th: np.ndarray, n: int) -> np.ndarray:
+    """:func:`shingle_hashes` from the tokens' :func:`token_hashes` ``th`` (when they are at hand)."""
+    if not len(th):
+        return np.empty(0, dtype=_U32)
     return _combine(th, min(n, len(th)))
 
 

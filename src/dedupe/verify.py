@@ -43,7 +43,7 @@ from typing import Any, Literal
 import numpy as np
 
 from .config import DedupConfig
-from .sign import shingle_hashes, token_hashes
+from .sign import shingles_of, token_hashes
 from .text import STOPWORDS, Analysis
 
 __all__ = ["Prepared", "prepare", "Link", "Passage", "verify"]
@@ -105,14 +105,14 @@ def _stopword_hashes() -> np.ndarray:
 def prepare(doc_id: str, analysis: Analysis, config: DedupConfig) -> Prepared:
     """The arrays :func:`verify` compares, for one document (vectorised over its tokens)."""
     tokens = analysis.tokens
-    shingles = np.unique(shingle_hashes(tokens, config.shingle_size))
+    hashes = token_hashes(tokens)
+    shingles = np.unique(shingles_of(hashes, config.shingle_size))
     starts = np.asarray(analysis.sentence_starts, dtype=np.int64)
     n_sent = len(starts)
     lengths = np.diff(np.append(starts, len(tokens))).astype(np.int64)
     if not len(tokens):
         return Prepared(doc_id, analysis, shingles, _EMPTY_U64, _EMPTY_I64, _EMPTY_U64, _EMPTY_I64,
                         np.zeros(n_sent, dtype=np.int64), lengths)
-    hashes = token_hashes(tokens)
     sent = np.repeat(np.arange(n_sent, dtype=np.int64), lengths)
     long_enough = lengths >= config.sentence_min_tokens
     content = ~np.isin(hashes, _stopword_hashes()) & long_enough[sent]
