@@ -341,3 +341,56 @@ def test_installed_console_command_runs_on_seeds(tmp_path: Path) -> None:
     assert proc.stderr.startswith("dedupe: read 5, cleaned 5, rejected 0;")
     assert_no_progress_bar(proc.stderr)
     assert_accounted(tmp_path / "out")
+
+
+# --------------------------------------------------------------------------- accounting and internal errors
+
+
+def test_a_result_that_loses_an_input_fails_the_accounting_check_with_exit_3(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import dataclasses
+
+    import dedupe.cli
+
+    real_run = dedupe.cli.run
+
+    def lossy_run(*args, **kwargs):  # type: ignore[no-untyped-def]
+        result = real_run(*args, **kwargs)
+        # A cluster silently lost: its members are in no output.
+        return dataclasses.replace(result, clusters=result.clusters[:-1])
+
+    monkeypatch.setattr(dedupe.cli, "run", lossy_run)
+    out = tmp_path / "out"
+    assert main(["run", str(SEEDS), "-o", str(out), "--workers", "1"]) == 3
+    err = capsys.readouterr().err
+    assert "internal error: the outputs do not account for every input" in err
+    counts = summary(out)["counts"]
+    assert counts["accounted"] is False
+    # The sum alone would not notice (duplicates is cleaned - clusters); the member check does.
+    assert counts["read"] == counts["canonical"] + counts["duplicates"] + counts["rejected"]
+    assert counts["accounting_problems"] == ["1 accepted id(s) in no cluster, 0 unknown id(s) in clusters"]
+
+
+def test_an_unexpected_exception_is_an_internal_error_exit_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    import dedupe.cli
+
+    def broken_run(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(dedupe.cli, "run", broken_run)
+    assert main(["run", str(SEEDS), "-o", str(tmp_path / "out"), "--workers", "1"]) == 3
+    err = capsys.readouterr().err
+    assert err.splitlines() == ["dedupe: internal error, a bug: please report it (run with -v for the traceback): "
+                                "RuntimeError: boom"]
+    assert main(["run", str(SEEDS), "-o", str(tmp_path / "out"), "--workers", "1", "-v"]) == 3
+    assert "Traceback" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_main_restores_the_sigterm_handler(tmp_path: Path) -> None:
+    import signal
+
+    before = signal.getsignal(signal.SIGTERM)
+    assert main(["run", str(SEEDS), "-o", str(tmp_path / "out"), "-q", "--workers", "1"]) == 0
+    assert signal.getsignal(signal.SIGTERM) is before

@@ -25,7 +25,7 @@ import dedupe
 from dedupe import Document, InputError, Limits, Rejected, read_inputs
 from dedupe.cli import main
 from dedupe.document import REASONS
-from dedupe.readers import decode_bytes, input_kind
+from dedupe.readers import decode_bytes, decode_document, input_kind
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 GOOD_TEXT = "Russian military instructors arrived in Niger with an air defence system, state media said.\n"
@@ -208,15 +208,50 @@ def test_unreadable_file_is_rejected(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert_reported(capsys, inp, tmp_path / "out", "unreadable", str(inp / "gone.txt"))
 
 
-def test_invalid_utf8_is_rejected_as_encoding(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_latin1_and_cp1252_files_are_read_and_the_fallback_recorded(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
     inp = tmp_path / "in"
     inp.mkdir()
     (inp / "ok.txt").write_text(GOOD_TEXT, encoding="utf-8")
-    (inp / "latin.txt").write_bytes("Le café est fermé.\n".encode("latin-1"))
+    latin = "Le café est fermé à Niamey, où les troupes sont arrivées mercredi.\n"
+    cp1252 = "Niger’s junta – “a new partnership” – said €5 million was paid.\n"
+    (inp / "latin.txt").write_bytes(latin.encode("latin-1"))
+    (inp / "win.txt").write_bytes(cp1252.encode("cp1252"))
+    docs, rejected = read_all(inp)
+    assert rejected == []
+    by_id = {d.id: d for d in docs}
+    assert by_id["latin.txt"].text == latin and by_id["win.txt"].text == cp1252
+    assert by_id["latin.txt"].meta == {"input_encoding": "cp1252"} == by_id["win.txt"].meta
+    assert by_id["ok.txt"].meta == {}  # UTF-8 is not recorded
+    code, _, rows, summary = run_cli(capsys, inp, tmp_path / "out")
+    assert code == 0 and rows == []
+    assert summary["counts"]["decoded_by_encoding"] == {"cp1252": 2}
+    canonical = [json.loads(line) for line in (tmp_path / "out" / "canonical.jsonl").read_text("utf-8").splitlines()]
+    assert {d["id"]: d.get("meta") for d in canonical}["latin.txt"] == {"input_encoding": "cp1252"}
+
+
+def test_bytes_cp1252_leaves_undefined_decode_as_latin1() -> None:
+    prose = b"The five bytes cp1252 leaves undefined still decode, one to one, inside ordinary prose: "
+    text, encoding = decode_document(prose + b"\x81 \x8d \x8f \x90 \x9d \x93q\x94")
+    assert encoding == "cp1252" and text == prose.decode() + "\x81 \x8d \x8f \x90 \x9d \u201cq\u201d"
+
+
+def test_mostly_control_characters_are_binary_not_cp1252() -> None:
+    with pytest.raises(Exception) as exc:
+        decode_document(bytes(range(1, 32)) * 20 + b"\xff")
+    assert getattr(exc.value, "reason", None) == "binary" and "control characters" in str(exc.value)
+
+
+def test_invalid_utf16_after_its_bom_is_rejected_as_encoding(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "ok.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    (inp / "u16.txt").write_bytes(codecs.BOM_UTF16_LE + "ok".encode("utf-16-le") + b"\x00\xd8")  # lone surrogate
     _, rejected = read_all(inp)
     bad = only_rejection(rejected)
-    assert bad.reason == "encoding" and "0xe9" in bad.message and bad.origin == str(inp / "latin.txt")
-    assert_reported(capsys, inp, tmp_path / "out", "encoding", str(inp / "latin.txt"))
+    assert bad.reason == "encoding" and "utf-16" in bad.message and bad.origin == str(inp / "u16.txt")
+    assert_reported(capsys, inp, tmp_path / "out", "encoding", str(inp / "u16.txt"))
 
 
 def test_invalid_utf8_in_jsonl_line_names_the_line(tmp_path: Path) -> None:

@@ -1,10 +1,19 @@
 """The ``dedupe`` command: a thin layer over the library.
 
-Exit status: 0 when the run finished (rejected inputs are listed in
-``rejected.jsonl`` and do not change it); 1 when nothing could be processed
-(every input was rejected, or no document was found); 2 for a wrong
-invocation (unknown option, missing input path, unknown input format, bad
-configuration value, missing optional dependency); 130 when interrupted.
+Exit status (also in ``docs/robustness.md``):
+
+- 0: the run finished; rejected inputs are listed in ``rejected.jsonl``
+  (one stderr line each, the first 20) and do not change it;
+- 1: nothing could be processed (every input was rejected, or no document was
+  found); the outputs are still written;
+- 2: a wrong invocation (unknown option, missing input path, unknown input
+  format, bad configuration or limit value, missing optional dependency) or an
+  output that cannot be written; nothing is written;
+- 3: an internal error (a bug: an unexpected exception, or outputs that do not
+  account for every input); please report it with the message;
+- 130: interrupted (SIGINT / Ctrl-C), 143: terminated (SIGTERM); outputs are
+  replaced whole or not at all, so the previous outputs are left as they
+  were, and running the same command again completes them.
 """
 
 from __future__ import annotations
@@ -12,13 +21,16 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
+import signal
 import sys
+import threading
 import time
 from dataclasses import replace
 from typing import Sequence, TextIO
 
 from . import __version__
-from .config import CleanConfig, DedupConfig, RunConfig
+from .config import CleanConfig, DedupConfig, Limits, RunConfig
 from .document import Rejected
 from .errors import DedupeError
 from .pipeline import deduplicate, run
@@ -77,12 +89,37 @@ class RejectReporter:
             logger.warning("more inputs were skipped; every one is listed in rejected.jsonl")
 
 
+_SIZE = re.compile(r"^\s*(\d+)\s*([kKMGT]i?)?[bB]?\s*$")
+_UNITS = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
+          "ki": 2**10, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
+
+
+def parse_size(value: str) -> int:
+    """A byte count: ``20000000``, ``20M``, ``64MiB``, ``8G`` (k/M/G/T decimal, Ki/Mi/Gi/Ti binary).
+
+    >>> parse_size("50M"), parse_size("1KiB"), parse_size("123")
+    (50000000, 1024, 123)
+    """
+    m = _SIZE.match(value)
+    if not m:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a size: expected bytes like 20000000, 20M or 64MiB")
+    return int(m.group(1)) * _UNITS[m.group(2) or ""]
+
+
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("inputs", nargs="+", metavar="INPUT",
                    help="a directory, a .txt/.html file, JSONL (.jsonl, .jsonl.gz, .jsonl.zst) or - for stdin")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no closing summary")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more log messages (-vv for debug)")
     p.add_argument("--workers", type=int, default=0, help="worker processes (default: one per core)")
+    d = Limits()
+    p.add_argument("--max-doc-bytes", type=parse_size, default=d.max_doc_bytes, metavar="SIZE",
+                   help=f"reject a document larger than this (default: {d.max_doc_bytes})")
+    p.add_argument("--max-line-bytes", type=parse_size, default=d.max_line_bytes, metavar="SIZE",
+                   help=f"reject a JSONL line longer than this (default: {d.max_line_bytes})")
+    p.add_argument("--max-decompressed-bytes", type=parse_size, default=d.max_decompressed_bytes, metavar="SIZE",
+                   help="stop reading a compressed file past this many decompressed bytes "
+                        f"(default: {d.max_decompressed_bytes})")
 
 
 def _add_clean_options(p: argparse.ArgumentParser) -> None:
@@ -148,7 +185,9 @@ def _config(args: argparse.Namespace) -> RunConfig:
     if hasattr(args, "canonical"):
         dedup = replace(dedup, canonical=args.canonical, preferred_sources=tuple(args.prefer_source),
                         seed=args.seed, num_perm=args.num_perm)
-    return RunConfig(clean=clean, dedup=dedup, workers=args.workers)
+    limits = Limits(max_doc_bytes=args.max_doc_bytes, max_line_bytes=args.max_line_bytes,
+                    max_decompressed_bytes=args.max_decompressed_bytes)
+    return RunConfig(clean=clean, dedup=dedup, limits=limits, workers=args.workers)
 
 
 def _setup_logging(verbose: int) -> None:
@@ -178,14 +217,24 @@ def _cmd_run(args: argparse.Namespace, config: RunConfig) -> int:
         bar.close()
     summary = write_outputs(result, args.output, explain=args.explain)
     _closing(summary, args.output, args.quiet)
-    return 0 if result.documents else 1
+    return _status(summary, result.documents)
+
+
+def _status(summary: dict, documents: object) -> int:
+    if not summary["counts"]["accounted"]:
+        logger.error("internal error: the outputs do not account for every input (%s); please report this",
+                     "; ".join(summary["counts"].get("accounting_problems", [])))
+        return 3
+    return 0 if documents else 1
 
 
 def _cmd_dedup(args: argparse.Namespace, config: RunConfig) -> int:
     reporter = RejectReporter()
     docs = []
     rejected = []
+    read = 0
     for item in read_inputs(args.inputs, config.limits):
+        read += 1
         if isinstance(item, Rejected):
             reporter(item)
             rejected.append(item)
@@ -203,9 +252,9 @@ def _cmd_dedup(args: argparse.Namespace, config: RunConfig) -> int:
     for r in result.rejected:
         reporter(r)
     result.rejected = rejected + result.rejected
-    summary = write_outputs(result, args.output)
+    summary = write_outputs(result, args.output, read=read)
     _closing(summary, args.output, args.quiet)
-    return 0 if result.documents else 1
+    return _status(summary, result.documents)
 
 
 def _cmd_clean(args: argparse.Namespace, config: RunConfig) -> int:
@@ -237,9 +286,30 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+class Terminated(BaseException):
+    """SIGTERM, turned into an exception so the writers clean up as for Ctrl-C."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     _setup_logging(getattr(args, "verbose", 0))
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if in_main_thread else None
+    try:
+        return _main(args)
+    except Terminated:
+        logger.error("terminated; outputs are replaced whole or not at all: run the same command again to complete them")
+        return 143
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(args: argparse.Namespace) -> int:
     try:
         if args.command == "eval":
             return _cmd_eval(args)
@@ -262,10 +332,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "eval":
             logger.error("%s", exc)
             return 2
-        raise
+        return _internal_error(exc)
     except KeyboardInterrupt:
-        logger.error("interrupted")
+        logger.error("interrupted; outputs are replaced whole or not at all: run the same command again to complete them")
         return 130
+    except Exception as exc:  # a bug: say so in one line, keep the traceback for the report
+        return _internal_error(exc)
+
+
+def _internal_error(exc: BaseException) -> int:
+    verbose = logger.isEnabledFor(logging.INFO)
+    hint = "" if verbose else " (run with -v for the traceback)"
+    logger.error("internal error, a bug: please report it%s: %s: %s", hint, type(exc).__name__, exc,
+                 exc_info=verbose)
+    return 3
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,7 +15,7 @@ from .errors import ConfigError
 
 __all__ = ["CleanConfig", "DedupConfig", "Limits", "RunConfig", "CanonicalPolicy"]
 
-CanonicalPolicy = Literal["longest", "earliest", "first"]
+CanonicalPolicy = Literal["longest", "earliest"]
 
 
 def _check(cond: bool, name: str, value: Any, allowed: str) -> None:
@@ -148,8 +148,8 @@ class DedupConfig:
                self.single_sentence_coverage, "(0, 1]")
         _check(self.min_shared_sentences >= 1, "min_shared_sentences", self.min_shared_sentences, ">= 1")
         _check(0.0 < self.linkage <= 1.0, "linkage", self.linkage, "(0, 1]")
-        _check(self.canonical in ("longest", "earliest", "first"), "canonical", self.canonical,
-               "'longest', 'earliest' or 'first'")
+        _check(self.canonical in ("longest", "earliest"), "canonical", self.canonical,
+               "'longest' or 'earliest'")
 
     def __str__(self) -> str:
         return f"{self.shingle_size}ng_{self.num_perm}p_{self.threshold}t_s{self.seed}"

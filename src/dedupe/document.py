@@ -10,16 +10,18 @@ __all__ = ["Document", "Rejected", "Change", "source_of", "REASONS"]
 
 #: Reason codes used in ``rejected.jsonl``; the message beside each says more.
 REASONS: Mapping[str, str] = {
-    "unreadable": "the file could not be read (permissions, I/O error, vanished)",
-    "binary": "the bytes are not text (NUL bytes or a binary file format)",
-    "encoding": "the bytes are not valid UTF-8 (nor UTF-16/32 with a byte-order mark)",
+    "unreadable": "the file or directory could not be read (permissions, I/O error, vanished, a symlink loop, "
+                  "or not a regular file: a FIFO, socket or device)",
+    "binary": "the bytes are not text (a binary format's magic number, NUL bytes, or mostly control characters)",
+    "encoding": "the bytes are invalid in their encoding (after a UTF-16/32 byte-order mark; a JSONL line "
+                "not UTF-8 or with an unpaired surrogate)",
     "empty": "the document has no text",
     "empty-after-cleaning": "nothing but boilerplate was left after cleaning",
-    "too-large": "the document exceeds the configured size limit",
-    "malformed-json": "a JSONL line is not a JSON object",
+    "too-large": "the document, line or decompressed stream exceeds a configured limit (Limits)",
+    "malformed-json": "a JSONL line is not a JSON object (including a truncated last line)",
     "bad-field": "a field has the wrong type or a required field is missing",
     "duplicate-id": "the id was already used by an earlier input",
-    "truncated": "a compressed stream ended early",
+    "truncated": "a compressed stream is damaged or ended early; the rest of that file is skipped",
     "html": "the HTML could not be parsed or held no main text",
 }
 
@@ -101,8 +103,19 @@ class Rejected:
         return {"id": self.id, "reason": self.reason, "origin": self.origin, "message": self.message}
 
     def __str__(self) -> str:
+        """One line: where, why, and the reason code (control characters in names escaped)."""
         where = self.origin or self.id
-        return f"{where}: {self.message} [{self.reason}]"
+        line = f"{where}: {self.message} [{self.reason}]"
+        return line if line.isprintable() else _escape_controls(line)
+
+
+def _escape_controls(text: str) -> str:
+    r"""``text`` with non-printable characters written as escapes, so it stays on one line.
+
+    >>> _escape_controls("a\nb.txt")
+    'a\\nb.txt'
+    """
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def source_of(url: str | None) -> str | None:

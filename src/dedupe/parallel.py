@@ -4,6 +4,7 @@ output never depends on the worker count."""
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterable, Iterator, Sequence, TypeVar
@@ -29,6 +30,12 @@ def ordered_map(func: Callable[[T], R], items: Sequence[T], workers: int, chunks
     return _pool_map(func, items, workers, chunksize, ctx)
 
 
+def _worker_init() -> None:
+    # Forked workers inherit the CLI's SIGTERM handler; the parent handles
+    # termination and shuts the pool down, so a worker just ends.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _pool_map(func: Callable[[T], R], items: Iterable[T], workers: int, chunksize: int, ctx) -> Iterator[R]:
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init) as pool:
         yield from pool.map(func, items, chunksize=chunksize)

@@ -121,7 +121,7 @@ def _sign_chunk(texts: Sequence[str], config: DedupConfig) -> list[Signature]:
 
 
 def _cluster_id(canonical: str) -> str:
-    return "c" + xxhash.xxh3_64_hexdigest(canonical.encode("utf-8"))
+    return "c" + xxhash.xxh3_64_hexdigest(canonical.encode("utf-8", "surrogatepass"))
 
 
 def deduplicate(

@@ -3,8 +3,13 @@
 Forms (``INPUT`` on the command line):
 
 - a directory: every ``*.txt``, ``*.html``, ``*.htm`` below it (case-insensitive,
-  sorted, symlinked directories not followed, so loops are impossible);
-  ``id`` is the path relative to the directory, with ``/`` separators;
+  sorted: a directory's files, then its subdirectories; symlinked directories
+  are not followed, so loops are impossible); ``id`` is the path relative to
+  the directory, with ``/`` separators. Only regular files (or symlinks to
+  them) are read: a FIFO, socket or device with a matching name is rejected
+  (``unreadable``) without being opened, so it cannot block the run. A
+  directory that cannot be listed is rejected too, with id ``<relative
+  path>/``, so the rows of ``rejected.jsonl`` say what was not read;
 - a single ``.txt``/``.html``/``.htm`` file: ``id`` is the path as given;
 - JSONL: ``.jsonl``/``.ndjson``, optionally ``.gz`` or ``.zst`` (the latter needs
   ``pip install 'news-dedupe[zstd]'``); one JSON object per line with ``id``
@@ -13,9 +18,18 @@ Forms (``INPUT`` on the command line):
   ``meta`` (an object);
 - ``-``: JSONL on standard input.
 
-Bytes must be UTF-8 (a UTF-8, UTF-16 or UTF-32 byte-order mark is honoured);
-HTML may instead declare its charset in a ``<meta>`` tag. Limits on document
-size, line length and decompressed size come from :class:`dedupe.config.Limits`.
+Decoding files (:func:`decode_document`): a UTF-8, UTF-16 or UTF-32 byte-order
+mark is honoured; known binary formats (by their magic number) and bytes with a
+NUL are rejected as ``binary``; then UTF-8; then, for HTML, a ``<meta>``
+charset; then cp1252, with latin-1 for the five bytes cp1252 leaves undefined
+(so every byte string decodes, and latin-1 text reads correctly). A decoding
+other than UTF-8 is recorded in the document's ``meta["input_encoding"]``
+(logged at ``-v``, counted in ``summary.json``); a fallback decoding with more
+than 5% control characters is rejected as ``binary``. JSONL lines must be
+UTF-8, as JSON requires. Ids are only ever data: they are never used to build a path.
+
+Limits on document size, line length and decompressed size come from
+:class:`dedupe.config.Limits`.
 """
 
 from __future__ import annotations
@@ -27,6 +41,7 @@ import json
 import logging
 import os
 import re
+import stat
 import sys
 import zlib
 from pathlib import Path
@@ -36,7 +51,7 @@ from .config import Limits
 from .document import Document, Rejected
 from .errors import InputError, MissingDependencyError
 
-__all__ = ["read_inputs", "decode_bytes", "input_kind"]
+__all__ = ["read_inputs", "decode_bytes", "decode_document", "input_kind"]
 
 logger = logging.getLogger(__name__)
 
@@ -80,74 +95,192 @@ def input_kind(path: str) -> str:
     )
 
 
+# Magic numbers of binary formats that turn up under a text name (an image saved as .txt).
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"), (b"%PDF-", "a PDF document"), (b"PK\x03\x04", "a ZIP archive"),
+    (b"\x1f\x8b", "gzip-compressed data"), (b"\x28\xb5\x2f\xfd", "zstd-compressed data"),
+    (b"\xfd7zXZ\x00", "xz-compressed data"), (b"7z\xbc\xaf\x27\x1c", "a 7z archive"),
+    (b"\x7fELF", "an executable"), (b"II*\x00", "a TIFF image"), (b"MM\x00*", "a TIFF image"),
+)
+# cp1252 leaves 0x81, 0x8d, 0x8f, 0x90, 0x9d undefined; they decode as latin-1 (the same code point).
+_CP1252_UNDEFINED = {0xDC00 + b: b for b in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
+# Declared charsets not honoured: utf-8 was tried already; a page whose <meta> could be
+# read as ASCII is not UTF-16/32; the others are Python codecs, not page encodings, and
+# can produce unpaired surrogates.
+_NOT_PAGE_CHARSETS = {"utf-8", "utf-7", "unicode-escape", "raw-unicode-escape", "punycode", "idna"}
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# Above this share of control characters a fallback decoding is taken to be binary;
+# text in a legacy 8-bit encoding has none (cp1252 maps 0x80-0x9f to printable characters).
+_MAX_CONTROL_SHARE = 0.05
+
+
 def decode_bytes(data: bytes, html: bool = False) -> str:
-    """Decode document bytes, or raise ``_Bad`` with reason ``binary``/``encoding``.
+    """Decode document bytes (see :func:`decode_document`), or raise ``_Bad``.
 
     >>> decode_bytes("Niger’s".encode("utf-16"))
     'Niger’s'
+    >>> decode_bytes("Le café".encode("latin-1"))
+    'Le café'
+    """
+    return decode_document(data, html)[0]
+
+
+def decode_document(data: bytes, html: bool = False) -> tuple[str, str | None]:
+    """The text of document bytes and the encoding used when it was not UTF-8 (else None).
+
+    Raises ``_Bad`` with reason ``binary`` (a binary format, NUL bytes, or
+    control characters) or ``encoding`` (invalid bytes after a byte-order mark).
+
+    >>> decode_document("Niger’s junta".encode("cp1252"))
+    ('Niger’s junta', 'cp1252')
+    >>> decode_document("café".encode("utf-8"))
+    ('café', None)
     """
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
-                return data.decode(codec)
+                text = data.decode(codec)
             except UnicodeDecodeError as exc:
                 raise _Bad("encoding", f"invalid {codec} after its byte-order mark at byte {exc.start}") from None
-    if b"\x00" in data[:65536]:
-        raise _Bad("binary", "binary content (NUL bytes), not text")
+            return text, None if codec == "utf-8-sig" else codec
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise _Bad("binary", f"binary content ({what}), not text")
+    if data.startswith(b"BZh") and data[4:10] == b"1AY&SY":  # "BZh" alone can start a sentence
+        raise _Bad("binary", "binary content (bzip2-compressed data), not text")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise _Bad("binary", f"binary content (a NUL byte at offset {nul}), not text")
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if html:
-            m = _META_CHARSET.search(data[:4096])
-            if m:
-                charset = m.group(1).decode("ascii", "replace")
-                try:
-                    return data.decode(charset)
-                except (LookupError, UnicodeDecodeError):
-                    pass
-        bad = data[exc.start : exc.start + 1].hex()
-        raise _Bad("encoding", f"not valid UTF-8 (byte 0x{bad} at offset {exc.start})") from None
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError:
+        pass
+    if html:
+        m = _META_CHARSET.search(data[:4096])
+        if m:
+            charset = m.group(1).decode("ascii", "replace")
+            try:
+                name = codecs.lookup(charset).name
+                if name not in _NOT_PAGE_CHARSETS and not name.startswith(("utf-16", "utf-32")):
+                    text = data.decode(name)
+                    text.encode("utf-8")  # no unpaired surrogates
+                    return text, name
+            except (LookupError, UnicodeError):
+                pass
+    text = data.decode("cp1252", errors="surrogateescape").translate(_CP1252_UNDEFINED)
+    sample = text[:65536]
+    controls = len(_CONTROL.findall(sample))
+    if controls > _MAX_CONTROL_SHARE * len(sample):
+        raise _Bad("binary", f"binary content (not UTF-8, and {controls} of the first {len(sample)} bytes "
+                             "are control characters), not text")
+    return text, "cp1252"
 
 
 def _read_file(path: Path, doc_id: str, kind: str, limits: Limits) -> Document | Rejected:
-    origin = str(path)
+    origin = _path_text(str(path))
     try:
-        size = path.stat().st_size
-        if size > limits.max_doc_bytes:
-            raise _Bad("too-large", f"{size} bytes exceeds the limit of {limits.max_doc_bytes} (max_doc_bytes)")
+        st = path.stat()
+        if not (stat.S_ISREG(st.st_mode) or stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode)):
+            raise _Bad("unreadable", f"not a regular file ({_file_type(st.st_mode)})")
+        if st.st_size > limits.max_doc_bytes:
+            raise _Bad("too-large", f"{st.st_size} bytes exceeds the limit of {limits.max_doc_bytes} (max_doc_bytes)")
         with open(path, "rb") as fh:
             data = fh.read(limits.max_doc_bytes + 1)
         if len(data) > limits.max_doc_bytes:
             raise _Bad("too-large", f"more than {limits.max_doc_bytes} bytes (max_doc_bytes)")
-        text = decode_bytes(data, html=kind == "html")
+        text, encoding = decode_document(data, html=kind == "html")
     except _Bad as bad:
         return Rejected(doc_id, bad.reason, bad.message, origin)
     except OSError as exc:
         return Rejected(doc_id, "unreadable", f"cannot read: {exc.strerror or exc}", origin)
     if not text.strip():
         return Rejected(doc_id, "empty", "the document is empty", origin)
+    meta: dict[str, Any] = {}
+    if encoding is not None:
+        meta["input_encoding"] = encoding
+        logger.info("%s: not UTF-8, decoded as %s", origin, encoding)
     if kind == "html":
-        return Document(doc_id, html=text, origin=origin)
-    return Document(doc_id, text=text, origin=origin)
+        return Document(doc_id, html=text, meta=meta, origin=origin)
+    return Document(doc_id, text=text, meta=meta, origin=origin)
+
+
+def _file_type(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISCHR, "a character device")):
+        if test(mode):
+            return name
+    return "a special file"
+
+
+def _path_text(path: str) -> str:
+    r"""A path as text for ids and messages: the bytes of a file name that is not
+    UTF-8 (held as surrogates by Python) are written as ``\xNN`` escapes.
+
+    >>> _path_text("caf\udce9.txt")
+    'caf\\xe9.txt'
+    """
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _kind_of(name: str) -> str | None:
+    low = name.lower()
+    if low.endswith(_HTML_SUFFIXES):
+        return "html"
+    if low.endswith(_TEXT_SUFFIXES):
+        return "text"
+    return None
 
 
 def _walk(root: Path, limits: Limits) -> Iterator[Document | Rejected]:
-    def on_error(exc: OSError) -> None:
-        logger.warning("%s: cannot list directory: %s", exc.filename, exc.strerror)
+    """Depth first: a directory's files (sorted), then its subdirectories (sorted).
 
-    for dirpath, dirnames, filenames in os.walk(root, onerror=on_error, followlinks=False):
-        dirnames.sort()
-        for name in sorted(filenames):
-            low = name.lower()
-            if low.endswith(_HTML_SUFFIXES):
-                kind = "html"
-            elif low.endswith(_TEXT_SUFFIXES):
-                kind = "text"
-            else:
+    Symlinks to directories are not followed. A file is only opened when it is
+    a regular file: a FIFO with a ``.txt`` name would block a plain ``open``.
+    """
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        rel = _path_text(directory.relative_to(root).as_posix())
+        try:
+            with os.scandir(directory) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            dir_id = _path_text(str(root)) if rel == "." else rel + "/"
+            yield Rejected(dir_id, "unreadable", f"cannot list directory: {exc.strerror or exc}; files below it "
+                           "are not read", _path_text(str(directory)))
+            continue
+        subdirs = []
+        for entry in entries:
+            path = directory / entry.name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                subdirs.append(path)
                 continue
-            path = Path(dirpath) / name
-            doc_id = path.relative_to(root).as_posix()
+            kind = _kind_of(entry.name)
+            if kind is None:
+                continue
+            doc_id = _path_text(path.relative_to(root).as_posix())
+            try:
+                mode = os.stat(path).st_mode  # follows symlinks to files
+            except OSError as exc:
+                yield Rejected(doc_id, "unreadable", f"cannot read: {exc.strerror or exc}", _path_text(str(path)))
+                continue
+            if stat.S_ISDIR(mode):
+                logger.debug("%s: a symlink to a directory, not followed", path)
+                continue
+            if not stat.S_ISREG(mode):
+                yield Rejected(doc_id, "unreadable", f"not a regular file ({_file_type(mode)})", _path_text(str(path)))
+                continue
             yield _read_file(path, doc_id, kind, limits)
+        stack.extend(reversed(subdirs))
 
 
 class _LimitedReader(io.RawIOBase):
@@ -198,8 +331,9 @@ class _ZstdReader(io.RawIOBase):
 
     def readinto(self, buffer: Any) -> int:
         while self.pos >= len(self.out):
-            # Small input steps bound the output of one step (zstd expands at most ~32000x).
-            data = self.fh.read(1 << 12)
+            # Small input steps bound the output of one step: zstd expands at most ~32000x, so
+            # 1 KiB of a bomb yields ~33 MB before max_decompressed_bytes can stop it.
+            data = self.fh.read(1 << 10)
             if not data:
                 if self.obj is not None:
                     raise EOFError("the zstd stream ends inside a frame")
@@ -246,7 +380,7 @@ def _parse_line(raw: bytes, where: str, lineno: int, max_doc_bytes: int) -> Docu
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise _Bad("malformed-json", f"malformed JSON: {exc.msg} at column {exc.colno}") from None
+        raise _Bad("malformed-json", f"malformed JSON at column {exc.colno}: {exc.msg}") from None
     if not isinstance(obj, dict):
         raise _Bad("malformed-json", f"expected a JSON object, got {type(obj).__name__}")
     if _SURROGATE_ESCAPE.search(raw):
@@ -293,7 +427,7 @@ def _parse_line(raw: bytes, where: str, lineno: int, max_doc_bytes: int) -> Docu
 
 
 def _read_jsonl(path: str, limits: Limits) -> Iterator[Document | Rejected]:
-    where = "<stdin>" if path == "-" else path
+    where = "<stdin>" if path == "-" else _path_text(path)
     lineno = 0
     try:
         raw_stream = _open_jsonl(path)
@@ -313,9 +447,14 @@ def _read_jsonl(path: str, limits: Limits) -> Iterator[Document | Rejected]:
                 yield Rejected(f"{where}:{lineno + 1}", bad.reason, bad.message + "; the rest of the file is skipped",
                                f"{where}:{lineno + 1}")
                 return
-            except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
+            except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
                 yield Rejected(f"{where}:{lineno + 1}", "truncated",
                                f"compressed stream is damaged or ends early ({exc}); the rest of the file is skipped",
+                               f"{where}:{lineno + 1}")
+                return
+            except OSError as exc:
+                yield Rejected(f"{where}:{lineno + 1}", "unreadable",
+                               f"read error ({exc.strerror or exc}); the rest of the file is skipped",
                                f"{where}:{lineno + 1}")
                 return
             except Exception as exc:  # zstandard raises its own error type
@@ -347,11 +486,16 @@ def _read_jsonl(path: str, limits: Limits) -> Iterator[Document | Rejected]:
 def _id_hint(raw: bytes) -> str | None:
     """The id of a rejected line when it can be recovered, so the input stays accounted for."""
     try:
-        obj = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        obj = json.loads(raw.decode("utf-8", "replace"))  # a bad byte elsewhere in the line spoils nothing
+    except ValueError:
         return None
     if isinstance(obj, dict) and isinstance(obj.get("id"), (str, int)) and not isinstance(obj.get("id"), bool):
-        return str(obj["id"]) or None
+        doc_id = str(obj["id"])
+        try:
+            doc_id.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+        return doc_id if doc_id and "\ufffd" not in doc_id else None
     return None
 
 
@@ -371,7 +515,7 @@ def read_inputs(inputs: Sequence[str | os.PathLike[str]], limits: Limits | None 
         elif kind in ("jsonl", "stdin"):
             items = _read_jsonl(path, limits)
         else:
-            items = iter([_read_file(Path(path), path, kind, limits)])
+            items = iter([_read_file(Path(path), _path_text(path), kind, limits)])
         for item in items:
             if isinstance(item, Document):
                 first = seen.get(item.id)

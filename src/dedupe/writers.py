@@ -1,55 +1,150 @@
-"""Writing outputs atomically: each file is written to a temporary name in the
-output directory and renamed into place, so an interrupted run leaves the
-previous complete file or none, never a truncated one.
+"""Writing outputs atomically.
 
-``summary.json`` is written last; its ``timings`` are the only part of the
-outputs that differs between two runs of the same input and configuration.
+Each file is written to a temporary name in its directory (``.NAME.XXXX.tmp``),
+flushed to disk, and renamed into place, so a reader never sees a truncated
+file. :func:`write_outputs` goes further for the four files of a run: it
+writes all four to temporary files first, and only then removes the old
+``summary.json``, renames the three data files into place and renames the new
+``summary.json`` last. So an interrupted run leaves either the previous
+complete outputs (interrupted while writing, the common case), or the new
+complete outputs, or, when killed with ``kill -9`` in the few microseconds
+between renames (SIGINT and SIGTERM are held back during them), no
+``summary.json``: ``summary.json`` present means the set is complete, and its
+``outputs`` entry gives the size and SHA-256 of each file to check that.
+Temporary files left by a killed run (``kill -9`` cannot be caught) are removed
+by the next run writing into the same directory.
+
+``summary.json``'s ``timings_s`` are the only part of the outputs that differs
+between two runs of the same input and configuration.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import os
 import platform
+import signal
 import tempfile
 from collections import Counter
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from .pipeline import DedupResult, RunResult
 
-__all__ = ["atomic_write", "write_jsonl", "write_outputs", "summary_of", "OUTPUT_FILES"]
+__all__ = ["atomic_write", "write_jsonl", "write_outputs", "summary_of", "check_accounting", "OUTPUT_FILES"]
+
+logger = logging.getLogger(__name__)
 
 OUTPUT_FILES = ("canonical.jsonl", "clusters.jsonl", "rejected.jsonl", "summary.json")
 
 
 def _dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(", ", ": "))
+    text = json.dumps(obj, ensure_ascii=False, separators=(", ", ": "))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # An unpaired surrogate (only possible from library callers: the readers reject
+        # them) cannot be written as UTF-8; its JSON escape is valid and reads back the same.
+        text = json.dumps(obj, ensure_ascii=True, separators=(", ", ": "))
+    return text
+
+
+def _temp_for(path: Path) -> tuple[int, str]:
+    return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+
+
+def _write_temp(path: Path, chunks: Iterable[str]) -> tuple[str, int, str]:
+    """Write ``chunks`` to a new temporary file beside ``path``: (temp name, bytes, sha256)."""
+    fd, tmp = _temp_for(path)
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            for chunk in chunks:
+                data = chunk.encode("utf-8")
+                digest.update(data)
+                size += len(data)
+                fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        _unlink(tmp)
+        raise
+    return tmp, size, digest.hexdigest()
+
+
+def _unlink(path: str | os.PathLike[str]) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back for the few renames of a commit (where the platform allows)."""
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None:
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = mask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        mask(signal.SIG_SETMASK, previous)
 
 
 def atomic_write(path: str | os.PathLike[str], chunks: Iterable[str]) -> None:
     """Write text chunks to ``path`` through a temporary file and an atomic rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp, _, _ = _write_temp(path, chunks)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            for chunk in chunks:
-                fh.write(chunk)
-            fh.flush()
-            os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _unlink(tmp)
         raise
+    _fsync_dir(path.parent)
 
 
 def write_jsonl(path: str | os.PathLike[str], rows: Iterable[dict[str, Any]]) -> None:
     atomic_write(path, (_dumps(row) + "\n" for row in rows))
+
+
+def remove_stale_temporaries(outdir: str | os.PathLike[str]) -> list[str]:
+    """Remove the temporary files an interrupted run left in ``outdir``; returns their names.
+
+    Two runs writing into one directory at the same time are not supported.
+    """
+    removed = []
+    outdir = Path(outdir)
+    if not outdir.is_dir():
+        return removed
+    for name in OUTPUT_FILES:
+        for tmp in sorted(outdir.glob(f".{name}.*.tmp")):
+            _unlink(tmp)
+            removed.append(tmp.name)
+    if removed:
+        logger.info("%s: removed %d temporary file(s) left by an interrupted run", outdir, len(removed))
+    return removed
 
 
 def _versions() -> dict[str, str]:
@@ -62,10 +157,46 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def summary_of(result: DedupResult) -> dict[str, Any]:
-    """The ``summary.json`` content: counts, per-rule counts, timings, config, versions."""
+def check_accounting(result: DedupResult, read: int | None = None) -> list[str]:
+    """What is wrong with ``result``'s accounting; empty when every input is accounted for.
+
+    Checks read = canonical + duplicates + rejected, that every accepted
+    document is a member of exactly one cluster, and that each cluster's
+    canonical is one of its members.
+    """
+    problems = []
+    if read is None:
+        read = result.read if isinstance(result, RunResult) else len(result.documents) + len(result.rejected)
+    canonical, duplicates, rejected = len(result.clusters), result.duplicates, len(result.rejected)
+    if read != canonical + duplicates + rejected:
+        problems.append(f"read {read} != canonical {canonical} + duplicates {duplicates} + rejected {rejected}")
+    members = Counter(m for c in result.clusters for m in c.members)
+    repeated = sorted(m for m, n in members.items() if n > 1)
+    if repeated:
+        problems.append(f"{len(repeated)} id(s) in more than one cluster, e.g. {repeated[0]!r}")
+    if set(members) != set(result.documents):
+        missing = sorted(set(result.documents) - set(members))
+        extra = sorted(set(members) - set(result.documents))
+        problems.append(f"{len(missing)} accepted id(s) in no cluster, {len(extra)} unknown id(s) in clusters")
+    bad_canonical = [c.id for c in result.clusters if c.canonical not in c.members]
+    if bad_canonical:
+        problems.append(f"{len(bad_canonical)} cluster(s) whose canonical is not a member")
+    return problems
+
+
+def summary_of(result: DedupResult, read: int | None = None) -> dict[str, Any]:
+    """The ``summary.json`` content: counts, per-rule counts, timings, config, versions.
+
+    ``read`` is the number of items read (documents and rejections); by default
+    :attr:`RunResult.read`, or accepted + rejected for a plain :class:`DedupResult`.
+    """
     reasons = Counter(r.reason for r in result.rejected)
-    read = result.read if isinstance(result, RunResult) else len(result.documents) + len(result.rejected)
+    if read is None:
+        read = result.read if isinstance(result, RunResult) else len(result.documents) + len(result.rejected)
+    encodings = Counter(
+        str(d.meta["input_encoding"]) for d in result.documents.values() if d.meta.get("input_encoding")
+    )
+    problems = check_accounting(result, read)
     counts = {
         "read": read,
         "cleaned": len(result.documents),
@@ -75,8 +206,11 @@ def summary_of(result: DedupResult) -> dict[str, Any]:
         "canonical": len(result.clusters),
         "duplicates": result.duplicates,
         "clusters_with_copies": sum(1 for c in result.clusters if len(c.members) > 1),
+        "decoded_by_encoding": dict(sorted(encodings.items())),
+        "accounted": not problems,
     }
-    counts["accounted"] = counts["read"] == counts["canonical"] + counts["duplicates"] + counts["rejected"]
+    if problems:
+        counts["accounting_problems"] = problems
     out: dict[str, Any] = {"counts": counts, "dedup": dict(result.stats)}
     if isinstance(result, RunResult):
         out["removals_by_rule"] = result.rule_counts
@@ -87,12 +221,42 @@ def summary_of(result: DedupResult) -> dict[str, Any]:
     return out
 
 
-def write_outputs(result: DedupResult, outdir: str | os.PathLike[str], *, explain: bool = False) -> dict[str, Any]:
-    """Write the four output files into ``outdir``; returns the summary."""
+def write_outputs(result: DedupResult, outdir: str | os.PathLike[str], *, explain: bool = False,
+                  read: int | None = None) -> dict[str, Any]:
+    """Write the four output files into ``outdir`` as one set (see the module doc); returns the summary.
+
+    ``summary["counts"]["accounted"]`` is False (and ``accounting_problems``
+    says why) when the result does not account for every input: a bug, which
+    the CLI reports with exit status 3.
+    """
     outdir = Path(outdir)
-    write_jsonl(outdir / "canonical.jsonl", (d.to_dict(explain=explain) for d in result.canonical_documents()))
-    write_jsonl(outdir / "clusters.jsonl", (c.to_dict() for c in result.clusters))
-    write_jsonl(outdir / "rejected.jsonl", (r.to_dict() for r in result.rejected))
-    summary = summary_of(result)
-    atomic_write(outdir / "summary.json", [json.dumps(summary, ensure_ascii=False, indent=2) + "\n"])
+    outdir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(outdir)
+    summary = summary_of(result, read)
+    if not summary["counts"]["accounted"]:
+        logger.error("accounting check failed: %s", "; ".join(summary["counts"]["accounting_problems"]))
+    temps: dict[str, str] = {}
+    try:
+        files = {}
+        for name, rows in (
+            ("canonical.jsonl", (d.to_dict(explain=explain) for d in result.canonical_documents())),
+            ("clusters.jsonl", (c.to_dict() for c in result.clusters)),
+            ("rejected.jsonl", (r.to_dict() for r in result.rejected)),
+        ):
+            tmp, size, sha = _write_temp(outdir / name, (_dumps(row) + "\n" for row in rows))
+            temps[name] = tmp
+            files[name] = {"bytes": size, "sha256": sha}
+        summary["outputs"] = files
+        temps["summary.json"], _, _ = _write_temp(
+            outdir / "summary.json", [json.dumps(summary, ensure_ascii=False, indent=2) + "\n"])
+        # The commit: no summary.json while the data files are swapped. SIGINT/SIGTERM
+        # wait until it is over, so only kill -9 can stop it half-way.
+        with _signals_deferred():
+            _unlink(outdir / "summary.json")
+            for name in OUTPUT_FILES:
+                os.replace(temps.pop(name), outdir / name)
+    finally:
+        for tmp in temps.values():
+            _unlink(tmp)
+    _fsync_dir(outdir)
     return summary

@@ -76,9 +76,10 @@ def clean_html(html: str | bytes, url: str | None = None, config: CleanConfig | 
     The result carries the page's title, date and url when trafilatura found them.
     """
     config = config or _DEFAULT
-    extracted = extract_html(html, url=url, favor=config.html_favor)
+    extracted = extract_html(html, url=url, favor=config.html_favor, rules=config.rules)
     result = clean_text(extracted.text, config)
-    return CleanResult(result.text, result.changes, extracted.title, extracted.published, extracted.url)
+    return CleanResult(result.text, tuple(extracted.changes) + tuple(result.changes), extracted.title,
+                       extracted.published, extracted.url)
 
 
 def clean_document(doc: Document, config: CleanConfig | None = None) -> Document | Rejected:

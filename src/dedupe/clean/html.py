@@ -1,50 +1,85 @@
-"""Main-text extraction from HTML pages with trafilatura.
+"""Main-text extraction from HTML pages with trafilatura, then the page rules.
 
-trafilatura finds the article body and its metadata (title, date, url,
-site name); comments are never wanted in a canonical news text, so they are
-off. ``favor`` maps to trafilatura's ``favor_precision``/``favor_recall``.
-The extracted text then goes through the same text cleaning as text input
-(:func:`dedupe.clean.clean_text`), where the news rules remove furniture that
-the extractor let through.
+trafilatura finds the article body and its metadata (title, date, url, site
+name). Comments are never wanted in a canonical news text, so they are off;
+trafilatura's fallback extractors are off too (``fast``): on the
+article-extraction benchmark (181 news pages, see
+``benchmarks/extraction/README.md``) they lowered precision and recall alike.
+``favor`` maps to trafilatura's ``favor_precision``/``favor_recall``.
+
+The page is parsed once. Before extraction, :func:`page_context` reads what the
+page rules need from the parsed page (headline candidates, the texts of links
+to other pages of the same site); after extraction, the page rules of
+:mod:`dedupe.clean.rules` (``page_title``, ``link_list``) remove what only the
+HTML can identify as furniture, each removal recorded in
+:attr:`Extracted.changes`. The text then goes through the same text cleaning
+as text input (:func:`dedupe.clean.clean_text`).
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Iterable, Literal
+from urllib.parse import urljoin, urlsplit
 
 import trafilatura
+from trafilatura.utils import load_html
 
-__all__ = ["Extracted", "extract_html"]
+from ..document import Change
+from .rules import DEFAULT_RULES, RULES, PageContext, apply_rules, normalize_words
+
+__all__ = ["Extracted", "extract_html", "page_context"]
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Extracted:
-    """What trafilatura found in a page. ``text`` is empty when it found no main text."""
+    """What trafilatura found in a page. ``text`` is empty when it found no main text.
+
+    ``changes`` are the removals made by the page rules, ``page`` is what they
+    knew about the page.
+    """
 
     text: str
     title: str | None = None
     published: str | None = None
     url: str | None = None
     sitename: str | None = None
+    changes: tuple[Change, ...] = ()
+    page: PageContext | None = None
 
 
 def extract_html(
-    html: str | bytes, url: str | None = None, favor: Literal["balanced", "precision", "recall"] = "balanced"
+    html: str | bytes,
+    url: str | None = None,
+    favor: Literal["balanced", "precision", "recall"] = "balanced",
+    rules: Iterable[str] | None = None,
 ) -> Extracted:
-    """Extract the main text and metadata of an HTML page.
+    """Extract the main text and metadata of an HTML page, then apply the page rules.
 
-    >>> page = "<html><body><article><p>" + "Troops arrived in Niger on Wednesday. " * 8 + "</p></article></body></html>"
-    >>> extract_html(page, url="https://www.example.com/a").text[:37]
-    'Troops arrived in Niger on Wednesday.'
+    ``rules`` names the rules to apply (the page rules among them run here;
+    the text rules are left to :func:`dedupe.clean.clean_text`); ``None``
+    means :data:`~dedupe.clean.rules.DEFAULT_RULES`.
+
+    >>> page = ("<html><head><meta property='og:title' content='Troops arrive in Niger'></head><body><article>"
+    ...         "<h2>Troops arrive in Niger</h2><p>" + "Troops arrived in Niger on Wednesday. " * 8 + "</p></article></body></html>")
+    >>> out = extract_html(page, url="https://www.example.com/a")
+    >>> out.text[:37], [c.rule for c in out.changes]
+    ('Troops arrived in Niger on Wednesday.', ['page_title'])
     """
     try:
+        tree = load_html(html)
+        if tree is None:
+            return Extracted("")
+        page = page_context(tree, url)
         doc = trafilatura.bare_extraction(
-            html,
+            tree,
             url=url,
+            fast=True,
             with_metadata=True,
             include_comments=False,
             include_tables=True,
@@ -56,10 +91,176 @@ def extract_html(
         return Extracted("")
     if doc is None:
         return Extracted("")
+    if doc.title:
+        page = PageContext(tuple(sorted(set(page.titles) | set(_title_variants(doc.title)))), page.links)
+    text = _continue_body(tree, doc.text or "")
+    names = [n for n in (DEFAULT_RULES if rules is None else rules) if RULES[n].needs_page]
+    text, changes = apply_rules(text, names, page=page)
     return Extracted(
-        text=doc.text or "",
+        text=text,
         title=doc.title or None,
         published=doc.date or None,
         url=doc.url or url,
         sitename=doc.sitename or None,
+        changes=tuple(changes),
+        page=page,
     )
+
+
+# --------------------------------------------------------------------------- split bodies
+
+_BLOCKS = ("p", "h2", "h3", "h4", "li", "blockquote")
+# A continuation is a run of article paragraphs: at least four prose paragraphs, and at least
+# half of what it would add is prose. On the extraction benchmark the two split bodies (wired.com)
+# add 11 and 12 prose paragraphs (58%, 67% of their blocks); the other same-class containers next
+# to an extracted body (cards, comment and footer columns) hold at most 3.
+_MIN_PROSE_BLOCKS = 4
+_PROSE_SHARE = 0.5
+_PROSE = re.compile(r"[.!?\"”’)]$")
+
+
+def _prose(block: str) -> bool:
+    """A paragraph of running text: fifteen words or more, ending like a sentence."""
+    return len(block.split()) >= 15 and bool(_PROSE.search(block))
+_BODY_FOUND = 0.8  # share of a container's paragraphs in the extracted text for it to be the extracted body
+
+
+def _blocks(element: Any) -> list[str]:
+    """Texts of the paragraph-level elements under ``element``, outermost only, whitespace collapsed."""
+    out = []
+    for el in element.iter(*_BLOCKS):
+        if any(a.tag in _BLOCKS for a in el.iterancestors()):
+            continue
+        text = " ".join(el.text_content().split())
+        if text:
+            out.append(text)
+    return out
+
+
+def _continue_body(tree: Any, text: str) -> str:
+    """Add the rest of an article body that the page splits over several containers.
+
+    Some sites cut the body into several elements of the same tag and class
+    (one per screenful, with ads between); trafilatura keeps only one of them.
+    When the container it kept is one of such a group, the paragraphs of the
+    other members that are missing from the text are added in page order
+    (members before it above the text, members after it below).
+    """
+    if not text:
+        return text
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for el in tree.iter("div", "section", "article"):
+        cls = (el.get("class") or "").strip()
+        if cls:
+            groups.setdefault((el.tag, cls), []).append(el)
+    found = normalize_words(text)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        blocks = [_blocks(m) for m in members]
+        present = [[normalize_words(b) in found for b in bs] for bs in blocks]
+        body = [k for k, bs in enumerate(blocks) if bs and sum(present[k]) >= _BODY_FOUND * len(bs)]
+        if len(body) != 1:
+            continue
+        k = body[0]
+        before, after = [], []
+        for m, (bs, ps) in enumerate(zip(blocks, present)):
+            missing = [b for b, p in zip(bs, ps) if not p]
+            prose = sum(1 for b in missing if _prose(b))
+            if m == k or prose < _MIN_PROSE_BLOCKS or prose < _PROSE_SHARE * len(missing):
+                continue
+            (before if m < k else after).extend(missing)
+        if before or after:
+            return "\n".join(before + [text] + after)
+    return text
+
+
+# --------------------------------------------------------------------------- page context
+
+_TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·•»]\s+")
+_TITLE_META = ("og:title", "twitter:title", "title", "headline")
+
+
+def _title_variants(title: str) -> list[str]:
+    """A headline and, for "Headline | Site"-style titles, its parts of three words or more."""
+    out = [normalize_words(title)]
+    parts = _TITLE_SEPARATOR.split(title)
+    if len(parts) > 1:
+        out.extend(normalize_words(p) for p in parts if len(p.split()) >= 3)
+    return [t for t in out if t]
+
+
+def page_context(tree: Any, url: str | None = None) -> PageContext:
+    """What the page rules may know about a parsed page (an lxml tree).
+
+    ``titles``: the headline candidates: ``og:title``/``twitter:title`` and
+    similar meta tags, ``<title>`` (with its parts, so "Headline | Site" also
+    gives "Headline"), the ``<h1>`` texts and a JSON-LD ``headline``.
+    ``links``: texts (two words or more) of the links to other pages of the
+    same site, the shape of related-story lists; links to other sites (sources,
+    shops, posts), to the page itself and within the page are left out.
+
+    >>> from lxml import html
+    >>> page = html.fromstring("<html><head><title>Army moves | Daily</title></head><body>"
+    ...     "<h1>Army moves</h1><a href='/world/other-story'>Floods hit the coast</a>"
+    ...     "<a href='https://elsewhere.org/x'>Report on the floods</a></body></html>")
+    >>> ctx = page_context(page, "https://www.daily.example/world/army")
+    >>> ctx.titles, sorted(ctx.links)
+    (('army moves', 'army moves daily'), ['floods hit the coast'])
+    """
+    titles: set[str] = set()
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or "").strip().lower()
+        if key in _TITLE_META and meta.get("content"):
+            titles.update(_title_variants(meta.get("content")))
+    for tag in ("title", "h1"):
+        for el in tree.iter(tag):
+            titles.update(_title_variants(el.text_content()))
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() == "application/ld+json":
+            titles.update(t for h in _jsonld_headlines(script.text or "") for t in _title_variants(h))
+    return PageContext(tuple(sorted(titles)), frozenset(_site_links(tree, url)))
+
+
+def _jsonld_headlines(raw: str) -> list[str]:
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return []
+    found, stack = [], [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            value = item.get("headline")
+            if isinstance(value, str):
+                found.append(value)
+            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def _site(host: str) -> str:
+    """The last two labels of a host name: enough to tell a site's own links from outbound ones."""
+    return ".".join(host.lower().split(":")[0].split(".")[-2:])
+
+
+def _site_links(tree: Any, url: str | None) -> set[str]:
+    base = url or "http://localhost/"
+    here = urlsplit(base)
+    site, path = _site(here.netloc), here.path.rstrip("/")
+    out = set()
+    for a in tree.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            continue
+        try:
+            target = urlsplit(urljoin(base, href))
+        except ValueError:
+            continue
+        if _site(target.netloc) != site or target.path.rstrip("/") == path:
+            continue
+        text = normalize_words(a.text_content())
+        if " " in text:
+            out.add(text)
+    return out

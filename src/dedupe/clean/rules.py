@@ -11,6 +11,17 @@ phrasing could also occur in prose, require position (a trailing block) or
 the furniture's shape (short lines, question form, no sentence punctuation).
 A line that reads like an article sentence is never removed; the golden cases
 in ``tests/data/rules`` include such negatives.
+
+Page rules (``page_title``, ``link_list``) also take a :class:`PageContext`
+built from the HTML; :func:`apply_rules` runs them only when given a page
+(:func:`dedupe.clean.html.extract_html` does), so text input skips them.
+
+Speed: a rule that removes nothing returns its input as is (no split and
+re-join), :func:`apply_rules` diffs only texts that changed, and rules that
+look for phrases first find the lines holding cheap lower-cased keywords
+(:func:`_key_lines`), so most lines never meet a regex. The keywords are
+necessary conditions of the patterns, so results are the same as running the
+patterns on every line.
 """
 
 from __future__ import annotations
@@ -22,36 +33,134 @@ from typing import Callable, Iterable
 
 from ..document import Change
 
-__all__ = ["Rule", "RULES", "DEFAULT_RULES", "apply_rules"]
+__all__ = ["Rule", "PageContext", "RULES", "DEFAULT_RULES", "apply_rules", "join_lines", "line_changes", "normalize_words"]
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a page rule knows about an HTML page besides its extracted text.
+
+    ``titles``: the page's headline candidates; ``links``: the texts of its
+    links to other pages of the same site. Both hold :func:`normalize_words`
+    forms. Built from a parsed page by :func:`dedupe.clean.html.page_context`.
+    """
+
+    titles: tuple[str, ...] = ()
+    links: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
 class Rule:
-    """A registered boilerplate rule: its name, the function, one-line summary."""
+    """A registered boilerplate rule: its name, the function, one-line summary.
+
+    A page rule (``needs_page``) is called as ``func(text, page)`` with a
+    :class:`PageContext` and is skipped for text that came without a page.
+    """
 
     name: str
-    func: Callable[[str], str]
+    func: Callable[..., str]
     summary: str
+    needs_page: bool = False
 
 
 RULES: dict[str, Rule] = {}
 
 
-def _rule(func: Callable[[str], str]) -> Callable[[str], str]:
+def _register(func: Callable[..., str], needs_page: bool) -> None:
     doc = (func.__doc__ or "").strip().splitlines()
-    RULES[func.__name__] = Rule(func.__name__, func, doc[0] if doc else "")
+    RULES[func.__name__] = Rule(func.__name__, func, doc[0] if doc else "", needs_page)
+
+
+def _rule(func: Callable[[str], str]) -> Callable[[str], str]:
+    _register(func, needs_page=False)
     return func
+
+
+def _page_rule(func: Callable[[str, PageContext], str]) -> Callable[[str, PageContext], str]:
+    _register(func, needs_page=True)
+    return func
+
+
+_WORD = re.compile(r"\w+")
+
+
+def normalize_words(text: str) -> str:
+    """Case-folded word tokens joined by single spaces: the form in which lines and titles are compared.
+
+    >>> normalize_words("Russia Sends Instructors — to NIGER!")
+    'russia sends instructors to niger'
+    """
+    return " ".join(_WORD.findall(text.casefold()))
 
 
 def _lines(text: str) -> list[str]:
     return text.split("\n")
 
 
+_BLANK_RUN = re.compile(r"\n{3,}")
+
+
 def join_lines(lines: Iterable[str]) -> str:
     """Lines joined by newlines, at most one blank line in a row, no blank lines at the ends."""
     out = "\n".join(lines)
-    out = re.sub(r"\n{3,}", "\n\n", out)
+    if "\n\n\n" in out:
+        out = _BLANK_RUN.sub("\n\n", out)
     return out.strip("\n")
+
+
+def _tidy(text: str) -> str:
+    """What a rule returns when it removes nothing: ``text`` in :func:`join_lines` form.
+
+    Checked without splitting, so a rule that finds nothing costs no list work.
+    """
+    if "\n\n\n" in text or text.startswith("\n") or text.endswith("\n"):
+        return join_lines(text.split("\n"))
+    return text
+
+
+def _without(text: str, lines: list[str], drop: list[bool]) -> str:
+    """``text`` without the flagged lines (``lines`` is ``text`` split at newlines)."""
+    if not any(drop):
+        return _tidy(text)
+    return join_lines(line for line, d in zip(lines, drop) if not d)
+
+
+def _fold(text: str) -> str:
+    """Lower-cased text for keyword prefilters.
+
+    A prefilter must never miss a line that the rule's ``re.IGNORECASE``
+    pattern matches, so the few characters that the regex engine matches to an
+    ASCII letter but ``str.lower`` does not map to one (long s, dotless i, the
+    dot of a capital dotted I) are mapped too.
+    """
+    low = text.lower()
+    if not low.isascii():
+        low = low.replace("\u017f", "s").replace("\u0131", "i").replace("\u0307", "")
+    return low
+
+
+def _has(folded: str, keys: tuple[str, ...]) -> bool:
+    return any(key in folded for key in keys)
+
+
+def _key_lines(folded: str, keys: Iterable[str]) -> set[int]:
+    """Indices of the lines of ``folded`` that contain one of ``keys`` (no key holds a newline).
+
+    One fast substring scan per key; after a hit the scan skips to the next line.
+    """
+    found: set[int] = set()
+    for key in keys:
+        pos = folded.find(key)
+        line, counted = 0, 0
+        while pos != -1:
+            line += folded.count("\n", counted, pos)
+            found.add(line)
+            end = folded.find("\n", pos)
+            if end == -1:
+                break
+            line, counted = line + 1, end + 1
+            pos = folded.find(key, counted)
+    return found
 
 
 def _words(line: str) -> int:
@@ -88,7 +197,8 @@ def audio_widget(text: str) -> str:
     >>> audio_widget("Audio By Carbonatix\\nDozens of instructors arrived.\\nListen to this article · 4 min")
     'Dozens of instructors arrived.'
     """
-    return join_lines(line for line in _lines(text) if not _WIDGET.fullmatch(line))
+    lines = _lines(text)
+    return _without(text, lines, [bool(line and _WIDGET.fullmatch(line)) for line in lines])
 
 
 _AD = _full(
@@ -105,7 +215,8 @@ def ad_label(text: str) -> str:
     >>> ad_label("First paragraph.\\nADVERTISEMENT\\nSecond paragraph.")
     'First paragraph.\\nSecond paragraph.'
     """
-    return join_lines(line for line in _lines(text) if not _AD.fullmatch(line))
+    lines = _lines(text)
+    return _without(text, lines, [bool(line and _AD.fullmatch(line)) for line in lines])
 
 
 _SHARE_WORD = (
@@ -123,7 +234,8 @@ def share_bar(text: str) -> str:
     >>> share_bar("Share this article\\nFacebook | Twitter | WhatsApp | Email\\nThe minister resigned.")
     'The minister resigned.'
     """
-    return join_lines(line for line in _lines(text) if not _SHARE.fullmatch(line))
+    lines = _lines(text)
+    return _without(text, lines, [bool(line and _SHARE.fullmatch(line)) for line in lines])
 
 
 # --------------------------------------------------------------------------- headline lists
@@ -162,12 +274,25 @@ def _list_kind(line: str) -> str:
     return "text"
 
 
-def _list_run(kinds: list[str], start: int) -> int:
-    """End (exclusive) of the run of list-like lines starting at ``start``."""
-    end = start
-    while end < len(kinds) and kinds[end] != "text":
-        end += 1
-    return end
+class _Kinds:
+    """The :func:`_list_kind` of each line, computed when first asked for."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self._lines = lines
+        self._kinds: list[str | None] = [None] * len(lines)
+
+    def __getitem__(self, i: int) -> str:
+        kind = self._kinds[i]
+        if kind is None:
+            kind = self._kinds[i] = _list_kind(self._lines[i])
+        return kind
+
+    def run_end(self, start: int) -> int:
+        """End (exclusive) of the run of list-like lines starting at ``start``."""
+        end = start
+        while end < len(self._lines) and self[end] != "text":
+            end += 1
+        return end
 
 
 @_rule
@@ -183,14 +308,14 @@ def latest_headlines(text: str) -> str:
     'The ministry said it struck back.'
     """
     lines = _lines(text)
-    kinds = [_list_kind(line) for line in lines]
+    kinds = _Kinds(lines)  # classified on demand: most lines are never looked at
     drop = [False] * len(lines)
     # A heading followed by a list: at least two headlines, or one with an age line.
     for i, line in enumerate(lines):
-        if kinds[i] not in ("headline", "text") or not _HEADING.fullmatch(line):
+        if not _HEADING.fullmatch(line) or kinds[i] not in ("headline", "text"):
             continue
-        end = _list_run(kinds, i + 1)
-        body = kinds[i + 1 : end]
+        end = kinds.run_end(i + 1)
+        body = [kinds[k] for k in range(i + 1, end)]
         heads, ages = body.count("headline"), body.count("age")
         if heads >= 2 or (heads >= 1 and ages >= 1):
             for k in range(i, end):
@@ -199,11 +324,11 @@ def latest_headlines(text: str) -> str:
     start = len(lines)
     while start > 0 and kinds[start - 1] != "text":
         start -= 1
-    tail = kinds[start:]
+    tail = [kinds[k] for k in range(start, len(lines))]
     if tail.count("age") >= 3 and tail.count("headline") >= 3:
         for k in range(start, len(lines)):
             drop[k] = True
-    return join_lines(line for line, d in zip(lines, drop) if not d)
+    return _without(text, lines, drop)
 
 
 # --------------------------------------------------------------------------- paywall
@@ -225,6 +350,21 @@ _PAYWALL_CUES = [
         r"\b(?:login|log in|sign in)\W? button\b",
     )
 ]
+# Prefilter keys and the cues (indices above) that need them: a lower-cased line holding
+# no key of a cue cannot match that cue, so only lines that may match two cues are searched.
+_PAYWALL_KEYS: tuple[tuple[str, tuple[int, ...]], ...] = (
+    ("already", (0,)),
+    ("your ", (1, 8)),
+    ("reading", (2,)),
+    ("subscri", (3, 5, 9)),
+    ("account", (4,)),
+    ("member", (5, 9)),
+    ("reached", (6,)),
+    ("used", (6,)),
+    ("access", (7,)),
+    ("unable to see the content", (10,)),
+    (" button", (11,)),
+)
 
 
 @_rule
@@ -239,13 +379,21 @@ def paywall(text: str) -> str:
     >>> paywall("Already, the army has moved. Fans were urged to subscribe now.")
     'Already, the army has moved. Fans were urged to subscribe now.'
     """
-    keep = []
-    for line in _lines(text):
-        cues = sum(1 for cue in _PAYWALL_CUES if cue.search(line))
-        if cues >= 2 and _words(line) <= 120:
-            continue
-        keep.append(line)
-    return join_lines(keep)
+    folded = _fold(text)
+    cues_in_line: dict[int, set[int]] = {}
+    for key, cues in _PAYWALL_KEYS:
+        for i in _key_lines(folded, (key,)):
+            cues_in_line.setdefault(i, set()).update(cues)
+    candidates = [i for i, cues in cues_in_line.items() if len(cues) >= 2]
+    if not candidates:
+        return _tidy(text)
+    lines = _lines(text)
+    drop = [False] * len(lines)
+    for i in candidates:
+        line = lines[i]
+        hits = sum(1 for cue in cues_in_line[i] if _PAYWALL_CUES[cue].search(line))
+        drop[i] = hits >= 2 and _words(line) <= 120
+    return _without(text, lines, drop)
 
 
 _NEWSLETTER = re.compile(
@@ -253,6 +401,9 @@ _NEWSLETTER = re.compile(
     r"\b(?:newsletters?|inbox|email updates|daily briefing|alerts)\b",
     re.IGNORECASE,
 )
+# Prefilter keys: _NEWSLETTER needs one of its verbs and one of its nouns.
+_NEWSLETTER_VERBS = ("sign up", "subscribe", "join", "get", "register", "enter your email")
+_NEWSLETTER_NOUNS = ("newsletter", "inbox", "email updates", "daily briefing", "alerts")
 
 
 @_rule
@@ -262,7 +413,17 @@ def newsletter_prompt(text: str) -> str:
     >>> newsletter_prompt("Sign up for our free newsletter to get the news in your inbox.\\nThe vote is on Friday.")
     'The vote is on Friday.'
     """
-    return join_lines(line for line in _lines(text) if not (_NEWSLETTER.search(line) and _words(line) <= 30))
+    folded = _fold(text)
+    candidates = _key_lines(folded, _NEWSLETTER_NOUNS)
+    if candidates:
+        candidates &= _key_lines(folded, _NEWSLETTER_VERBS)
+    if not candidates:
+        return _tidy(text)
+    lines = _lines(text)
+    drop = [False] * len(lines)
+    for i in candidates:
+        drop[i] = bool(_NEWSLETTER.search(lines[i])) and _words(lines[i]) <= 30
+    return _without(text, lines, drop)
 
 
 # --------------------------------------------------------------------------- footers
@@ -294,7 +455,7 @@ def syndication_footer(text: str) -> str:
     end = len(lines)
     while end > 0 and (not lines[end - 1].strip() or _FOOTER.fullmatch(lines[end - 1])):
         end -= 1
-    return join_lines(lines[:end])
+    return join_lines(lines[:end]) if end < len(lines) else _tidy(text)
 
 
 # --------------------------------------------------------------------------- social embeds
@@ -312,41 +473,89 @@ _POST_LABEL = _full(
     r"|embedded (?:content|post|tweet)|(?:allow|accept) (?:twitter|x|instagram|social media) content\W?"
 )
 _MAX_POST_CHARS = 320  # a post's text: 280 characters plus room for links and names
+# Prefilter keys: what a line needs (lower-cased) to match each pattern above.
+_POST_LABEL_KEYS = ("this post", "post shared", "deleted", "embedded", " content")
+_POST_LINK_KEYS = ("pic.twitter.com/", "t.co/", "/status/", "instagram.com/p/")
+_POST_KEYS = _POST_LABEL_KEYS + _POST_LINK_KEYS + ("(@",)
 
 
 @_rule
 def embedded_post(text: str) -> str:
-    """Embedded social posts: the "— Name (@handle) April 12, 2024" attribution with the post text above it, lines ending in pic.twitter.com links, and embed labels.
+    """Embedded social posts of accounts the article never names: the post text with its "— Name (@handle) April 12, 2024" attribution, bare pic.twitter.com lines, embed labels.
 
     The standard tweet embed renders as the post's text, then the attribution
     line; a quoted post shows as a short line with a ``pic.twitter.com`` link.
-    A tweet quoted in the article's own sentences has neither.
+    An embed is the article quoting someone when the article names the
+    author elsewhere (a word of the display name, or the handle): then the
+    post, its links and its attribution stay. An embed by an account the
+    article never mentions is a widget left over from the page, and goes.
+    A tweet quoted in the article's own sentences has neither shape.
 
     >>> embedded_post("Advisers arrived.\\nRussia to install a system in Niger.\\n— Kennedy Wandera (@KennedyWandera_) April 12, 2024\\nOne trainer spoke.")
     'Advisers arrived.\\nOne trainer spoke.'
+    >>> embedded_post("Omar shared the letter.\\nWho are we as a nation?\\n— Ilhan Omar (@Ilhan) November 19, 2019")
+    'Omar shared the letter.\\nWho are we as a nation?\\n— Ilhan Omar (@Ilhan) November 19, 2019'
     """
+    folded = _fold(text)
+    candidates = _key_lines(folded, _POST_KEYS)
+    if not candidates:
+        return _tidy(text)
     lines = _lines(text)
     drop = [False] * len(lines)
-    for i, line in enumerate(lines):
+    quoted: set[int] = set()  # attribution lines of posts by people the article names
+    for i in sorted(candidates):
+        if "(@" in folded.split("\n", i + 1)[i] and _ATTRIBUTION.fullmatch(lines[i]) and _names_author(lines, i):
+            quoted.add(i)
+    for i in sorted(candidates):  # in order: an attribution drops the line above it
+        line = lines[i]
+        if i in quoted:
+            continue
         if _POST_LABEL.fullmatch(line):
             drop[i] = True
         elif _POST_LINK.search(line) and len(line) <= _MAX_POST_CHARS:
-            drop[i] = True
+            drop[i] = not _above_attribution(lines, i, quoted)
         elif _ATTRIBUTION.fullmatch(line):
             drop[i] = True
-            j = i - 1
-            while j >= 0 and not lines[j].strip():
-                j -= 1
+            j = _previous(lines, i)
             if j >= 0 and not drop[j] and len(lines[j]) <= _MAX_POST_CHARS:
                 drop[j] = True
-    return join_lines(line for line, d in zip(lines, drop) if not d)
+    return _without(text, lines, drop)
+
+
+_NAME_WORD = re.compile(r"[^\W\d_][\w'’-]{2,}")
+# Words of display names that say nothing about who posted.
+_NOT_A_NAME = frozenset({"The", "And", "For", "Rep", "Sen", "Gov", "Mrs", "Official", "News"})
+
+
+def _previous(lines: list[str], i: int) -> int:
+    """Index of the last non-blank line before ``i`` (-1 when none)."""
+    j = i - 1
+    while j >= 0 and not lines[j].strip():
+        j -= 1
+    return j
+
+
+def _above_attribution(lines: list[str], i: int, attributions: set[int]) -> bool:
+    """Whether the next non-blank line after ``i`` is one of ``attributions``."""
+    j = i + 1
+    while j < len(lines) and not lines[j].strip():
+        j += 1
+    return j in attributions
+
+
+def _names_author(lines: list[str], i: int) -> bool:
+    """Whether the text outside the post (attribution line ``i`` and the post line above it) names its author."""
+    name, _, rest = lines[i].partition("(@")
+    handle = rest.split(")", 1)[0]
+    words = [w for w in _NAME_WORD.findall(name) if w[0].isupper() and w not in _NOT_A_NAME]
+    post = _previous(lines, i)
+    outside = "\n".join(line for k, line in enumerate(lines) if k != i and k != post)
+    if handle and re.search(r"@?\b" + re.escape(handle) + r"\b", outside, re.IGNORECASE):
+        return True
+    return any(re.search(r"\b" + re.escape(w) + r"\b", outside) for w in words)
 
 
 # --------------------------------------------------------------------------- titles
-
-
-def _fold(line: str) -> str:
-    return " ".join(re.findall(r"\w+", line.casefold()))
 
 
 @_rule
@@ -363,20 +572,391 @@ def repeated_title(text: str) -> str:
     nonblank = [i for i, line in enumerate(lines) if line.strip()]
     if len(nonblank) < 2:
         return text
-    first = _fold(lines[nonblank[0]])
+    first = normalize_words(lines[nonblank[0]])
     if not first or _words(lines[nonblank[0]]) > 30:
         return text
     drop = set()
     for i in nonblank[1:]:
-        if _fold(lines[i]) != first:
+        if normalize_words(lines[i]) != first:
             break
         drop.add(i)
+    if not drop:
+        return _tidy(text)
     return join_lines(line for i, line in enumerate(lines) if i not in drop)
+
+
+# --------------------------------------------------------------------------- teasers and related blocks
+
+_TEASER = re.compile(
+    r"\W{0,3}(?:read more|read also|also read|see more|see also|related(?: post| story| article)?s?"
+    r"|more(?: on| from)? this|also on \S+|also|more|recommended|watch|listen|trending|most read"
+    r"|you (?:may|might) also like|don'?t miss)\s*[:|\]]",
+    re.IGNORECASE,
+)
+_TAGGED_HEADLINE = re.compile(r"\w+\W+\w+\W+\w+.*\[[A-Z][A-Z ]{1,15}\]\W*$")
+_MAX_TEASER_WORDS = 40  # a headline with its label; a longer line is a paragraph that merely starts so
+
+
+@_rule
+def teaser_link(text: str) -> str:
+    """Inline links to other stories: lines opening with a label ("Read more:", "Related:", "WATCH:") or tagged "[VIDEO]".
+
+    The label must end in a colon, a bar or a bracket, so a sentence that
+    starts "Read more about it..." or "More than 200 people..." stays.
+
+    >>> teaser_link("The vote is on Friday.\\nRead more: Why the vote matters\\nPolls open at eight.")
+    'The vote is on Friday.\\nPolls open at eight.'
+    """
+    lines = _lines(text)
+    drop = [
+        bool(line)
+        and bool(_TEASER.match(line) or ("[" in line and _TAGGED_HEADLINE.search(line)))
+        and _words(line) <= _MAX_TEASER_WORDS
+        for line in lines
+    ]
+    return _without(text, lines, drop)
+
+
+_BLOCK_HEADING = _full(
+    r"\W{0,3}(?:related(?: stories| articles| posts| content| coverage| news| videos| links)?"
+    r"|more (?:stories|news|on this(?: story| topic)?)|you (?:may|might) also (?:like|be interested in)"
+    r"|recommended(?: for you| stories| reading)?|(?:most )?(?:popular|read|viewed|shared)(?: now| stories| articles)?"
+    r"|trending(?: now| stories)?|top stories|latest (?:news|stories|videos)|don'?t miss|explore further"
+    r"|further reading|what to read next|tags?|filed under)\s*[.:!?…]*"
+)
+# Widget labels: furniture lines of their own that head no list (what follows them may be the article).
+_WIDGET_LABEL = _full(
+    r"\W{0,3}(?:(?:\d+ )?comments?|leave a (?:reply|comment)|comments are closed|join the (?:discussion|conversation)"
+    r"|share(?: this(?: article| story)?)?)\s*[.:!?…]*"
+)
+_MAX_HEADING_WORDS = 6  # prototype value (benchmarks/extraction/rules.py): block headings are a few words
+
+
+def _teaser_like(line: str) -> bool:
+    """A headline-shaped line: a list item, at most eight words, or no sentence-final punctuation."""
+    return line.startswith(("- ", "• ", "* ")) or _words(line) <= 8 or not _PROSE_END.search(line)
+
+
+_PROSE_END = re.compile(r"[.!?\"”’»)]\s*$")
+
+
+@_rule
+def related_block(text: str) -> str:
+    """A block heading ("Related stories", "You may also like", "Tags") with the headline-like lines under it; comment and share labels ("Join the conversation").
+
+    The block ends at the first line that reads like prose (a sentence of more
+    than eight words with final punctuation). A heading with prose right under
+    it, and not at the end of the text, is a section heading of the article
+    and stays. Comment and share labels head no list: only the label goes.
+
+    >>> related_block("The vote is on Friday.\\nRelated stories\\nFloods hit the coast\\nMarkets rally\\nPolls open at eight in the morning, officials said.")
+    'The vote is on Friday.\\nPolls open at eight in the morning, officials said.'
+    """
+    lines = _lines(text)
+    drop = [False] * len(lines)
+    for i, line in enumerate(lines):
+        if drop[i] or not line or _words(line) > _MAX_HEADING_WORDS:
+            continue
+        if _WIDGET_LABEL.fullmatch(line):
+            drop[i] = True
+            continue
+        if not _BLOCK_HEADING.fullmatch(line):
+            continue
+        end = i + 1
+        while end < len(lines) and (not lines[end].strip() or _teaser_like(lines[end])):
+            end += 1
+        if any(lines[k].strip() for k in range(i + 1, end)) or end == len(lines):
+            for k in range(i, end):
+                drop[k] = True
+    return _without(text, lines, drop)
+
+
+# --------------------------------------------------------------------------- calls to action and contact lines
+
+_PROMO_PHRASE = re.compile(
+    r"\b(?:click|tap) here\b|\b(?:in|to) your inbox\b|\bdownload (?:our|the) (?:\w+ )?app\b|\bget the [\w .'&-]{1,30} app\b"
+    r"|\bfree trial\b|\bfor as little as\b|\bthanks for signing up\b|\berror processing your subscription\b"
+    r"|\blike this (?:story|article)\?",
+    re.IGNORECASE,
+)
+# Prefilter keys: each alternative of _PROMO_PHRASE holds one of these (lower-cased).
+_PROMO_KEYS = ("k here", "p here", "inbox", "download", "get the", "free trial", "as little as", "signing up",
+               "error processing", "like this")
+_PROMO_PROMPT = re.compile(
+    r"\W*(?:subscribe|sign up|join|get|download|register|follow|listen)(?: to| for| on)? (?:our|the|my) [\w .'&+-]{0,40}?"
+    r"\b(?:newsletters?|podcasts?|app|alerts|youtube channel|membership|subscription)\b",
+    re.IGNORECASE,
+)
+_MAX_PROMO_WORDS = 40  # prototype value: a call to action is a line or two, never a paragraph
+
+
+@_rule
+def promo_prompt(text: str) -> str:
+    """Calls to action: "Click here to ...", "Download our app", "Subscribe to our podcast", free-trial pitches.
+
+    Only short lines (at most 40 words) with the imperative shape of a prompt
+    go: a line that opens with the verb and names what to subscribe to, or a
+    fixed prompt phrase ("click here", "in your inbox", "free trial").
+
+    >>> promo_prompt("Shares fell 4%.\\nDownload our app to get alerts on your phone.\\nThe bank declined to comment.")
+    'Shares fell 4%.\\nThe bank declined to comment.'
+    """
+    lines = _lines(text)
+    drop = [bool(line and _PROMO_PROMPT.match(line)) for line in lines]
+    for i in _key_lines(_fold(text), _PROMO_KEYS):
+        drop[i] = drop[i] or bool(_PROMO_PHRASE.search(lines[i]))
+    for i, d in enumerate(drop):
+        drop[i] = d and _words(lines[i]) <= _MAX_PROMO_WORDS
+    return _without(text, lines, drop)
+
+
+_SOCIAL = r"(?:twitter|facebook|instagram|linkedin|youtube|tiktok|threads|bluesky|mastodon|x)"
+_ADDRESS = r"(?:\S+@\S+\.\w+|@\w+)"
+_CONTACT = re.compile(
+    r"\W{0,3}(?:follow (?:him|her|them|us|me|@\w+)\b.{0,80}|follow\b.{0,80}\bon " + _SOCIAL + r"\b.{0,80}"
+    r"|(?:email|e-mail|write to|contact|reach) .{0,80}" + _ADDRESS + r".{0,80}"
+    r"|have a (?:news )?tip\b.{0,160}|" + _ADDRESS + r"|(?:https?://)?(?:www\.)?" + _SOCIAL + r"\.com/\S+)\W*",
+    re.IGNORECASE,
+)
+_CONTACT_KEYS = ("follow", "@", "tip", ".com/")
+
+
+@_rule
+def contact_line(text: str) -> str:
+    """Author contact and follow prompts: "Follow her on Twitter @jdoe", "Email Jane at jane@example.com", "Have a tip?", a bare handle or address.
+
+    A contact line names a network or carries an address or handle, so
+    "Contact with the rebels was lost" or "Follow the money" stays.
+
+    >>> contact_line("The talks failed.\\nFollow Jane Doe on Twitter @janedoe.\\nEmail her at jane@example.com")
+    'The talks failed.'
+    """
+    folded = _fold(text)
+    candidates = _key_lines(folded, _CONTACT_KEYS)
+    if not candidates:
+        return _tidy(text)
+    lines = _lines(text)
+    drop = [False] * len(lines)
+    for i in candidates:
+        drop[i] = _words(lines[i]) <= _MAX_PROMO_WORDS and bool(_CONTACT.fullmatch(lines[i]))
+    return _without(text, lines, drop)
+
+
+# --------------------------------------------------------------------------- credits and notices at the end
+
+_TAIL_LINES = 6  # prototype value: credits and notices sit in the last few lines of a story
+_CREDIT = re.compile(
+    r"\W{0,3}(?:additional )?(?:reporting|editing|writing|compiled|research|produced)(?: and \w+)? by (?P<names>.+)",
+    re.IGNORECASE,
+)
+_CONTRIBUTED = re.compile(r"\bcontributed (?:reporting|to this (?:report|story|article))\b", re.IGNORECASE)
+_CREDIT_FILLER = {"and", "in", "by", "from", "of", "with", "at", "the", "for"}
+
+
+def _names_only(words: str) -> bool:
+    """Mostly capitalised words (names, places) apart from linking words: "Jane Doe in Nairobi; Editing by John Smith"."""
+    tokens = [t for t in re.findall(r"[^\W\d_][\w'’.-]*", words) if t.lower() not in _CREDIT_FILLER]
+    return bool(tokens) and sum(t[0].isupper() for t in tokens) >= 0.8 * len(tokens)
+
+
+@_rule
+def reporting_credit(text: str) -> str:
+    """Reporting credits in the last lines: "Reporting by …; Editing by …", "X contributed to this report."
+
+    "Reporting by" must be followed by names (capitalised words), so a
+    sentence such as "Reporting by the paper showed the scheme failed" stays.
+
+    >>> reporting_credit("The talks failed.\\n(Reporting by Jane Doe in Nairobi; Editing by John Smith)")
+    'The talks failed.'
+    """
+    lines = _lines(text)
+    drop = [False] * len(lines)
+    for i in _tail(lines, _TAIL_LINES):
+        line = lines[i]
+        if _words(line) > 50:
+            continue
+        if " by " not in line and "contributed" not in _fold(line):
+            continue  # neither pattern can match
+        credit = _CREDIT.match(line)
+        drop[i] = bool(credit and _names_only(credit.group("names"))) or bool(_CONTRIBUTED.search(line))
+    return _without(text, lines, drop)
+
+
+def _tail(lines: list[str], count: int) -> list[int]:
+    """Indices of the last ``count`` non-blank lines."""
+    out = []
+    for i in range(len(lines) - 1, -1, -1):
+        if len(out) == count:
+            break
+        if lines[i].strip():
+            out.append(i)
+    return out
+
+
+_NOTICE = re.compile(
+    r"©|\(c\)\s*\d{4}|\bcopyright\s*(?:©|\(c\))?\s*\d{4}|\ball rights reserved\b|\bfor (?:your )?personal,? non-commercial use\b"
+    r"|\bmay not be (?:re)?published, broadcast|\bmay (?:get|earn|receive) (?:a )?(?:small )?(?:share|commission)"
+    r"|\baffiliate (?:links?|commission|partnerships?)\b",
+    re.IGNORECASE,
+)
+_NOTICE_KEYS = ("©", "(c)", "copyright", "rights reserved", "commercial use", "broadcast", "share", "commission",
+                "affiliate")  # one per alternative of _NOTICE
+
+
+@_rule
+def legal_notice(text: str) -> str:
+    """Copyright, licence and affiliate notices among the last lines: "© 2019 Associated Press …", "We may earn a commission …".
+
+    Only notice shapes count (a © sign, "copyright" with a year, "all rights
+    reserved", affiliate disclosures), so a story about a copyright dispute
+    keeps its sentences.
+
+    >>> legal_notice("The talks failed.\\n© 2024 Example Media. All rights reserved.\\nMore to come.")
+    'The talks failed.\\nMore to come.'
+    """
+    lines = _lines(text)
+    drop = [False] * len(lines)
+    for i in _tail(lines, _TAIL_LINES):
+        line = lines[i]
+        drop[i] = _has(_fold(line), _NOTICE_KEYS) and bool(_NOTICE.search(line)) and _words(line) <= 60
+    return _without(text, lines, drop)
+
+
+# --------------------------------------------------------------------------- time stamps
+
+_STAMP_WORDS = frozenset(
+    "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july august september "
+    "october november december mon tue tues wed thu thurs fri sat sun monday tuesday wednesday thursday friday "
+    "saturday sunday am pm a p m et est edt ct cst cdt pt pst pdt gmt bst cet utc z t at on by updated published "
+    "posted last modified update publish date time".split()
+)
+_STAMP_MONTHS = frozenset(
+    "jan feb mar apr jun jul aug sep sept oct nov dec january february march april may june july august "
+    "september october november december updated published posted".split()
+)
+_NUMERIC_STAMP = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}:\d{2}")
+
+
+def _stamp(line: str) -> bool:
+    """A date/time line: "UPDATED: Tue., Nov. 19, 2019", "5:45 AM PST 11/19/2019 by Jane Doe"; at most three other words."""
+    tokens = _WORD.findall(line.lower())
+    if not 0 < len(tokens) <= 12:
+        return False
+    dated = (any(t.isdigit() for t in tokens) and any(t in _STAMP_MONTHS for t in tokens)) or bool(
+        _NUMERIC_STAMP.search(line)
+    )
+    if not dated:
+        return False
+    other = [t for t in tokens if not (t in _STAMP_WORDS or t.isdigit() or re.fullmatch(r"\d+(?:st|nd|rd|th|t\d+)", t))]
+    return len(other) <= 3
+
+
+@_rule
+def timestamp_line(text: str) -> str:
+    """Date and time lines at the top or as the last line: "Published: 12 April 2024, 08:00", "Updated at 1:23 p.m.".
+
+    A line goes when it carries a date or a time and at most three other
+    words (an author's name), among the first three lines or as the last one.
+
+    >>> timestamp_line("Published April 12, 2024 8:00 AM EDT\\nTroops arrived on Wednesday.")
+    'Troops arrived on Wednesday.'
+    """
+    lines = _lines(text)
+    head = []
+    for i, line in enumerate(lines):
+        if len(head) == 3:
+            break
+        if line.strip():
+            head.append(i)
+    drop = [False] * len(lines)
+    for i in set(head + _tail(lines, 1)):
+        drop[i] = _stamp(lines[i])
+    return _without(text, lines, drop)
+
+
+# --------------------------------------------------------------------------- page rules (HTML input)
+
+_TITLE_LINES = 3  # prototype value: an extractor keeps the headline at the very top, if at all
+_TITLE_SIMILARITY = 0.9  # prototype value: the same headline up to small edits (punctuation, a word)
+
+
+def _similar(line: str, candidates: Iterable[str]) -> bool:
+    for title in candidates:
+        if line == title:
+            return True
+        matcher = difflib.SequenceMatcher(None, line, title, autojunk=False)
+        if matcher.real_quick_ratio() >= _TITLE_SIMILARITY and matcher.ratio() >= _TITLE_SIMILARITY:
+            return True
+    return False
+
+
+@_page_rule
+def page_title(text: str, page: PageContext) -> str:
+    """The page's headline at the top of the extracted text: the article body starts after it.
+
+    The headline candidates come from the page (``og:title``, ``<title>`` and
+    its parts, ``<h1>``); a line among the first three that equals one of them
+    (compared on words, 90% similar) goes. The headline is kept as the
+    document's title, so nothing is lost.
+
+    >>> page_title("Troops arrive in Niger\\nTroops arrived on Wednesday.", PageContext(titles=("troops arrive in niger",)))
+    'Troops arrived on Wednesday.'
+    """
+    if not page.titles:
+        return _tidy(text)
+    lines = _lines(text)
+    nonblank = [i for i, line in enumerate(lines) if line.strip()][:_TITLE_LINES]
+    drop = [False] * len(lines)
+    for i in nonblank:
+        drop[i] = _words(lines[i]) <= 40 and _similar(normalize_words(lines[i]), page.titles)
+    return _without(text, lines, drop)
+
+
+_LINK_SHARE = 0.5  # prototype value: half of the line's words are the text of links to the site's other pages
+_MIN_LINK_WORDS = 4  # shorter lines are labels and headings, left to the text rules
+
+
+def _link_share(words: str, links: frozenset[str]) -> float:
+    """Share of the words of ``words`` (a normalised line) covered by link texts, longest links first."""
+    total = words.count(" ") + 1
+    padded = f" {words} "
+    covered = 0
+    for link in sorted((k for k in links if len(k) <= len(words) and k in words), key=len, reverse=True):
+        needle = f" {link} "
+        while needle in padded:
+            covered += link.count(" ") + 1
+            padded = padded.replace(needle, " \\x00 ", 1)
+    return covered / total
+
+
+@_page_rule
+def link_list(text: str, page: PageContext) -> str:
+    """Headline-like lines made mostly of the text of links to other pages of the same site: related-story lists and teasers.
+
+    Body paragraphs carry links too, but as a small share of their words and
+    end like sentences; links to other sites (sources, posts) do not count.
+
+    >>> link_list("The vote is on Friday.\\nFloods hit the northern coast", PageContext(links=frozenset({"floods hit the northern coast"})))
+    'The vote is on Friday.'
+    """
+    if not page.links:
+        return _tidy(text)
+    lines = _lines(text)
+    drop = [False] * len(lines)
+    for i, line in enumerate(lines):
+        if not line or not _teaser_like(line) or _PROSE_END.search(line):
+            continue
+        words = normalize_words(line)
+        if words.count(" ") + 1 >= _MIN_LINK_WORDS and _link_share(words, page.links) >= _LINK_SHARE:
+            drop[i] = True
+    return _without(text, lines, drop)
 
 
 #: The default order: widgets first (they sit between title and body), list and
 #: footer blocks last (they are found from the end).
 DEFAULT_RULES: tuple[str, ...] = (
+    "page_title",
+    "link_list",
     "audio_widget",
     "ad_label",
     "share_bar",
@@ -385,7 +965,14 @@ DEFAULT_RULES: tuple[str, ...] = (
     "embedded_post",
     "repeated_title",
     "latest_headlines",
+    "related_block",
+    "teaser_link",
+    "promo_prompt",
+    "contact_line",
     "syndication_footer",
+    "reporting_credit",
+    "legal_notice",
+    "timestamp_line",
 )
 assert set(DEFAULT_RULES) == set(RULES), "every registered rule must have a place in DEFAULT_RULES"
 
@@ -409,11 +996,23 @@ def line_changes(rule: str, before: str, after: str) -> list[Change]:
     return changes
 
 
-def apply_rules(text: str, names: Iterable[str] = DEFAULT_RULES) -> tuple[str, list[Change]]:
-    """Apply the named rules in order; return the text and every change, attributed by rule."""
+def apply_rules(
+    text: str, names: Iterable[str] = DEFAULT_RULES, page: PageContext | None = None
+) -> tuple[str, list[Change]]:
+    """Apply the named rules in order; return the text and every change, attributed by rule.
+
+    Page rules run only when a ``page`` is given (text that came from HTML).
+    """
     changes: list[Change] = []
     for name in names:
-        new = RULES[name].func(text)
-        changes.extend(line_changes(name, text, new))
+        rule = RULES[name]
+        if rule.needs_page:
+            if page is None:
+                continue
+            new = rule.func(text, page)
+        else:
+            new = rule.func(text)
+        if new is not text and new != text:
+            changes.extend(line_changes(name, text, new))
         text = new
     return text, changes
