@@ -36,3 +36,20 @@ def _restore_dedupe_logger() -> Iterator[None]:
     saved = (log.handlers[:], log.level, log.propagate)
     yield
     log.handlers[:], log.level, log.propagate = saved[0], saved[1], saved[2]
+
+
+@pytest.fixture
+def pool_spy(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The worker counts of the process pools dedupe starts while the test runs (a list it appends to)."""
+    import dedupe.parallel
+
+    pools: list[int] = []
+    real_pool_map = dedupe.parallel._pool_map
+
+    def spy(func, items, workers, chunksize, ctx):  # type: ignore[no-untyped-def]
+        pools.append(workers)
+        return real_pool_map(func, items, workers, chunksize, ctx)
+
+    monkeypatch.setattr(dedupe.parallel, "_pool_map", spy)
+    return pools
+

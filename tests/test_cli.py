@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-import dedupe.parallel
 from dedupe.cli import main
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -299,18 +298,10 @@ def make_corpus(root: Path, n: int = 300) -> None:
     (root / "part0" / "blank.txt").write_text("\n", encoding="utf-8")  # so rejected.jsonl is not empty
 
 
-def test_outputs_are_byte_identical_across_runs_and_worker_counts(tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_outputs_are_byte_identical_across_runs_and_worker_counts(tmp_path: Path, pool_spy: list[int]) -> None:
     inp = tmp_path / "corpus"
     make_corpus(inp)
-    pools: list[int] = []
-    real_pool_map = dedupe.parallel._pool_map
-
-    def spy(func, items, workers, chunksize, ctx):  # type: ignore[no-untyped-def]
-        pools.append(workers)
-        return real_pool_map(func, items, workers, chunksize, ctx)
-
-    monkeypatch.setattr(dedupe.parallel, "_pool_map", spy)
+    pools = pool_spy
     outs = []
     for name, workers in (("a", "1"), ("b", "1"), ("c", "2")):
         out = tmp_path / name

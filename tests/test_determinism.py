@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-import dedupe.parallel
 from dedupe.cli import main
 
 DATA_FILES = ("canonical.jsonl", "clusters.jsonl", "rejected.jsonl")
@@ -106,16 +105,9 @@ def test_repeated_runs_under_different_hash_seeds_are_byte_identical(tmp_path: P
     assert counts["accounted"] and counts["rejected"] >= 4 and counts["duplicates"] >= 10
 
 
-def test_dedup_is_byte_identical_across_worker_counts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dedup_is_byte_identical_across_worker_counts(tmp_path: Path, pool_spy: list[int]) -> None:
     jl = write_jsonl(tmp_path / "in.jsonl", corpus_rows(320))  # above the pool's 256-item threshold
-    pools: list[int] = []
-    real_pool_map = dedupe.parallel._pool_map
-
-    def spy(func, items, workers, chunksize, ctx):  # type: ignore[no-untyped-def]
-        pools.append(workers)
-        return real_pool_map(func, items, workers, chunksize, ctx)
-
-    monkeypatch.setattr(dedupe.parallel, "_pool_map", spy)
+    pools = pool_spy
     results = []
     used = []
     for workers in ("1", "2", "1"):
