@@ -44,6 +44,7 @@ import gzip
 import json
 import os
 import random
+import re
 import sys
 from collections import deque
 from pathlib import Path
@@ -77,17 +78,21 @@ def load_base(base: Path) -> tuple[list[str], list[str]]:
     return titles, paragraphs
 
 
+# A word with its punctuation: "(Horan," is "(", "Horan", ",".
+_WORD = re.compile(r"^(\W*)([^\W\d_]+)(\W*)$")
+
+
 def vocabulary(paragraphs: list[str]) -> list[str]:
     """Every alphabetic word of the base paragraphs, lower-cased, with repeats (frequency weights)."""
-    return [w.lower() for p in paragraphs for w in p.split(" ") if w.isalpha()]
+    return [m.group(2).lower() for p in paragraphs for w in p.split(" ") if (m := _WORD.match(w))]
 
 
 def _rewrite(para: str, vocab: list[str], rng: random.Random) -> str:
     words = para.split(" ")
     for k, w in enumerate(words):
-        if rng.random() < REWRITE and w.isalpha():
+        if rng.random() < REWRITE and (m := _WORD.match(w)):
             new = vocab[rng.randrange(len(vocab))]
-            words[k] = new.capitalize() if w[0].isupper() else new
+            words[k] = m.group(1) + (new.capitalize() if m.group(2)[0].isupper() else new) + m.group(3)
     return " ".join(words)
 
 
