@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.candidates import _bucket_pairs, _document_pairs, candidate_pairs, lsh_index
+from dedupe.candidates import _bucket_pairs, candidate_pairs, lsh_index, pairs_from_keys, signature_keys
 from dedupe.config import DedupConfig
 from dedupe.sign import sign_texts, to_lean_minhash
 
@@ -46,7 +46,7 @@ def test_document_pairs_equal_datasketch_lsh_queries(seed: int, threshold: float
         for j in lsh.query(to_lean_minhash(sig.values, config.seed)):
             if j != i:
                 expected.add((min(i, j), max(i, j)))
-    coded = _document_pairs(sigs, config, max_bucket=len(sigs))
+    coded = pairs_from_keys([signature_keys(sigs, config, sentences=False)], max_bucket=len(sigs))
     got = set(zip((coded >> 32).tolist(), (coded & 0xFFFFFFFF).tolist()))
     assert got == expected
 
@@ -74,3 +74,25 @@ def test_candidates_are_sorted_unique_pairs() -> None:
     assert pairs == sorted(set(pairs))
     assert all(a < b for a, b in pairs)
     assert candidate_pairs(sigs, config) == pairs
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.integers(0, 4000))
+def test_pairs_from_spilled_partitions_equal_pairs_in_memory(seed: int, memory: int) -> None:
+    # Keys with heavy repeats (buckets past max_bucket), some owners skipped (-1); a
+    # spill of a few hundred bytes partitions them over several flushes.
+    from dedupe.store import KeySpill
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 600))
+    pool = rng.integers(0, 2**64, size=max(n // 4, 1), dtype=np.uint64)
+    keys = rng.choice(pool, size=n)
+    owners = rng.integers(-1, 200, size=n)
+    spill = KeySpill(memory_bytes=memory, partition_bits=3)
+    for lo in range(0, n, 37):
+        spill.add(keys[lo:lo + 37], owners[lo:lo + 37])
+    try:
+        got = pairs_from_keys(spill.partitions(), max_bucket=4)
+    finally:
+        spill.close()
+    assert np.array_equal(got, pairs_from_keys([(keys, owners)], max_bucket=4))

@@ -154,3 +154,19 @@ def test_clusters_and_canonicals_do_not_depend_on_input_order(tmp_path: Path) ->
     reasons = {n: sorted((r["reason"], r["message"]) for r in map(json.loads, f["rejected.jsonl"].splitlines()))
                for n, (f, _) in results.items()}
     assert reasons["in order"] == reasons["lines shuffled"] == reasons["inputs swapped"]
+
+
+def test_documents_and_band_keys_spilled_to_disk_give_the_same_output(tmp_path: Path,
+                                                                      mixed_input: tuple[Path, Path]) -> None:
+    # --memory-mb 0 moves every document and band key to temporary files at once (read
+    # back with pread, by forked workers too); the outputs must not change.
+    inp, jl = mixed_input
+    big = write_jsonl(tmp_path / "big.jsonl", corpus_rows(320, seed=3))
+    results = {}
+    for name, extra in (("memory", []), ("spilled", ["--memory-mb", "0"]), ("spilled-2", ["--memory-mb", "0", "--workers", "2"])):
+        out = tmp_path / name
+        args = ["run", str(inp), str(jl), str(big), "-o", str(out), "-q"] + (extra if "--workers" in extra else extra + ["--workers", "1"])
+        assert main(args) == 0
+        results[name] = outputs(out)
+    assert results["memory"] == results["spilled"] == results["spilled-2"]
+    assert results["memory"][1]["counts"]["duplicates"] >= 40

@@ -30,7 +30,7 @@ them), so candidates do not depend on input order.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 from datasketch import MinHashLSH
@@ -38,7 +38,7 @@ from datasketch import MinHashLSH
 from .config import DedupConfig
 from .sign import Signature, band_keys, to_lean_minhash
 
-__all__ = ["candidate_pairs", "lsh_bands", "lsh_index"]
+__all__ = ["candidate_pairs", "decode_pairs", "lsh_bands", "lsh_index", "pairs_from_keys", "signature_keys"]
 
 # 32: a bucket of 32 documents gives at most 496 pairs; larger buckets are
 # rare outside boilerplate and wide syndication.
@@ -101,31 +101,59 @@ def _bucket_pairs(keys: np.ndarray, owners: np.ndarray, max_bucket: int) -> np.n
     return np.unique(np.concatenate(out))
 
 
-def _document_pairs(signatures: Sequence[Signature], config: DedupConfig, max_bucket: int) -> np.ndarray:
+def signature_keys(signatures: Sequence[Signature], config: DedupConfig,
+                   sentences: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Every band key of ``signatures`` with its owner (the position in ``signatures``).
+
+    Document bands (datasketch's split for ``threshold``) of the signatures that
+    have shingles, then ``sentence_bands`` bands of every sentence signature.
+    Two documents are candidates when they own an equal key; a batch run can
+    collect the keys chunk by chunk (or spill them to disk, :class:`dedupe.store.KeySpill`)
+    and pair them with :func:`pairs_from_keys`.
+    """
+    parts_k: list[np.ndarray] = []
+    parts_o: list[np.ndarray] = []
     bands, rows = lsh_bands(config.threshold, config.num_perm)
     have = [i for i, sig in enumerate(signatures) if sig.shingles]
-    if len(have) < 2:
-        return np.empty(0, dtype=np.int64)
-    values = np.stack([signatures[i].values for i in have])
-    keys = band_keys(values, bands, rows)
-    owners = np.repeat(np.asarray(have, dtype=np.int64), bands)
-    return _bucket_pairs(keys.ravel(), owners, max_bucket)
+    if have:
+        values = np.stack([signatures[i].values for i in have])
+        parts_k.append(band_keys(values, bands, rows).ravel())
+        parts_o.append(np.repeat(np.asarray(have, dtype=np.int64), bands))
+    who = [i for i, sig in enumerate(signatures) if len(sig.sentences)] if sentences else []
+    if who:
+        counts = [len(signatures[i].sentences) for i in who]
+        rows_ = np.concatenate([signatures[i].sentences for i in who])
+        parts_k.append(band_keys(rows_, config.sentence_bands, config.sentence_rows).ravel())
+        parts_o.append(np.repeat(np.repeat(np.asarray(who, dtype=np.int64), counts), config.sentence_bands))
+    if not parts_k:
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    return np.concatenate(parts_k), np.concatenate(parts_o)
 
 
-def _sentence_pairs(signatures: Sequence[Signature], config: DedupConfig, max_bucket: int) -> np.ndarray:
-    rows = [sig.sentences for sig in signatures if len(sig.sentences)]
-    if not rows:
+def pairs_from_keys(partitions: Iterable[tuple[np.ndarray, np.ndarray]], max_bucket: int = MAX_BUCKET) -> np.ndarray:
+    """Candidate pairs, coded ``a << 32 | b`` (``a < b``), sorted and unique, from ``(keys, owners)``.
+
+    Each partition must hold every occurrence of its keys (partitions by key,
+    as :class:`dedupe.store.KeySpill` makes them); owners below 0 are skipped.
+    """
+    out = []
+    for keys, owners in partitions:
+        keep = owners >= 0
+        if not keep.all():
+            keys, owners = keys[keep], owners[keep]
+        out.append(_bucket_pairs(keys, owners, max_bucket))
+    if not out:
         return np.empty(0, dtype=np.int64)
-    counts = [len(sig.sentences) for sig in signatures if len(sig.sentences)]
-    who = [i for i, sig in enumerate(signatures) if len(sig.sentences)]
-    keys = band_keys(np.concatenate(rows), config.sentence_bands, config.sentence_rows)
-    owners = np.repeat(np.repeat(np.asarray(who, dtype=np.int64), counts), config.sentence_bands)
-    return _bucket_pairs(keys.ravel(), owners, max_bucket)
+    return np.unique(np.concatenate(out))
+
+
+def decode_pairs(coded: np.ndarray) -> list[tuple[int, int]]:
+    """``[(a, b), ...]`` from pairs coded ``a << 32 | b``."""
+    return list(zip((coded >> 32).tolist(), (coded & 0xFFFFFFFF).tolist()))
 
 
 def candidate_pairs(
     signatures: Sequence[Signature], config: DedupConfig, max_bucket: int = MAX_BUCKET
 ) -> list[tuple[int, int]]:
     """Sorted candidate pairs ``(i, j)``, ``i < j``, of document numbers."""
-    coded = np.union1d(_document_pairs(signatures, config, max_bucket), _sentence_pairs(signatures, config, max_bucket))
-    return list(zip((coded >> 32).tolist(), (coded & 0xFFFFFFFF).tolist()))
+    return decode_pairs(pairs_from_keys([signature_keys(signatures, config)], max_bucket))

@@ -27,11 +27,11 @@ import sys
 import threading
 import time
 from dataclasses import replace
-from typing import Sequence, TextIO
+from typing import Iterator, Sequence, TextIO
 
 from . import __version__
 from .config import CleanConfig, DedupConfig, Limits, RunConfig
-from .document import Rejected
+from .document import Document, Rejected
 from .errors import DedupeError
 from .pipeline import deduplicate, run
 from .readers import read_inputs
@@ -112,6 +112,9 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no closing summary")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more log messages (-vv for debug)")
     p.add_argument("--workers", type=int, default=0, help="worker processes (default: one per core)")
+    p.add_argument("--memory-mb", type=int, default=256, metavar="MB",
+                   help="document text kept in memory before documents and band keys move to temporary "
+                        "files in $TMPDIR (default 256; the output is the same)")
     d = Limits()
     p.add_argument("--max-doc-bytes", type=parse_size, default=d.max_doc_bytes, metavar="SIZE",
                    help=f"reject a document larger than this (default: {d.max_doc_bytes})")
@@ -187,7 +190,7 @@ def _config(args: argparse.Namespace) -> RunConfig:
                         seed=args.seed, num_perm=args.num_perm)
     limits = Limits(max_doc_bytes=args.max_doc_bytes, max_line_bytes=args.max_line_bytes,
                     max_decompressed_bytes=args.max_decompressed_bytes)
-    return RunConfig(clean=clean, dedup=dedup, limits=limits, workers=args.workers)
+    return RunConfig(clean=clean, dedup=dedup, limits=limits, workers=args.workers, memory_bytes=args.memory_mb << 20)
 
 
 def _setup_logging(verbose: int) -> None:
@@ -230,23 +233,27 @@ def _status(summary: dict, documents: object) -> int:
 
 def _cmd_dedup(args: argparse.Namespace, config: RunConfig) -> int:
     reporter = RejectReporter()
-    docs = []
     rejected = []
     read = 0
-    for item in read_inputs(args.inputs, config.limits):
-        read += 1
-        if isinstance(item, Rejected):
-            reporter(item)
-            rejected.append(item)
-        elif item.text is None:
-            r = Rejected(item.id, "bad-field", "HTML input: use 'dedupe run', which cleans it first", item.origin)
-            reporter(r)
-            rejected.append(r)
-        else:
-            docs.append(item)
+
+    def docs() -> Iterator[Document]:  # streamed into deduplicate's document store
+        nonlocal read
+        for item in read_inputs(args.inputs, config.limits):
+            read += 1
+            if isinstance(item, Rejected):
+                reporter(item)
+                rejected.append(item)
+            elif item.text is None:
+                r = Rejected(item.id, "bad-field", "HTML input: use 'dedupe run', which cleans it first", item.origin)
+                reporter(r)
+                rejected.append(r)
+            else:
+                yield item
+
     bar = ProgressBar(sys.stderr, enabled=not args.quiet and sys.stderr.isatty())
     try:
-        result = deduplicate(docs, config.dedup, workers=config.worker_count, progress=bar)
+        result = deduplicate(docs(), config.dedup, workers=config.worker_count, progress=bar,
+                             memory_bytes=config.memory_bytes)
     finally:
         bar.close()
     for r in result.rejected:
@@ -268,7 +275,7 @@ def _cmd_clean(args: argparse.Namespace, config: RunConfig) -> int:
     finally:
         bar.close()
     docs = corpus.documents
-    write_jsonl(args.output, (d.to_dict(explain=args.explain) for d in docs))
+    write_jsonl(args.output, (d.to_dict(explain=args.explain) for d in docs.values()))
     if not args.quiet:
         sys.stderr.write(f"dedupe: read {corpus.read}, cleaned {len(docs)}, rejected {len(corpus.rejected)} "
                          f"-> {args.output}\n")

@@ -177,9 +177,13 @@ class RunConfig:
     dedup: DedupConfig = field(default_factory=DedupConfig)
     limits: Limits = field(default_factory=Limits)
     workers: int = 0  # 0: one worker per core
+    #: Document text held in memory before documents and band keys move to
+    #: temporary files (see :mod:`dedupe.store`); the output does not depend on it.
+    memory_bytes: int = 256 << 20
 
     def __post_init__(self) -> None:
         _check(self.workers >= 0, "workers", self.workers, "0 (all cores) or a positive integer")
+        _check(self.memory_bytes >= 0, "memory_bytes", self.memory_bytes, "a non-negative integer")
 
     @property
     def worker_count(self) -> int:
@@ -188,4 +192,5 @@ class RunConfig:
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out.pop("workers")  # output must not depend on the worker count
+        out.pop("memory_bytes")  # nor on where documents are kept
         return out

@@ -7,9 +7,11 @@ import multiprocessing
 import signal
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from itertools import islice
 from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
-__all__ = ["ordered_map"]
+__all__ = ["ordered_map", "ordered_imap"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -39,3 +41,35 @@ def _worker_init() -> None:
 def _pool_map(func: Callable[[T], R], items: Iterable[T], workers: int, chunksize: int, ctx) -> Iterator[R]:
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init) as pool:
         yield from pool.map(func, items, chunksize=chunksize)
+
+
+def _apply(func: Callable[[T], R], items: list[T]) -> list[R]:
+    return [func(item) for item in items]
+
+
+def ordered_imap(func: Callable[[T], R], items: Iterable[T], workers: int, chunksize: int = 64,
+                 window: int = 4, method: str | None = None) -> Iterator[R]:
+    """``map(func, items)`` over a stream: like :func:`ordered_map`, but ``items`` is read
+    lazily and at most ``window`` chunks per worker are in flight, so memory stays
+    bounded however long the stream. Results come back in input order."""
+    it = iter(items)
+    if workers <= 1:
+        yield from map(func, it)
+        return
+    first = list(islice(it, chunksize))
+    if len(first) < chunksize:  # one chunk: a pool costs more than it saves
+        yield from map(func, first)
+        return
+    method = method or ("fork" if sys.platform.startswith("linux") else "spawn")
+    ctx = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init) as pool:
+        pending: deque = deque([pool.submit(_apply, func, first)])
+        exhausted = False
+        while pending:
+            while not exhausted and len(pending) < workers * window:
+                chunk = list(islice(it, chunksize))
+                if not chunk:
+                    exhausted = True
+                    break
+                pending.append(pool.submit(_apply, func, chunk))
+            yield from pending.popleft().result()

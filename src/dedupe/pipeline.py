@@ -10,22 +10,24 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
+import numpy as np
 import xxhash
 
-from .candidates import candidate_pairs
+from .candidates import decode_pairs, pairs_from_keys, signature_keys
 from .clean import FurnitureLearner, clean_document
 from .clean.furniture import line_keys
 from .cluster import Candidate, choose_canonical, group
 from .config import CleanConfig, DedupConfig, RunConfig
 from .document import Document, Rejected
-from .parallel import ordered_map
+from .parallel import ordered_imap, ordered_map
 from .readers import read_inputs
 from .sign import Signature, sign_texts
+from .store import DEFAULT_MEMORY_BYTES, DocumentStore, KeySpill
 from .text import analyze
 from .verify import Link, Prepared, prepare, verify
 
@@ -62,7 +64,7 @@ class DedupResult:
     """Clusters over the accepted documents, and the documents that could not be used."""
 
     clusters: list[Cluster]
-    documents: dict[str, Document]
+    documents: Mapping[str, Document]  # a DocumentStore after deduplicate/run
     rejected: list[Rejected]
     order: list[str]  # accepted ids in input order
     timings: dict[str, float] = field(default_factory=dict)
@@ -120,8 +122,37 @@ def _sign_chunk(texts: Sequence[str], config: DedupConfig) -> list[Signature]:
     )
 
 
+@dataclass
+class _Signed:
+    """What the rest of a run keeps of a chunk's signatures: counts, digests and band keys."""
+
+    tokens: np.ndarray
+    digests: bytes
+    keys: np.ndarray
+    owners: np.ndarray  # positions in the chunk
+
+
+def _sign_keys(texts: Sequence[str], config: DedupConfig) -> _Signed:
+    sigs = _sign_chunk(texts, config)
+    keys, owners = signature_keys(sigs, config)
+    return _Signed(np.array([s.tokens for s in sigs], dtype=np.int64), b"".join(s.digest for s in sigs), keys, owners)
+
+
 def _cluster_id(canonical: str) -> str:
     return "c" + xxhash.xxh3_64_hexdigest(canonical.encode("utf-8", "surrogatepass"))
+
+
+def _accept(docs: Iterable[Document | Mapping[str, Any]], store: DocumentStore, rejected: list[Rejected]) -> None:
+    for obj in docs:
+        doc = as_document(obj)
+        if doc.id in store:
+            rejected.append(Rejected(doc.id, "duplicate-id", f"id {doc.id!r} already used", doc.origin))
+            continue
+        if doc.text is None:
+            reason = "html; clean it first (dedupe.clean_document or dedupe.run)" if doc.html else "no text"
+            rejected.append(Rejected(doc.id, "bad-field", f"the document has {reason}", doc.origin))
+            continue
+        store.put(doc)
 
 
 def deduplicate(
@@ -130,173 +161,211 @@ def deduplicate(
     *,
     workers: int = 1,
     progress: Progress | None = None,
+    memory_bytes: int = DEFAULT_MEMORY_BYTES,
 ) -> DedupResult:
     """Group documents whose ``text`` is already clean into clusters of copies.
 
     Every input id ends up in exactly one cluster or in ``rejected`` (empty
     text, HTML without text, repeated id). The result does not depend on the
-    input order or the worker count.
+    input order or the worker count. ``docs`` is read once, as a stream; a
+    :class:`~dedupe.store.DocumentStore` (already checked) is used as it is.
+    Past ``memory_bytes`` of text, documents and band keys are kept in
+    temporary files (see :mod:`dedupe.store`); the result is the same.
     """
     config = config or DedupConfig()
+    rejected: list[Rejected] = []
+    if isinstance(docs, DocumentStore):
+        store = docs
+    else:
+        store = DocumentStore(memory_bytes)
+        _accept(docs, store, rejected)
+    return _deduplicate_store(store, config, workers, progress, rejected, memory_bytes)
+
+
+def _read_texts(store: DocumentStore, ids: Sequence[str], meta: list[tuple[str | None, str | None]]) -> Iterator[list[str]]:
+    """Texts of ``ids`` in chunks for signing; notes each document's (published, outlet) on the way."""
+    for lo in range(0, len(ids), _SIGN_CHUNK):
+        texts = []
+        for doc_id in ids[lo:lo + _SIGN_CHUNK]:
+            doc = store[doc_id]
+            meta.append((doc.published, doc.outlet))
+            texts.append(doc.text or "")
+        yield texts
+
+
+def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, progress: Progress | None,
+                       rejected: list[Rejected], memory_bytes: int) -> DedupResult:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    rejected: list[Rejected] = []
-    accepted: dict[str, Document] = {}
-    order: list[str] = []
-    for obj in docs:
-        doc = as_document(obj)
-        if doc.id in accepted:
-            rejected.append(Rejected(doc.id, "duplicate-id", f"id {doc.id!r} already used", doc.origin))
-            continue
-        if doc.text is None:
-            reason = "html; clean it first (dedupe.clean_document or dedupe.run)" if doc.html else "no text"
-            rejected.append(Rejected(doc.id, "bad-field", f"the document has {reason}", doc.origin))
-            continue
-        accepted[doc.id] = doc
-        order.append(doc.id)
-
-    ids = sorted(accepted)
-    texts = [accepted[i].text or "" for i in ids]
-    chunks = [texts[i:i + _SIGN_CHUNK] for i in range(0, len(texts), _SIGN_CHUNK)]
-    signed = [sig for part in ordered_map(partial(_sign_chunk, config=config), chunks, workers, chunksize=1,
-                                          min_items=2) for sig in part]
-    keep: list[int] = []
-    for k, sig in enumerate(signed):
-        if sig.tokens:
-            keep.append(k)
-        else:
-            doc = accepted.pop(ids[k])
-            rejected.append(Rejected(doc.id, "empty", "the text has no words", doc.origin))
-    order = [i for i in order if i in accepted]
-    ids = [ids[k] for k in keep]
-    texts = [texts[k] for k in keep]
-    signatures = [signed[k] for k in keep]
-    del signed, chunks
+    ids = sorted(store)
+    meta: list[tuple[str | None, str | None]] = []
+    spill = KeySpill(memory_bytes)
+    tokens_parts: list[np.ndarray] = []
+    digests_parts: list[bytes] = []
+    done = 0
+    for signed in ordered_imap(partial(_sign_keys, config=config), _read_texts(store, ids, meta), workers,
+                               chunksize=1, window=2):
+        spill.add(signed.keys, signed.owners + done)
+        tokens_parts.append(signed.tokens)
+        digests_parts.append(signed.digests)
+        done += len(signed.tokens)
+        if progress:
+            progress("sign", done, len(ids))
+    tokens = np.concatenate(tokens_parts) if tokens_parts else np.empty(0, dtype=np.int64)
+    digests = np.frombuffer(b"".join(digests_parts), dtype=np.uint8).reshape(len(ids), -1) if ids else \
+        np.empty((0, 16), dtype=np.uint8)
+    del tokens_parts, digests_parts
+    # Documents without a word are rejected; the rest keep their numbers (positions in ids).
+    empty = np.flatnonzero(tokens == 0)
+    for k in empty.tolist():
+        doc = store[ids[k]]
+        rejected.append(Rejected(doc.id, "empty", "the text has no words", doc.origin))
+        del store[ids[k]]
     timings["sign"] = time.perf_counter() - t0
-    if progress:
-        progress("sign", len(ids), len(ids))
 
-    # Exact copies (same normalised tokens) follow one representative.
+    # Exact copies (same normalised tokens) follow one representative: the first in id order.
     t1 = time.perf_counter()
-    by_text: dict[bytes, list[int]] = defaultdict(list)
-    for k, sig in enumerate(signatures):
-        by_text[sig.digest].append(k)
-    rep_of = list(range(len(ids)))
-    for group_ in by_text.values():
-        for k in group_[1:]:
-            rep_of[k] = group_[0]
-    reps = [k for k in range(len(ids)) if rep_of[k] == k]
+    alive = np.flatnonzero(tokens > 0)
+    rep_of = np.arange(len(ids), dtype=np.int64)
+    if len(alive):
+        dg = digests[alive]
+        order = np.lexsort(dg.T[::-1])  # by digest bytes, then position (stable)
+        sorted_dg = dg[order]
+        new = np.ones(len(order), dtype=bool)
+        new[1:] = (sorted_dg[1:] != sorted_dg[:-1]).any(axis=1)
+        first = np.maximum.accumulate(np.where(new, np.arange(len(order)), 0))
+        rep_of[alive[order]] = alive[order[first]]
+    is_rep = np.zeros(len(ids), dtype=bool)
+    is_rep[alive] = rep_of[alive] == alive
+    reps = np.flatnonzero(is_rep)
+    rep_number = np.full(len(ids) + 1, -1, dtype=np.int64)  # last slot: owner -1 stays -1
+    rep_number[reps] = np.arange(len(reps))
 
-    pairs = candidate_pairs([signatures[k] for k in reps], config)
+    def renumbered() -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        for keys, owners in spill.partitions():
+            yield keys, rep_number[owners]
+
+    coded = pairs_from_keys(renumbered())
+    spill.close()
     timings["candidates"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
+    rep_ids = [ids[k] for k in reps.tolist()]
+    links: dict[tuple[int, int], Link] = {}
+    for start, results in _verify_pairs(coded, rep_ids, store, config, workers):
+        for (a, b), link in zip(decode_pairs(coded[start:start + len(results)]), results):
+            if link is not None:
+                links[(a, b)] = link
+        if progress:
+            progress("verify", start + len(results), len(coded))
+    timings["verify"] = time.perf_counter() - t2
+
+    t3 = time.perf_counter()
     prepared: dict[int, Prepared] = {}
+    on_demand: dict[tuple[int, int], Link | None] = {}
 
     def prep(n: int) -> Prepared:
         p = prepared.get(n)
         if p is None:
-            k = reps[n]
-            p = prepared[n] = prepare(ids[k], analyze(texts[k]), config)
+            if len(prepared) >= _PREPARED_CACHE:
+                prepared.clear()
+            p = prepared[n] = prepare(rep_ids[n], analyze(store[rep_ids[n]].text or ""), config)
         return p
 
-    checked: dict[tuple[int, int], Link | None] = {}
-
     def check(a: int, b: int) -> Link | None:
-        if (a, b) not in checked:
-            checked[(a, b)] = verify(prep(a), prep(b), config)
-        return checked[(a, b)]
-
-    links: dict[tuple[int, int], Link] = {}
-    ordered = sorted(pairs)
-    results = _verify_pairs(ordered, [(ids[k], texts[k]) for k in reps], config, workers)
-    for done, ((a, b), link) in enumerate(zip(ordered, results), 1):
-        checked[(a, b)] = link
+        link = links.get((a, b))
         if link is not None:
-            links[(a, b)] = link
-        if progress and done % 5000 == 0:
-            progress("verify", done, len(pairs))
-    timings["verify"] = time.perf_counter() - t2
+            return link
+        code = a << 32 | b
+        at = int(np.searchsorted(coded, code))
+        if at < len(coded) and int(coded[at]) == code:
+            return None  # verified already: no link
+        if (a, b) not in on_demand:
+            on_demand[(a, b)] = verify(prep(a), prep(b), config)
+        return on_demand[(a, b)]
 
-    t3 = time.perf_counter()
-    sizes = [signatures[k].tokens for k in reps]
+    sizes = tokens[reps].tolist()
     groups = group(len(reps), links, check, sizes, config.linkage)
+    prepared.clear()
 
     members_of_rep: dict[int, list[int]] = defaultdict(list)
-    for k in range(len(ids)):
-        members_of_rep[rep_of[k]].append(k)
+    for k in alive.tolist():
+        members_of_rep[int(rep_of[k])].append(k)
     group_of = {n: gi for gi, g in enumerate(groups) for n in g}
     links_of_group: dict[int, list[Link]] = defaultdict(list)
-    for (a, b) in sorted(checked):
-        link = checked[(a, b)]
-        if link is not None and group_of[a] == group_of[b]:
-            links_of_group[group_of[a]].append(link)
+    found = dict(links)
+    found.update((pair, link) for pair, link in on_demand.items() if link is not None)
+    for (a, b) in sorted(found):
+        if group_of[a] == group_of[b]:
+            links_of_group[group_of[a]].append(found[(a, b)])
+    del found
     clusters: list[Cluster] = []
     for gi, g in enumerate(groups):
-        member_ks = sorted(k for n in g for k in members_of_rep[reps[n]])
-        cands = [
-            Candidate(ids[k], signatures[k].tokens, accepted[ids[k]].published, accepted[ids[k]].outlet)
-            for k in member_ks
-        ]
+        member_ks = sorted(k for n in g for k in members_of_rep[int(reps[n])])
+        cands = [Candidate(ids[k], int(tokens[k]), meta[k][0], meta[k][1]) for k in member_ks]
         best, reason = choose_canonical(cands, config.canonical, config.preferred_sources)
         cluster_links = list(links_of_group.get(gi, ()))
         for k in member_ks:
             if rep_of[k] != k:
-                r = rep_of[k]
-                cluster_links.append(_exact_link(ids[r], ids[k]))
+                cluster_links.append(_exact_link(ids[int(rep_of[k])], ids[k]))
         members = (best.id,) + tuple(ids[k] for k in member_ks if ids[k] != best.id)
         clusters.append(Cluster(_cluster_id(best.id), best.id, members, tuple(l for l in cluster_links if l), reason))
     clusters.sort(key=lambda c: c.canonical)
     timings["cluster"] = time.perf_counter() - t3
     stats = {
-        "candidate_pairs": len(pairs),
+        "candidate_pairs": len(coded),
         "verified_links": len(links),
-        "on_demand_checks": len(checked) - len(pairs),
-        "exact_copies": len(ids) - len(reps),
+        "on_demand_checks": len(on_demand),
+        "exact_copies": len(alive) - len(reps),
     }
-    return DedupResult(clusters, accepted, rejected, order, timings, stats)
+    return DedupResult(clusters, store, rejected, list(store), timings, stats)
 
 
 # Pairs per task when verification runs on worker processes: large enough that a
 # worker's cache of prepared documents gets reused (pairs are sorted, so a chunk
 # covers few documents), small enough to balance two to sixteen workers.
 _VERIFY_CHUNK = 512
-# Read by forked verification workers: documents as (id, text), and the config.
+# Prepared documents a process keeps (about 40 KB each: 160 MB): pairs come sorted,
+# so the first document of a chunk's pairs repeats and is nearly always cached.
+_PREPARED_CACHE = 4096
+# Read by forked verification workers: the documents' ids (by number) and store, and the config.
 _VERIFY_STATE: dict[str, Any] = {}
 
 
-def _verify_chunk(chunk: Sequence[tuple[int, int]]) -> list[Link | None]:
-    docs, config = _VERIFY_STATE["docs"], _VERIFY_STATE["config"]
+def _verify_chunk(bounds: tuple[int, int]) -> tuple[int, list[Link | None]]:
+    coded, ids, store, config = (_VERIFY_STATE[k] for k in ("coded", "ids", "store", "config"))
     cache: dict[int, Prepared] = _VERIFY_STATE.setdefault("prepared", {})
 
     def prep(n: int) -> Prepared:
         p = cache.get(n)
         if p is None:
-            if len(cache) > 50_000:  # bound a long-lived worker's memory
+            if len(cache) >= _PREPARED_CACHE:  # bound a long-lived worker's memory
                 cache.clear()
-            p = cache[n] = prepare(docs[n][0], analyze(docs[n][1]), config)
+            p = cache[n] = prepare(ids[n], analyze(store[ids[n]].text or ""), config)
         return p
 
-    return [verify(prep(a), prep(b), config) for a, b in chunk]
+    lo, hi = bounds
+    return lo, [verify(prep(a), prep(b), config) for a, b in decode_pairs(coded[lo:hi])]
 
 
-def _verify_pairs(pairs: Sequence[tuple[int, int]], docs: Sequence[tuple[str, str]], config: DedupConfig,
-                  workers: int) -> list[Link | None]:
-    """``verify`` for every pair, in order; on forked worker processes when there are many.
+def _verify_pairs(coded: np.ndarray, ids: Sequence[str], store: DocumentStore, config: DedupConfig,
+                  workers: int) -> Iterator[tuple[int, list[Link | None]]]:
+    """``(start, [verify result per pair])`` over the coded pairs, in order; on forked workers when many.
 
-    Workers inherit the documents through fork (nothing is pickled on the way
-    in); only the links come back. Verification is a pure function of the two
-    documents, so the result is the same for every worker count.
+    Workers inherit the pairs, the ids and the store through fork (nothing is
+    pickled on the way in; a spilled store is read with ``pread``); only the
+    links come back. Verification is a pure function of the two documents, so
+    the result is the same for every worker count.
     """
-    chunks = [pairs[i:i + _VERIFY_CHUNK] for i in range(0, len(pairs), _VERIFY_CHUNK)]
-    parallel = workers > 1 and len(chunks) > 1 and "fork" in multiprocessing.get_all_start_methods()
+    bounds = [(lo, min(lo + _VERIFY_CHUNK, len(coded))) for lo in range(0, len(coded), _VERIFY_CHUNK)]
+    parallel = workers > 1 and len(bounds) > 1 and "fork" in multiprocessing.get_all_start_methods()
     _VERIFY_STATE.clear()
-    _VERIFY_STATE.update(docs=docs, config=config)
+    _VERIFY_STATE.update(coded=coded, ids=ids, store=store, config=config)
     try:
         if not parallel:
-            return [link for chunk in chunks for link in _verify_chunk(chunk)]
-        return [link for part in ordered_map(_verify_chunk, chunks, workers, chunksize=1, min_items=2,
-                                             method="fork") for link in part]
+            yield from map(_verify_chunk, bounds)
+        else:
+            yield from ordered_map(_verify_chunk, bounds, workers, chunksize=1, min_items=2, method="fork")
     finally:
         _VERIFY_STATE.clear()
 
@@ -305,24 +374,42 @@ def _exact_link(a: str, b: str) -> Link:
     return Link(a, b, "near-duplicate", 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0, (), exact=True)
 
 
-def _clean_one(doc: Document, config: CleanConfig) -> Document | Rejected:
+def _clean_one(item: Document | Rejected, config: CleanConfig, keys: bool) -> tuple[Document | Rejected, Any]:
+    """A document cleaned (or the reason it cannot be), and its furniture line keys when ``keys``."""
+    if isinstance(item, Rejected):
+        return item, None
     try:
-        return clean_document(doc, config)
+        out = clean_document(item, config)
     except Exception as exc:  # a cleaner bug must not kill the run; the document is accounted for
-        logger.exception("%s: cleaning failed", doc.origin or doc.id)
-        return Rejected(doc.id, "html" if doc.html else "empty-after-cleaning",
-                        f"cleaning failed: {type(exc).__name__}: {exc}", doc.origin)
+        logger.exception("%s: cleaning failed", item.origin or item.id)
+        return Rejected(item.id, "html" if item.html else "empty-after-cleaning",
+                        f"cleaning failed: {type(exc).__name__}: {exc}", item.origin), None
+    if keys and isinstance(out, Document):
+        return out, line_keys(out.text or "")
+    return out, None
+
+
+def _strip_chunk(docs: Sequence[tuple[str | None, str]], model: Any) -> list[tuple[str, list] | None]:
+    out: list[tuple[str, list] | None] = []
+    for outlet, text in docs:
+        stripped, changes = model.strip(outlet, text)
+        out.append((stripped, changes) if changes else None)
+    return out
 
 
 @dataclass
 class CleanedCorpus:
-    """Documents after reading, cleaning and learned furniture, in input order."""
+    """Documents after reading, cleaning and learned furniture, in input order (a :class:`DocumentStore`)."""
 
-    documents: list[Document]
+    documents: DocumentStore
     rejected: list[Rejected]
     read: int
     timings: dict[str, float]
     furniture_lines: int
+
+
+# Documents per cleaning task on a worker: big enough to amortise the pickling.
+_CLEAN_CHUNK = 64
 
 
 def clean_corpus(
@@ -332,64 +419,74 @@ def clean_corpus(
     progress: Progress | None = None,
     on_reject: Callable[[Rejected], None] | None = None,
 ) -> CleanedCorpus:
-    """Read and clean ``inputs``: per-document cleaning, then learned page furniture."""
+    """Read and clean ``inputs``: per-document cleaning, then learned page furniture.
+
+    The input is streamed: documents are read, cleaned on the workers and put
+    in a :class:`DocumentStore` (in memory up to ``config.memory_bytes`` of
+    text, then in a temporary file), a few chunks at a time. A repeated id is
+    rejected here (``duplicate-id``), so that every later stage sees each id once.
+    """
     config = config or RunConfig()
     timings: dict[str, float] = {}
     rejected: list[Rejected] = []
+    store = DocumentStore(config.memory_bytes)
 
     def reject(r: Rejected) -> None:
         rejected.append(r)
         if on_reject:
             on_reject(r)
 
-    t0 = time.perf_counter()
-    raw: list[Document] = []
+    t1 = time.perf_counter()
+    learn = config.clean.learn_furniture
+    learner = FurnitureLearner(config.clean.furniture_min_docs, config.clean.furniture_min_share,
+                               config.clean.furniture_max_docs_per_source) if learn else None
     read = 0
-    for item in read_inputs(inputs, config.limits):
+    items = read_inputs(inputs, config.limits)
+    for item, keys in ordered_imap(partial(_clean_one, config=config.clean, keys=learn), items,
+                                   config.worker_count, chunksize=_CLEAN_CHUNK):
         read += 1
         if isinstance(item, Rejected):
             reject(item)
+        elif item.id in store:
+            reject(Rejected(item.id, "duplicate-id", f"id {item.id!r} already used", item.origin))
         else:
-            raw.append(item)
-        if progress and read % 1000 == 0:
-            progress("read", read, None)
-    timings["read"] = time.perf_counter() - t0
-
-    t1 = time.perf_counter()
-    cleaned: list[Document] = []
-    for n, item in enumerate(ordered_map(partial(_clean_one, config=config.clean), raw, config.worker_count), 1):
-        if isinstance(item, Rejected):
-            reject(item)
-        else:
-            cleaned.append(item)
-        if progress and (n % 500 == 0 or n == len(raw)):
-            progress("clean", n, len(raw))
+            store.put(item)
+            if learner is not None:
+                learner.add(item.outlet, item.text or "", keys)
+        if progress and read % 500 == 0:
+            progress("clean", read, None)
     timings["clean"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
     furniture_lines = 0
-    if config.clean.learn_furniture:
-        learner = FurnitureLearner(config.clean.furniture_min_docs, config.clean.furniture_min_share,
-                                   config.clean.furniture_max_docs_per_source)
-        texts = [doc.text or "" for doc in cleaned]
-        for doc, text, keys in zip(cleaned, texts, ordered_map(line_keys, texts, config.worker_count, chunksize=256)):
-            learner.add(doc.outlet, text, keys)
-        del texts
+    if learner is not None:
         model = learner.model()
         furniture_lines = len(model)
         if furniture_lines:
-            kept: list[Document] = []
-            for doc in cleaned:
-                text, changes = model.strip(doc.outlet, doc.text or "")
-                if not changes:
-                    kept.append(doc)
-                elif not text.strip():
-                    reject(Rejected(doc.id, "empty-after-cleaning", "only learned page furniture was left", doc.origin))
-                else:
-                    kept.append(doc.with_(text=text, changes=doc.changes + tuple(changes)))
-            cleaned = kept
+            ids = list(store)
+
+            def texts() -> Iterator[list[tuple[str | None, str]]]:
+                for lo in range(0, len(ids), _SIGN_CHUNK):
+                    docs = [store[i] for i in ids[lo:lo + _SIGN_CHUNK]]
+                    yield [(d.outlet, d.text or "") for d in docs]
+
+            done = 0
+            for part in ordered_imap(partial(_strip_chunk, model=model), texts(), config.worker_count,
+                                     chunksize=1, window=2):
+                for doc_id, result in zip(ids[done:done + len(part)], part):
+                    if result is None:
+                        continue
+                    doc = store[doc_id]
+                    text, changes = result
+                    if not text.strip():
+                        reject(Rejected(doc.id, "empty-after-cleaning", "only learned page furniture was left",
+                                        doc.origin))
+                        del store[doc_id]
+                    else:
+                        store.put(doc.with_(text=text, changes=doc.changes + tuple(changes)))
+                done += len(part)
     timings["furniture"] = time.perf_counter() - t2
-    return CleanedCorpus(cleaned, rejected, read, timings, furniture_lines)
+    return CleanedCorpus(store, rejected, read, timings, furniture_lines)
 
 
 def run(
@@ -402,7 +499,8 @@ def run(
     """Read, clean and deduplicate ``inputs`` (paths, directories or ``-``)."""
     config = config or RunConfig()
     corpus = clean_corpus(inputs, config, progress=progress, on_reject=on_reject)
-    result = deduplicate(corpus.documents, config.dedup, workers=config.worker_count, progress=progress)
+    result = deduplicate(corpus.documents, config.dedup, workers=config.worker_count, progress=progress,
+                         memory_bytes=config.memory_bytes)
     rejected = list(corpus.rejected)
     for r in result.rejected:
         rejected.append(r)
@@ -410,9 +508,6 @@ def run(
             on_reject(r)
     timings = dict(corpus.timings)
     timings.update(result.timings)
-    rule_counts: Counter[str] = Counter()
-    for doc in result.documents.values():
-        rule_counts.update(c.rule for c in doc.changes)
     return RunResult(
         clusters=result.clusters,
         documents=result.documents,
@@ -421,7 +516,7 @@ def run(
         timings=timings,
         stats=result.stats,
         read=corpus.read,
-        rule_counts=dict(sorted(rule_counts.items())),
+        rule_counts=dict(sorted(corpus.documents.rules.items())),
         furniture_lines=corpus.furniture_lines,
         config=config,
     )

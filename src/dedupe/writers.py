@@ -193,9 +193,11 @@ def summary_of(result: DedupResult, read: int | None = None) -> dict[str, Any]:
     reasons = Counter(r.reason for r in result.rejected)
     if read is None:
         read = result.read if isinstance(result, RunResult) else len(result.documents) + len(result.rejected)
-    encodings = Counter(
-        str(d.meta["input_encoding"]) for d in result.documents.values() if d.meta.get("input_encoding")
-    )
+    encodings = getattr(result.documents, "encodings", None)  # a DocumentStore counts them as it goes
+    if encodings is None:
+        encodings = Counter(
+            str(d.meta["input_encoding"]) for d in result.documents.values() if d.meta.get("input_encoding")
+        )
     problems = check_accounting(result, read)
     counts = {
         "read": read,

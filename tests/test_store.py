@@ -1,0 +1,75 @@
+"""The document store: the same documents back whether kept in memory or spilled, in insertion order."""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedupe.document import Change, Document
+from dedupe.store import DocumentStore
+
+_docs = st.lists(
+    st.tuples(st.sampled_from("abcdefgh"), st.text(max_size=40), st.sampled_from([None, "cp1252", "utf-8"]),
+              st.lists(st.sampled_from(["paywall", "share_bar"]), max_size=2), st.booleans()),
+    max_size=30,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_docs, st.integers(0, 120))
+def test_store_behaves_like_an_insertion_ordered_dict(ops, memory: int) -> None:
+    store = DocumentStore(memory_bytes=memory)
+    model: dict[str, Document] = {}
+    try:
+        for doc_id, text, enc, rules, delete in ops:
+            if delete and doc_id in model:
+                del store[doc_id]
+                del model[doc_id]
+                continue
+            doc = Document(doc_id, text=text, meta={"input_encoding": enc} if enc else {},
+                           changes=tuple(Change(r, removed="x") for r in rules))
+            store.put(doc)
+            model[doc_id] = doc
+        assert list(store) == list(model)
+        assert {k: store[k] for k in store} == model
+        assert len(store) == len(model)
+        encodings = {}
+        rules_ = {}
+        for d in model.values():
+            if d.meta.get("input_encoding"):
+                encodings[d.meta["input_encoding"]] = encodings.get(d.meta["input_encoding"], 0) + 1
+            for c in d.changes:
+                rules_[c.rule] = rules_.get(c.rule, 0) + 1
+        assert dict(store.encodings) == encodings and dict(store.rules) == rules_
+    finally:
+        store.close()
+
+
+def test_a_spilled_store_is_readable_from_forked_workers() -> None:
+    store = DocumentStore(memory_bytes=0)
+    for i in range(50):
+        store.put(Document(f"d{i}", text=f"text {i} " * i))
+    assert store.spilled
+    # Forked workers inherit the store (its descriptor); each reads with pread, which
+    # leaves the shared file offset alone.
+    pids = []
+    for i in (7, 31):
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(r)
+            os.write(w, store[f"d{i}"].text.encode())
+            os._exit(0)
+        os.close(w)
+        data = b""
+        while chunk := os.read(r, 65536):
+            data += chunk
+        os.close(r)
+        pids.append(pid)
+        assert data.decode() == f"text {i} " * i
+    for pid in pids:
+        os.waitpid(pid, 0)
+    assert store["d49"].text == "text 49 " * 49  # the parent still reads correctly
+    store.close()
