@@ -7,7 +7,8 @@
   whatever the batch size, on text mixing the characters the byte path treats
   specially (curly quotes, accents, abbreviations, thousands, line separators,
   characters that send a document down the string path);
-- token hashes are xxhash's ``xxh3_64`` of the UTF-8 bytes, whatever the length.
+- token hashes are what their definition (``dedupe.sign._hash_spans``) says,
+  computed here one token at a time with Python integers, whatever the length.
 """
 
 from __future__ import annotations
@@ -93,18 +94,63 @@ def test_sign_texts_on_news_like_text():
     assert all(_same(x, y) for x, y in zip(expected, sign_texts(docs, *params)))
 
 
+# Cases the byte path handles apart: a deleted apostrophe a few bytes after a thousands
+# separator (both deletions judged in order), long runs of sentence-end punctuation,
+# closing quotes and spaces (scanned in windows), short words before a "." (abbreviations).
+EDGE_CASES = [
+    "Sales of 1,000's units. 1,0'00 and 1,00'0 and 1,000'x. 12.3'45 9,9'9'9, 1'2,345",
+    "It's 5,000. He's 3.14's. A,b'c 1,234,567's",
+    "End." + " " * 100 + "Next one. And" + "." * 70 + " More” ”" + "”" * 50 + "   Yes. No",
+    "A." + "\u00a0" * 80 + "B c d e f. G!" + "…" * 40 + " H i j. " + "x." + " " * 3000 + "Y z.",
+    "Mr. Smith. e.g. This. Café. Café. St. Louis. U.S. Army. a.m. Then. Naïve. Ünd. Ok.",
+]
+
+
+def test_sign_texts_on_edge_cases():
+    for params in [(5, 64, 1, 16, 4), (1, 16, 2, 16, 0)]:
+        expected = [sign(analyze(t), *params) for t in EDGE_CASES]
+        assert all(_same(x, y) for x, y in zip(expected, sign_texts(EDGE_CASES, *params)))
+    for t in EDGE_CASES:
+        a = analyze(t)
+        assert (a.tokens, a.sentence_starts) == reference_analyze(t)
+
+
 def test_fold_char_examples():
     assert fold_char("É") == "e" and fold_char("’") == "'" and fold_char("…") == "..."
     assert fold_char("“") == " " and fold_char("ß") == "ss" and fold_char("\u2028") == "\n"
     assert fold_char("٣") is None and fold_char("ʼ") is None and fold_char("\u05b0") is None
 
 
+_M64 = 0xFFFFFFFFFFFFFFFF
+
+
+def _fmix64(h: int) -> int:
+    h ^= h >> 33
+    h = (h * 0xFF51AFD7ED558CCD) & _M64
+    h ^= h >> 33
+    h = (h * 0xC4CEB9FE1A85EC53) & _M64
+    return h ^ (h >> 33)
+
+
+def reference_token_hash(token: str) -> int:
+    data = token.encode("utf-8", "surrogatepass")
+    if not 1 <= len(data) <= 16:
+        return xxhash.xxh3_64_intdigest(data)
+    h = _fmix64(int.from_bytes(data[:8], "little") ^ (len(data) * 0x9E3779B97F4A7C15) & _M64)
+    if len(data) > 8:
+        h = _fmix64(h ^ int.from_bytes(data[8:16], "little"))
+    return h
+
+
 @given(st.lists(st.text(max_size=24), min_size=1, max_size=50))
-def test_token_hashes_are_xxh3_64(tokens):
-    # The numpy XXH3 (1-16 bytes) and the fallback both give xxhash's value, so
-    # signatures are those of hashing each token with xxhash, as before.
-    expected = [xxhash.xxh3_64_intdigest(t.encode("utf-8", "surrogatepass")) for t in tokens]
-    assert token_hashes(tokens).tolist() == expected
+def test_token_hashes_follow_the_definition(tokens):
+    # Tokens of 1-16 bytes in numpy (unaligned reads, masks), others through xxhash.
+    assert token_hashes(tokens).tolist() == [reference_token_hash(t) for t in tokens]
+
+
+def test_token_hashes_of_long_and_short_tokens_differ():
+    tokens = ["a", "ab", "a" * 8, "a" * 9, "a" * 16, "a" * 17, "a\x00", "\x00a", "", "a" * 100]
+    assert len(set(token_hashes(tokens).tolist())) == len(tokens)
 
 
 @given(st.lists(st.text(max_size=40), min_size=1, max_size=30))

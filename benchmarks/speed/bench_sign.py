@@ -3,12 +3,16 @@
 
 Usage::
 
-    python benchmarks/speed/bench_sign.py --base ../shared/data/bbc_news [--docs 2000] [--words 600]
+    python benchmarks/speed/bench_sign.py --base ../shared/data/bbc_news [--docs 2000] [--words 600] \
+        [--old /tmp/old-src]
 
 Every method runs on the same documents in the same process, one core, from raw
 text to a 128-permutation signature (word 5-gram shingles); each is timed
-``--repeat`` times, interleaved, and its best time kept, so that on a shared
-machine the ratios (not the absolute numbers) are what to compare.
+``--repeat`` times, interleaved, and its best time kept. Times are the
+process's CPU time (``time.process_time``), so that time spent waiting for a
+core on a shared machine does not count (a method running threads would be
+charged for all of them); still, on a shared machine the ratios are what to
+compare.
 
 Documents: the bbc_news articles in sorted path order, concatenated (blank line
 between articles) until a document reaches ``--words`` words, then cut there.
@@ -21,7 +25,14 @@ Methods:
 - ``datasketch update``: ``MinHash.update`` per shingle (SHA-1), on a subset;
 - ``datasketch update_batch``: SHA-1 (the default) and xxh32;
 - ``rensa``: ``RMinHash.update`` with the shingle strings (skipped when not installed);
-- ``regex tokenise``: ``re.findall(r"\\w+", text.lower())`` alone, no hashing.
+- ``regex tokenise``: ``re.findall(r"\\w+", text.lower())`` alone, no hashing;
+- ``old sign_texts`` (with ``--old DIR``): ``sign_texts`` of another copy of the
+  package, imported from ``DIR/dedupe_old/sign.py`` (copy ``sign.py`` and
+  ``text.py`` of the version to compare there, with an empty ``__init__.py``).
+
+Parameters are the pipeline's defaults (:class:`dedupe.config.DedupConfig`):
+5-word shingles, 128 permutations, seed 1, 48 sentence values (24 bands x 2
+rows), sentences of at least 4 shingles.
 
 The baselines tokenise with that regex and join 5 tokens per shingle. Memory:
 bytes of the arrays a dedupe signature keeps per document, and the peak traced
@@ -41,10 +52,13 @@ from pathlib import Path
 import xxhash
 from datasketch import MinHash
 
+from dedupe.config import DedupConfig
 from dedupe.sign import BATCH, sign, sign_texts
 from dedupe.text import analyze
 
-N, PERM, SEED, SENT_PERM, MIN_SH = 5, 128, 1, 16, 4
+_CONFIG = DedupConfig()
+N, PERM, SEED = _CONFIG.shingle_size, _CONFIG.num_perm, _CONFIG.seed
+SENT_PERM, MIN_SH = _CONFIG.sentence_bands * _CONFIG.sentence_rows, _CONFIG.sentence_min_shingles
 _TOKEN = re.compile(r"\w+")
 
 
@@ -121,10 +135,24 @@ def m_regex(docs):
         _TOKEN.findall(d.lower())
 
 
-def methods(n_docs: int):
+def old_method(folder: Path):
+    sys.path.insert(0, str(folder))
+    from dedupe_old.sign import sign_texts as old_sign_texts  # type: ignore[import-not-found]
+
+    def m_old(docs):
+        old_sign_texts(docs, N, PERM, SEED, SENT_PERM, MIN_SH)
+
+    return m_old
+
+
+def methods(n_docs: int, old: Path | None = None):
     # (name, function, number of documents it runs on)
     out = [
         ("dedupe sign_texts", m_dedupe_batch, n_docs),
+    ]
+    if old is not None:
+        out.append(("old sign_texts (--old)", old_method(old), n_docs))
+    out += [
         ("dedupe analyze+sign", m_dedupe_single, n_docs),
         ("datasketch update (SHA-1)", m_ds_update, max(n_docs // 10, 50)),
         ("datasketch update_batch (SHA-1)", m_ds_batch_sha1, max(n_docs // 4, 100)),
@@ -152,25 +180,33 @@ def memory(docs: list[str]) -> tuple[float, float]:
     return kept, peak / len(batch)
 
 
+def _load() -> str:
+    try:
+        return "load average " + Path("/proc/loadavg").read_text().split(" ", 1)[0]
+    except OSError:
+        return "load average unknown"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--base", type=Path, required=True, help="the bbc_news folder")
     ap.add_argument("--docs", type=int, default=2000)
     ap.add_argument("--words", type=int, default=600)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--old", type=Path, help="a folder holding dedupe_old/{__init__,sign,text}.py to compare")
     args = ap.parse_args(argv)
 
     docs = load_documents(args.base, args.docs, args.words)
     mb = sum(len(d.encode("utf-8")) for d in docs) / len(docs) / 1e6
-    print(f"{len(docs)} documents of {args.words} words, {mb * 1e6:.0f} bytes each on average")
-    table = methods(len(docs))
+    print(f"{len(docs)} documents of {args.words} words, {mb * 1e6:.0f} bytes each on average; {_load()}")
+    table = methods(len(docs), args.old)
     best = {name: float("inf") for name, _, _ in table}
     for _ in range(args.repeat):
         for name, fn, count in table:
             gc.collect()
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             fn(docs[:count])
-            best[name] = min(best[name], (time.perf_counter() - t0) / count)
+            best[name] = min(best[name], (time.process_time() - t0) / count)
     ours = 1 / best["dedupe sign_texts"]
     print()
     print("| method | docs/s | MB/s | dedupe sign_texts is x faster |")
@@ -180,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {name} | {rate:,.0f} | {rate * mb:.1f} | {ours / rate:.2f} |")
     kept, peak = memory(docs)
     print()
+    print(f"after the runs: {_load()}")
     print(f"signature arrays kept per document: {kept:,.0f} bytes; "
           f"peak traced memory while signing a batch of {BATCH}: {peak:,.0f} bytes per document")
     return 0

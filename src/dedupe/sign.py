@@ -1,30 +1,42 @@
 """MinHash signatures over normalised word shingles, vectorised with numpy.
 
 Shingles are word ``n``-grams of :func:`dedupe.text.analyze` tokens. Each
-token is hashed once (xxh3-64); an n-gram's hash is a polynomial
-combination of its tokens' hashes computed over whole arrays, then mixed and
-cut to the 32-bit value that datasketch's ``affine32`` scheme takes as input.
-The permutation step is datasketch's own, reproduced in numpy: the MurmurHash3
-finalizer, then ``a*h + b mod 2^32`` with parameters drawn exactly as
-``datasketch.MinHash(num_perm, seed)`` draws them. So a signature is
-bit-for-bit the ``hashvalues`` of a datasketch ``MinHash`` fed the same
-32-bit shingle hashes (tested), and :func:`to_lean_minhash` wraps it as a
-``LeanMinHash``.
+token is hashed once (64 bits, see ``_hash_spans``); an n-gram's hash is a
+polynomial combination of its tokens' hashes computed over whole arrays, then
+mixed and cut to 32 bits.
+
+Document values (``Signature.values``, ``num_perm`` of them) are one-permutation
+hashing with a min-hash completion (:func:`document_values`): each shingle is
+hashed once into one of ``num_perm`` bins, a second round fills the bins the
+first left empty, and a bin still empty takes datasketch's permutation of the
+same index over all the shingles. Two documents agree on a bin with
+probability equal to their Jaccard similarity, so the share of equal values
+is an unbiased estimate of it (tested against exact Jaccard, small sets
+included), at about two hash evaluations per shingle instead of ``num_perm``.
+:func:`to_lean_minhash` wraps the values as a datasketch ``LeanMinHash``
+(storage scheme ``affine32``: 32-bit values), which ``MinHashLSH`` indexes and
+``jaccard`` compares like any other; they are comparable with values from
+this module only, not with a ``MinHash`` that datasketch computes itself.
+
+Sentence values (for shared-passage candidates) are datasketch's own:
+the first ``sentence_perm`` ``affine32`` permutations (the MurmurHash3
+finalizer, then ``a*h + b mod 2^32``, parameters drawn exactly as
+``datasketch.MinHash(num_perm, seed)`` draws them), minimum over the
+shingles that lie wholly inside the sentence, bit for bit the ``hashvalues``
+of a datasketch ``MinHash`` fed those shingle hashes (tested). Sentences have
+fewer shingles (a few to a few dozen) than values, where one-permutation
+hashing has nothing to gain.
 
 Documents shorter than ``n`` tokens get one shingle: all their tokens.
-Sentence signatures (for shared-passage candidates) reuse the permuted values:
-the minimum, per sentence, over the shingles that lie wholly inside it.
 
 Speed. :func:`sign_texts` signs a batch of raw texts with no Python object
 per token: :func:`dedupe.text.fold_batch` normalises and marks sentences over
 the batch's bytes, tokens are runs of word bytes, a token's hash is read 8
-bytes at a time through an unaligned ``uint64`` view of those bytes, and the
-permutations run as ``(num_perm, shingles)`` blocks, reduced per document and
-per sentence with ``np.minimum.reduceat``. It returns what
+bytes at a time through an unaligned ``uint64`` view of those bytes, the
+document values are a scatter-minimum (``np.minimum.at``) over bins, and the
+sentence values are computed for sentences of similar length together, laid
+out so that every numpy call runs over long contiguous rows. It returns what
 ``sign(analyze(text), ...)`` returns, bit for bit (tested).
-
-Token hash: ``xxh3_64`` of the token's UTF-8 bytes, as ``xxhash`` computes it
-(tested); for tokens of 1-16 bytes it is computed in numpy.
 """
 
 from __future__ import annotations
@@ -41,20 +53,26 @@ from .text import Analysis, fold_batch
 
 __all__ = [
     "Permutations", "permutations", "token_hashes", "shingle_hashes", "shingles_of", "Signature", "sign", "sign_texts",
-    "to_lean_minhash", "band_keys", "SCHEME",
+    "document_values", "to_lean_minhash", "band_keys", "SCHEME",
 ]
 
-#: The datasketch permutation scheme these signatures use.
+#: The datasketch scheme to wrap values in (32-bit values; the sentence values are
+#: this scheme's own permutations, the document values one-permutation hashing).
 SCHEME = "affine32"
 _U32 = np.uint32
 _U64 = np.uint64
 _MAX32 = np.uint32(0xFFFFFFFF)
 # Odd 64-bit multiplier for the polynomial n-gram combination (the golden ratio).
 _POLY = np.uint64(0x9E3779B97F4A7C15)
-# Permutation block: 4096 shingles x 128 permutations of uint32 = 2 MiB, in cache.
-_BLOCK = 4096
 # Documents per batch in sign_texts: enough to amortise numpy's per-call cost.
 BATCH = 256
+#: Characters folded together at most (unless one text is longer), to bound memory.
+CHUNK_CHARS = 1 << 20
+#: Tokens signed together (one document more if one is longer), to keep the work
+#: arrays (~40 bytes per token) near a 2 MiB L2 cache. On bbc_news 600-word documents
+#: (same run, best of 15) 16K was 8% slower than 32K, and 32K to a whole batch of 256
+#: documents (155K tokens) within 2% of one another.
+SIGN_TOKENS = 1 << 15
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:
@@ -109,89 +127,47 @@ def permutations(num_perm: int, seed: int) -> Permutations:
     return Permutations(num_perm, seed, a, b)
 
 
-# XXH3-64 (seed 0) for inputs of 1-16 bytes, from the XXH3 specification: the
-# constants are XORs of words of its default secret at the offsets named.
-_SECRET = bytes.fromhex(
-    "b8fe6c3923a44bbe7c01812cf721ad1cded46de9839097db7240a4a4b7b3671f"
-    "cb79e64eccc0e578825ad07dccff7221b8084674f743248e"
-)
+# Token hash. A token of 1-16 bytes (nearly every word) is read as two little-endian
+# words, zero-padded: lo (bytes 0-7) and hi (bytes 8-15); its hash is
+# fmix64(lo ^ len * _LEN_KEY), then for tokens over 8 bytes fmix64(that ^ hi). fmix64 is
+# a bijection, so two tokens of one length collide only if their first words do and
+# then the xor with their second words cancels the difference (probability 2^-64 for
+# unrelated tokens). Other lengths take xxh3_64 of the bytes.
+_LEN_KEY = np.uint64(0x9E3779B97F4A7C15)
+_MASKS = np.array([(1 << (8 * i)) - 1 for i in range(9)], dtype=_U64)  # the low i bytes
+# Tokens hashed at once: ~20 passes over uint64 arrays of this length stay in cache.
+_SPAN_BLOCK = 1 << 15
 
 
-def _le(offset: int, width: int) -> int:
-    return int.from_bytes(_SECRET[offset : offset + width], "little")
-
-
-_FLIP_1_3 = np.uint64(_le(0, 4) ^ _le(4, 4))
-_FLIP_4_8 = np.uint64(_le(8, 8) ^ _le(16, 8))
-_FLIP_9_16_LO = np.uint64(_le(24, 8) ^ _le(32, 8))
-_FLIP_9_16_HI = np.uint64(_le(40, 8) ^ _le(48, 8))
-_M32 = np.uint64(0xFFFFFFFF)
-_RRMXMX = np.uint64(0x9FB21C651E98DF25)
-
-
-def _avalanche64(h: np.ndarray) -> np.ndarray:
-    h = h ^ (h >> np.uint64(33))
-    h = h * np.uint64(0xC2B2AE3D27D4EB4F)
-    h = h ^ (h >> np.uint64(29))
-    h = h * np.uint64(0x165667B19E3779F9)
-    return h ^ (h >> np.uint64(32))
-
-
-def _avalanche3(h: np.ndarray) -> np.ndarray:
-    h = h ^ (h >> np.uint64(37))
-    h = h * np.uint64(0x165667919E3779F9)
-    return h ^ (h >> np.uint64(32))
-
-
-def _rotl(h: np.ndarray, r: int) -> np.ndarray:
-    return (h << np.uint64(r)) | (h >> np.uint64(64 - r))
-
-
-def _fold128(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Low 64 bits XOR high 64 bits of the 128-bit products ``a * b``."""
-    a_lo, a_hi, b_lo, b_hi = a & _M32, a >> np.uint64(32), b & _M32, b >> np.uint64(32)
-    ll, lh, hl, hh = a_lo * b_lo, a_lo * b_hi, a_hi * b_lo, a_hi * b_hi
-    cross = (ll >> np.uint64(32)) + (hl & _M32) + lh
-    upper = (hl >> np.uint64(32)) + (cross >> np.uint64(32)) + hh
-    lower = (cross << np.uint64(32)) | (ll & _M32)
-    return lower ^ upper
+def _fmix64_inplace(h: np.ndarray) -> np.ndarray:
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xC4CEB9FE1A85EC53)
+    h ^= h >> np.uint64(33)
+    return h
 
 
 def _hash_spans(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """``xxh3_64`` of the byte spans ``buf[s : s + n]`` (``buf`` has 8 bytes of slack after the last span).
-
-    Spans of 1-16 bytes (nearly every word) are hashed in numpy, reading
-    unaligned 8-byte words through a strided view; others call ``xxhash``.
-    """
+    """Token hashes of the byte spans ``buf[s : s + n]`` (``buf`` has 16 bytes of slack after the last span)."""
     out = np.empty(len(starts), dtype=_U64)
     if not len(starts):
         return out
     words = np.ndarray(shape=(len(buf) - 7,), dtype="<u8", buffer=buf.data, strides=(1,))
     n = lengths.astype(np.int64, copy=False)
     with np.errstate(over="ignore"):
-        g = np.flatnonzero((n >= 1) & (n <= 3))
-        if len(g):
-            s, m = starts[g], n[g]
-            c1, c2, c3 = (buf[s].astype(_U64), buf[s + (m >> 1)].astype(_U64), buf[s + m - 1].astype(_U64))
-            combined = (c1 << np.uint64(16)) | (c2 << np.uint64(24)) | c3 | (m.astype(_U64) << np.uint64(8))
-            out[g] = _avalanche64(combined ^ _FLIP_1_3)
-        g = np.flatnonzero((n >= 4) & (n <= 8))
-        if len(g):
-            s, m = starts[g], n[g]
-            first, last = words[s] & _M32, words[s + m - 4] & _M32
-            h = (last + (first << np.uint64(32))) ^ _FLIP_4_8
-            h = h ^ _rotl(h, 49) ^ _rotl(h, 24)
-            h = h * _RRMXMX
-            h = h ^ ((h >> np.uint64(35)) + m.astype(_U64))
-            h = h * _RRMXMX
-            out[g] = h ^ (h >> np.uint64(28))
-        g = np.flatnonzero((n >= 9) & (n <= 16))
-        if len(g):
-            s, m = starts[g], n[g]
-            lo = words[s] ^ _FLIP_9_16_LO
-            hi = words[s + m - 8] ^ _FLIP_9_16_HI
-            acc = m.astype(_U64) + lo.byteswap() + hi + _fold128(lo, hi)
-            out[g] = _avalanche3(acc)
+        for lo in range(0, len(starts), _SPAN_BLOCK):
+            s, m = starts[lo : lo + _SPAN_BLOCK], n[lo : lo + _SPAN_BLOCK]
+            h = words[s]
+            h &= _MASKS[np.clip(m, 0, 8)]
+            h ^= m.astype(_U64) * _LEN_KEY
+            _fmix64_inplace(h)
+            big = np.flatnonzero(m > 8)
+            if len(big):
+                hi = words[s[big] + 8] & _MASKS[np.clip(m[big] - 8, 0, 8)]
+                hi ^= h[big]
+                h[big] = _fmix64_inplace(hi)
+            out[lo : lo + len(h)] = h
     rest = np.flatnonzero((n < 1) | (n > 16))
     if len(rest):
         digest = xxhash.xxh3_64_intdigest
@@ -275,6 +251,154 @@ def _digest(th: np.ndarray) -> bytes:
     return xxhash.xxh3_128_digest(th.tobytes())
 
 
+def _round_key(seed: int, r: int) -> np.uint64:
+    """The odd 64-bit multiplier of one-permutation round ``r`` for ``seed`` (splitmix64; no RNG state)."""
+    z = (seed * 0x9E3779B97F4A7C15 + (r + 1) * 0xD1B54A32D192ED03) & 0xFFFFFFFFFFFFFFFF
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+    return np.uint64((z ^ (z >> 31)) | 1)
+
+
+def _bins(z: np.ndarray, k: int) -> np.ndarray:
+    """Bins ``0 .. k - 1`` from the high bits of 64-bit hashes (int64)."""
+    if k & (k - 1) == 0:
+        return (z >> np.uint64(64 - k.bit_length() + 1)).astype(np.int64) if k > 1 else np.zeros(len(z), np.int64)
+    return (((z >> np.uint64(32)) * np.uint64(k)) >> np.uint64(32)).astype(np.int64)
+
+
+# One-permutation rounds before the min-hash completion. With 128 bins, a 600-word
+# document (596 shingles) has an empty bin after one round with probability 0.69, after
+# two 0.01 (1 - (1 - e^(-596*r/128))^128); a second round on those documents costs less
+# than completing their empty bins over all their shingles.
+_ROUNDS = 2
+
+
+def _document_values(sh: np.ndarray, fm: np.ndarray, sh_off: np.ndarray, perms: Permutations) -> np.ndarray:
+    """Document values, ``(docs, k)`` uint32: one-permutation hashing, empty bins completed by min-hashing.
+
+    Round ``r`` (``r < _ROUNDS``) puts each shingle ``x`` (its 32-bit hash) of a
+    document in one bin: ``z = x * m_r mod 2**64`` for an odd multiplier of
+    the round and seed, the high bits of ``z`` picking the bin, its low 32
+    bits the value; a bin keeps the least value of the first round that put
+    anything in it. A bin still empty
+    after the rounds takes ``min(a_j * fmix32(x) + b_j)`` over the document's
+    shingles (datasketch's permutation ``j``): as if a last round put every
+    shingle in every bin.
+
+    So a bin's value is the least placement, in (round, value) order, of a
+    fixed system of placements that does not depend on the document; two
+    documents agree on a bin exactly when the least placement there of their
+    union belongs to a shingle they share: with probability equal to their
+    Jaccard similarity, as for ``k`` independent permutations, and the estimate
+    (the share of equal values) is unbiased (tested). The cost is one or two
+    hashes per shingle, plus one per shingle and empty bin: documents of many
+    more shingles than ``k`` have almost none; short ones fall back to plain
+    min-hashing.
+    """
+    k = perms.num_perm
+    docs = len(sh_off) - 1
+    count = np.diff(sh_off)
+    values = np.full((docs, k), _MAX32, dtype=_U32)
+    if not len(sh):
+        return values
+    flat = values.reshape(-1)
+    filled = np.zeros(docs * k, dtype=bool)
+    doc = np.repeat(np.arange(docs, dtype=np.int64), count)
+    x = sh.astype(_U64)
+    with np.errstate(over="ignore"):
+        for r in range(_ROUNDS):
+            z = x * _round_key(perms.seed, r)
+            slot = doc * k
+            slot += _bins(z, k)
+            if r:
+                fresh = ~filled[slot]
+                slot, z = slot[fresh], z[fresh]
+            np.minimum.at(flat, slot, z.astype(_U32))
+            filled[slot] = True
+            full = filled.reshape(docs, k).all(axis=1)
+            if full[count > 0].all():
+                return values
+            if r + 1 < _ROUNDS:
+                keep = ~full[doc]
+                x, doc = x[keep], doc[keep]
+        empty = np.flatnonzero(~filled.reshape(docs, k) & (count > 0)[:, None])
+        doc, j = empty // k, empty % k
+        lens = count[doc]
+        ends = np.cumsum(lens)
+        firsts = ends - lens
+        at = np.arange(int(ends[-1]), dtype=np.int64) + np.repeat(sh_off[doc] - firsts, lens)
+        jj = np.repeat(j, lens)
+        v = perms.a[jj] * fm[at]
+        v += perms.b[jj]
+        flat[empty] = np.minimum.reduceat(v, firsts)
+    return values
+
+
+# Work arrays of _run_minima: at most this many uint32 (1 MiB). On bbc_news sentences
+# (same run) 128K-512K were within 4% of one another, 64K 18% slower, 32K 75% slower.
+_RUN_BLOCK = 1 << 18
+
+
+def _padded_length(lengths: np.ndarray) -> np.ndarray:
+    """Lengths rounded up to one of a few classes (steps of a quarter of the power of two below)."""
+    top = np.ones(len(lengths), dtype=np.int64) << np.floor(np.log2(np.maximum(lengths, 1))).astype(np.int64)
+    step = np.maximum(top >> 2, 1)
+    return -(-lengths // step) * step
+
+
+def _run_minima(fm: np.ndarray, starts: np.ndarray, lengths: np.ndarray, perms: Permutations, k: int) -> np.ndarray:
+    """``min(a_j * fm[i] + b_j)`` over each run ``starts[r] .. starts[r] + lengths[r]``, for the first ``k``
+    permutations: ``(runs, k)`` uint32, the values of datasketch's ``MinHash`` of each run.
+
+    Runs (sentences, a few to a few dozen shingles) are grouped by padded
+    length ``L``, padded by repeating their last value (which leaves a minimum
+    unchanged), and laid out ``(L, k, runs)``: the products and the minimum
+    over the first axis then run over long contiguous rows, where a segmented
+    reduction over many short runs would not.
+    """
+    out = np.empty((len(starts), k), dtype=_U32)
+    if not len(starts):
+        return out
+    a, b = perms.a[:k, None], perms.b[:k, None]
+    padded = _padded_length(lengths)
+    order = np.argsort(padded, kind="stable")
+    cls = padded[order]
+    cuts = np.concatenate([[0], np.flatnonzero(cls[1:] != cls[:-1]) + 1, [len(cls)]])
+    buf = np.empty(_RUN_BLOCK, dtype=_U32)
+    with np.errstate(over="ignore"):
+        for lo, hi in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
+            width = int(cls[lo])
+            rows = min(width, max(_RUN_BLOCK // k, 1))
+            per = max(_RUN_BLOCK // (rows * k), 1)
+            for c in range(lo, hi, per):
+                ids = order[c : min(c + per, hi)]
+                first, last = starts[ids], starts[ids] + lengths[ids] - 1
+                acc = None
+                for p in range(0, width, rows):
+                    pos = np.arange(p, min(p + rows, width), dtype=np.int64)[:, None]
+                    h = fm[np.minimum(first + pos, last)]
+                    block = buf[: h.size * k].reshape(len(pos), k, len(ids))
+                    np.multiply(h[:, None, :], a, out=block)
+                    block += b
+                    part = np.minimum.reduce(block, axis=0)
+                    acc = part if acc is None else np.minimum(acc, part, out=acc)
+                out[ids] = acc.T
+    return out
+
+
+
+def document_values(shingles: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
+    """The document values of a set of 32-bit shingle hashes (``num_perm`` uint32; see the module docstring).
+
+    >>> v = document_values(np.arange(1000, dtype=np.uint32), 64, 1)
+    >>> w = document_values(np.arange(500, 1500, dtype=np.uint32), 64, 1)
+    >>> v.shape, 0.15 < float(np.mean(v == w)) < 0.55  # Jaccard 1/3
+    ((64,), True)
+    """
+    sh = np.asarray(shingles, dtype=_U32).ravel()
+    return _document_values(sh, _fmix32(sh), np.array([0, len(sh)], dtype=np.int64), permutations(num_perm, seed))[0]
+
+
 def _sign_many(
     th: np.ndarray,
     doc_tokens: np.ndarray,
@@ -291,72 +415,47 @@ def _sign_many(
     ``sentence_starts``: sorted token offsets where sentences start, the first
     token of every non-empty document among them.
     """
-    perms = permutations(num_perm, seed)
     docs = len(doc_tokens) - 1
     total = len(th)
     ntok = np.diff(doc_tokens)
-    long_ = ntok >= n
-    short = np.flatnonzero((ntok > 0) & ~long_)
-    count = np.where(long_, ntok - n + 1, np.minimum(ntok, 1))
+    short = np.flatnonzero((ntok > 0) & (ntok < n))
+    count = np.where(ntok >= n, ntok - n + 1, np.minimum(ntok, 1))
     sh_off = np.zeros(docs + 1, dtype=np.int64)
     np.cumsum(count, out=sh_off[1:])
     n_sh = int(sh_off[-1])
-    sh = np.empty(n_sh, dtype=_U32)
-    doc_of_token = np.repeat(np.arange(docs, dtype=np.int64), ntok)
-    sent_id = np.zeros(total, dtype=np.int64)
-    if len(sentence_starts):
-        sent_id[sentence_starts] = 1
-        sent_id = np.cumsum(sent_id) - 1
-    inside_pos = np.empty(0, dtype=np.int64)
     if total >= n:
-        m = total - n + 1
-        whole = np.flatnonzero(doc_of_token[:m] == doc_of_token[n - 1 :])  # shingles inside one document
-        slot = np.ones(n_sh, dtype=bool)
-        slot[sh_off[short]] = False
-        sh[slot] = _combine(th, n)[whole]
-        inside_pos = whole[sent_id[whole] == sent_id[whole + n - 1]]
+        # The n-gram at each position; those that straddle a document end (the n - 1
+        # positions before it) are dropped, leaving each long document's shingles in order.
+        grams = _combine(th, n)
+        valid = np.ones(len(grams), dtype=bool)
+        if docs > 1 and n > 1:
+            cross = (doc_tokens[1:-1, None] - np.arange(1, n, dtype=np.int64)).ravel()
+            valid[cross[(cross >= 0) & (cross < len(grams))]] = False
+        if len(short):
+            slot = np.ones(n_sh, dtype=bool)
+            slot[sh_off[short]] = False
+            sh = np.empty(n_sh, dtype=_U32)
+            sh[slot] = grams[valid]
+        else:
+            sh = grams[valid]
+    else:
+        sh = np.empty(n_sh, dtype=_U32)
     for d in short.tolist():
         sh[sh_off[d]] = _combine(th[doc_tokens[d] : doc_tokens[d + 1]], int(ntok[d]))[0]
 
-    # Sentences: the inside shingles of sentence s are the positions from its start on,
-    # consecutive; their slots are consecutive too.
-    n_sent = len(sentence_starts)
-    per_sent = np.bincount(sent_id[inside_pos], minlength=n_sent) if n_sent else np.zeros(0, dtype=np.int64)
+    # Sentences: sentence s spans tokens sentence_starts[s] .. sentence_starts[s + 1] (or the
+    # end), inside one document; its inside shingles are the first len - n + 1 of them,
+    # consecutive in sh.
+    sent_len = np.diff(sentence_starts, append=total)
+    per_sent = np.maximum(sent_len - n + 1, 0)
     kept = np.flatnonzero(per_sent >= max(min_shingles, 1))
-    kept_doc = doc_of_token[sentence_starts[kept]] if len(kept) else np.empty(0, dtype=np.int64)
+    kept_doc = np.searchsorted(doc_tokens, sentence_starts[kept], side="right") - 1
     run_start = sh_off[kept_doc] + (sentence_starts[kept] - doc_tokens[kept_doc])
-    run_end = run_start + per_sent[kept]
 
-    # Permute in blocks. Reduce each block over segments that never straddle a block
-    # edge: per document on all rows, per kept sentence run on the first k rows;
-    # then reduce the (few) segments of each document and of each run.
-    nonempty = np.flatnonzero(count > 0)
-    edges = np.arange(0, n_sh, _BLOCK, dtype=np.int64)
-    doc_cuts = _union(sh_off[nonempty], edges)
-    sent_cuts = _union(run_start, run_end[run_end < n_sh], edges)
-    k = sentence_perm
-    seg_doc = np.empty((num_perm, len(doc_cuts)), dtype=_U32)
-    seg_sent = np.empty((k, len(sent_cuts)), dtype=_U32)
-    buf = np.empty((num_perm, min(_BLOCK, max(n_sh, 1))), dtype=_U32)
-    for lo in range(0, n_sh, _BLOCK):
-        hi = min(lo + _BLOCK, n_sh)
-        block = perms.apply_into(sh[lo:hi], buf)
-        a, b = np.searchsorted(doc_cuts, [lo, hi])
-        np.minimum.reduceat(block, doc_cuts[a:b] - lo, axis=1, out=seg_doc[:, a:b])
-        if len(kept):
-            a, b = np.searchsorted(sent_cuts, [lo, hi])
-            np.minimum.reduceat(block[:k], sent_cuts[a:b] - lo, axis=1, out=seg_sent[:, a:b])
-    values = np.full((docs, num_perm), _MAX32, dtype=_U32)
-    if len(nonempty):
-        first = np.searchsorted(doc_cuts, sh_off[nonempty])
-        values[nonempty] = np.minimum.reduceat(seg_doc, first, axis=1).T
-    sent_values = np.empty((len(kept), k), dtype=_U32)
-    if len(kept):
-        at = np.searchsorted(sent_cuts, run_start)
-        ends = np.searchsorted(sent_cuts, run_end[run_end < n_sh])
-        idx = _union(at, ends)
-        red = np.minimum.reduceat(seg_sent, idx, axis=1)
-        sent_values[:] = red[:, np.searchsorted(idx, at)].T
+    perms = permutations(num_perm, seed)
+    fm = _fmix32(sh)
+    values = _document_values(sh, fm, sh_off, perms)
+    sent_values = _run_minima(fm, run_start, per_sent[kept], perms, sentence_perm)
 
     first_sent = np.searchsorted(sentence_starts, doc_tokens[:-1])
     sent_lo = np.searchsorted(kept_doc, np.arange(docs), side="left")
@@ -386,15 +485,34 @@ def sign_texts(
     texts: Sequence[str], n: int, num_perm: int, seed: int, sentence_perm: int, min_shingles: int,
     batch: int = BATCH,
 ) -> list[Signature]:
-    """``[sign(analyze(t), ...) for t in texts]``, bit for bit, without building the analyses."""
+    """``[sign(analyze(t), ...) for t in texts]``, bit for bit, without building the analyses.
+
+    Texts are folded together in runs of at most ``batch`` texts and about
+    :data:`CHUNK_CHARS` characters (a longer text alone), and signed in runs of
+    about :data:`SIGN_TOKENS` tokens; the result does not depend on either.
+    """
     out: list[Signature] = []
-    for lo in range(0, len(texts), batch):
-        chunk = list(texts[lo : lo + batch])
+    for lo, hi in _chunks([len(t) for t in texts], max(batch, 1), CHUNK_CHARS):
+        chunk = list(texts[lo:hi])
         result: list[Signature | None] = [None] * len(chunk)
         for ids, arr in fold_batch(chunk):
             for i, sig in zip(ids, _sign_folded(arr, len(ids), n, num_perm, seed, sentence_perm, min_shingles)):
                 result[i] = sig
         out.extend(result)  # type: ignore[arg-type]
+    return out
+
+
+def _chunks(sizes: list[int], most: int, chars: int) -> list[tuple[int, int]]:
+    """Consecutive ranges of at most ``most`` items whose sizes add up to about ``chars`` (at least one item)."""
+    out = []
+    lo, total = 0, 0
+    for i, size in enumerate(sizes):
+        if i > lo and (i - lo >= most or total + size > chars):
+            out.append((lo, i))
+            lo, total = i, 0
+        total += size
+    if lo < len(sizes):
+        out.append((lo, len(sizes)))
     return out
 
 
@@ -422,7 +540,16 @@ def _sign_folded(arr: np.ndarray, docs: int, n: int, num_perm: int, seed: int, s
         raise AssertionError("a folded batch lost its document marks")
     sent = _union(np.searchsorted(starts, marks), doc_tokens[:-1])
     sent = sent[sent < len(starts)]
-    return _sign_many(th, doc_tokens, sent, n, num_perm, seed, sentence_perm, min_shingles)
+    # Sign runs of documents of about SIGN_TOKENS tokens: the folding above gains from
+    # long batches (it makes a few hundred numpy calls per batch), the signing below
+    # from work arrays that stay in cache.
+    out: list[Signature] = []
+    for d0, d1 in _chunks(np.diff(doc_tokens).tolist(), docs, SIGN_TOKENS):
+        t0, t1 = int(doc_tokens[d0]), int(doc_tokens[d1])
+        s0, s1 = np.searchsorted(sent, [t0, t1])
+        out += _sign_many(th[t0:t1], doc_tokens[d0 : d1 + 1] - t0, sent[s0:s1] - t0, n, num_perm, seed,
+                          sentence_perm, min_shingles)
+    return out
 
 
 def to_lean_minhash(values: np.ndarray, seed: int) -> LeanMinHash:

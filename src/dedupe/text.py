@@ -346,7 +346,6 @@ class _Flags:
 
     def __init__(self, arr: np.ndarray, lead: np.ndarray, lead_flags: np.ndarray):
         self.arr, self.lead, self.lead_flags = arr, lead, lead_flags
-        self._full: np.ndarray | None = None
 
     def at(self, pos: np.ndarray) -> np.ndarray:
         b = self.arr[pos]
@@ -357,11 +356,6 @@ class _Flags:
                 f[na] = self.lead_flags[np.searchsorted(self.lead, pos[na], side="right") - 1]
         return f
 
-    def full(self) -> np.ndarray:
-        if self._full is None:
-            self._full = self.at(np.arange(len(self.arr)))
-        return self._full
-
     def skip(self, pos: np.ndarray, flag: int) -> np.ndarray:
         """For each offset (a character start): the first character at or after it without ``flag``."""
         pos = pos.copy()
@@ -371,10 +365,18 @@ class _Flags:
                 return pos
             pos[active] += _CHAR_LEN[self.arr[pos[active]]]
             active = active[(self.at(pos[active]) & flag) != 0]
-        if len(active):  # long runs: find run ends over the whole batch
-            mask = (self.full() & flag).astype(bool)
-            ends = np.flatnonzero(mask[:-1] & ~mask[1:]) + 1
-            pos[active] = ends[np.searchsorted(ends, pos[active], side="right")]
+        # Long runs: look at windows of bytes, doubling. The first byte whose character
+        # lacks the flag starts that character (every byte before it belongs to one that
+        # has it); the batch ends in line breaks, which have none of the flags skipped.
+        width = 64
+        while len(active):
+            win = np.minimum(pos[active][:, None] + np.arange(width), len(self.arr) - 1)
+            has = (self.at(win.ravel()).reshape(win.shape) & flag) != 0
+            done = ~has.all(axis=1)
+            pos[active[done]] = win[done, np.argmin(has[done], axis=1)]
+            pos[active[~done]] = win[~done, -1]
+            active = active[~done]
+            width = min(width * 2, 1 << 16)
         return pos
 
 
@@ -402,6 +404,12 @@ def _sentence_cuts(arr: np.ndarray, flags: _Flags) -> np.ndarray:
     starts, after_space = starts[ok], after_space[ok]
     # Abbreviations and initials: the word before a "." (up to whitespace) of at most 4 characters.
     dots = np.flatnonzero(arr[starts] == 0x2E)
+    if len(dots):
+        # A word whose last 5 bytes are ASCII and not whitespace has 5 characters or
+        # more: neither an abbreviation nor an initial. Most sentence ends are such.
+        before = arr[np.maximum(starts[dots][:, None] - np.arange(1, 6), 0)]
+        plain = ((before < 0x80) & ((_ASCII_FLAGS_NP[before] & _SPACE) == 0)).all(axis=1)
+        dots = dots[~plain]
     if len(dots):
         s = starts[dots]
         back = np.full(len(s), 17, dtype=np.int64)  # bytes in the word; 17 = "more than 16"
@@ -446,13 +454,15 @@ def _sentence_cuts(arr: np.ndarray, flags: _Flags) -> np.ndarray:
 _PAD = 24  # bytes of "\n" after a batch: reads up to 16 bytes past a token stay inside
 
 
-def _join(texts: list[str]) -> str:
-    clean = []
+def _join(texts: list[str]) -> bytes:
+    # Each text encoded on its own: an ASCII text is copied as it is, where encoding
+    # the joined string would widen every character to the batch's widest.
+    parts = []
     for t in texts:
         if SENTENCE_MARK in t or DOC_MARK in t:
             t = t.replace(SENTENCE_MARK, "\x01").replace(DOC_MARK, "\x01")
-        clean.append(t)
-    return ("\n" + DOC_MARK + "\n").join(clean)
+        parts.append(t.encode("utf-8", "surrogatepass"))
+    return ("\n" + DOC_MARK + "\n").encode().join(parts)
 
 
 def _string_path(texts: list[str]) -> bytes:
@@ -482,15 +492,14 @@ def fold_batch(texts: list[str]) -> list[tuple[list[int], np.ndarray]]:
     """
     if not texts:
         return []
-    joined = _join(texts)
-    data = joined.encode("utf-8", "surrogatepass")
+    data = _join(texts)
     buf = bytearray(b"\n")
     buf += data
     buf += b"\n" * _PAD
     arr = np.frombuffer(buf, dtype=np.uint8)  # writable: folded in place
     lead = np.empty(0, dtype=np.int64)
     lead_flags = np.empty(0, dtype=np.uint8)
-    if not joined.isascii():
+    if not data.isascii():
         lead = np.flatnonzero(arr >= 0xC0)
         lens = _CHAR_LEN[arr[lead]]
         key = np.zeros(len(lead), dtype=np.int64)
@@ -523,18 +532,29 @@ def fold_batch(texts: list[str]) -> list[tuple[list[int], np.ndarray]]:
             arr = arr[arr != _FILLER]
     else:
         arr[cuts] = 0
-    # Apostrophes inside words, then thousands separators (normalize's order).
+    # Apostrophes inside words, then thousands separators (normalize's order), deleted
+    # together. A thousands separator is judged on the text without those apostrophes:
+    # the bytes around it are the same unless a deleted apostrophe lies 2-5 bytes after
+    # it (never right next to it: both neighbours of a deleted apostrophe are word
+    # bytes); then the two deletions are done one after the other.
     apo = np.flatnonzero((arr == 0x27) | (arr == 0x60))
-    if len(apo):
-        gone = apo[_WORD_NP[arr[apo - 1]] & _WORD_NP[arr[apo + 1]]]
-        if len(gone):
+    gone = apo[_WORD_NP[arr[apo - 1]] & _WORD_NP[arr[apo + 1]]] if len(apo) else apo
+    sep = np.flatnonzero((arr & np.uint8(0xFD)) == 0x2C)  # "," and "."
+    sep = sep[_DIGIT_NP[arr[sep - 1]] & _DIGIT_NP[arr[sep + 1]]] if len(sep) else sep
+    if len(sep) and len(gone):
+        after = np.searchsorted(gone, sep + 2)
+        if ((after < len(gone)) & (gone[np.minimum(after, len(gone) - 1)] <= sep + 5)).any():
             arr = np.delete(arr, gone)
-    sep = np.flatnonzero((arr == 0x2C) | (arr == 0x2E))
+            gone = np.empty(0, dtype=np.int64)
+            sep = np.flatnonzero((arr & np.uint8(0xFD)) == 0x2C)
+            sep = sep[_DIGIT_NP[arr[sep - 1]] & _DIGIT_NP[arr[sep + 1]]]
     if len(sep):
-        d = [_DIGIT_NP[arr[sep + k]] for k in (-1, 1, 2, 3, 4)]
-        gone = sep[d[0] & d[1] & d[2] & d[3] & ~d[4]]
-        if len(gone):
-            arr = np.delete(arr, gone)
+        d = [_DIGIT_NP[arr[sep + k]] for k in (2, 3, 4)]
+        thousands = sep[d[0] & d[1] & ~d[2]]
+        if len(thousands):
+            gone = np.union1d(gone, thousands) if len(gone) else thousands
+    if len(gone):
+        arr = np.delete(arr, gone)
     if not arr.flags.writeable:
         arr = arr.copy()
     upper = (arr - np.uint8(0x41)) < 26
