@@ -88,7 +88,7 @@ def test_pairs_from_spilled_partitions_equal_pairs_in_memory(seed: int, memory: 
     pool = rng.integers(0, 2**64, size=max(n // 4, 1), dtype=np.uint64)
     keys = rng.choice(pool, size=n)
     owners = rng.integers(-1, 200, size=n)
-    spill = KeySpill(memory_bytes=memory, partition_bits=3)
+    spill = KeySpill(memory_bytes=memory, partition_bits=3)  # memory 0: written to the file at once
     for lo in range(0, n, 37):
         spill.add(keys[lo:lo + 37], owners[lo:lo + 37])
     try:
