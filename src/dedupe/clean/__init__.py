@@ -14,7 +14,7 @@ from ..document import Change, Document, Rejected, source_of
 from .encoding import fix_encoding, normalize_whitespace
 from .furniture import FurnitureLearner, FurnitureModel
 from .html import extract_html
-from .rules import DEFAULT_RULES, RULES, apply_rules
+from .rules import DEFAULT_RULES, RULES, apply_rules_until_stable
 
 __all__ = [
     "CleanResult",
@@ -61,12 +61,8 @@ def clean_text(text: str, config: CleanConfig | None = None) -> CleanResult:
         changes.extend(fixed)
     text = normalize_whitespace(text)
     names = config.rules if config.rules is not None else DEFAULT_RULES
-    while True:
-        new, removed = apply_rules(text, names)
-        changes.extend(removed)
-        if new == text:
-            break
-        text = new
+    text, removed = apply_rules_until_stable(text, names)
+    changes.extend(removed)
     return CleanResult(text, tuple(changes))
 
 

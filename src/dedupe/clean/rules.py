@@ -16,12 +16,19 @@ Page rules (``page_title``, ``link_list``) also take a :class:`PageContext`
 built from the HTML; :func:`apply_rules` runs them only when given a page
 (:func:`dedupe.clean.html.extract_html` does), so text input skips them.
 
-Speed: a rule that removes nothing returns its input as is (no split and
-re-join), :func:`apply_rules` diffs only texts that changed, and rules that
-look for phrases first find the lines holding cheap lower-cased keywords
-(:func:`_key_lines`), so most lines never meet a regex. The keywords are
-necessary conditions of the patterns, so results are the same as running the
-patterns on every line.
+Speed: :func:`apply_rules` gives what calling the rule functions one after
+another gives, and :func:`apply_rules_until_stable` what repeating that until
+nothing changes gives (``tests/test_clean_prefilters.py`` checks both with
+hypothesis), but it seldom runs a rule over every line. On a tidy text (see
+:func:`_is_tidy`, which :func:`dedupe.clean.encoding.normalize_whitespace`
+output is) a rule whose prefilter proves that it removes nothing is skipped;
+the line rules, and the rules that look only at the first or last lines, test
+only the candidate lines that one regex scan of the text finds, remembering
+each line's verdict from pass to pass; passes after the first skip the rules
+that judge a line by its content alone (:data:`LINE_RULES`), which cannot
+remove anything then; and :func:`line_changes` records the removal of one
+run of lines without difflib. The section "prefilters" below says how the
+scans are derived from the patterns.
 """
 
 from __future__ import annotations
@@ -33,7 +40,10 @@ from typing import Callable, Iterable
 
 from ..document import Change
 
-__all__ = ["Rule", "PageContext", "RULES", "DEFAULT_RULES", "apply_rules", "join_lines", "line_changes", "normalize_words"]
+__all__ = [
+    "Rule", "PageContext", "RULES", "DEFAULT_RULES", "LINE_RULES", "apply_rules", "apply_rules_until_stable",
+    "join_lines", "line_changes", "normalize_words",
+]
 
 
 @dataclass(frozen=True)
@@ -140,7 +150,10 @@ def _fold(text: str) -> str:
 
 
 def _has(folded: str, keys: tuple[str, ...]) -> bool:
-    return any(key in folded for key in keys)
+    for key in keys:  # a plain loop: any() over a generator costs more than the scans here
+        if key in folded:
+            return True
+    return False
 
 
 def _key_lines(folded: str, keys: Iterable[str]) -> set[int]:
@@ -277,14 +290,19 @@ def _list_kind(line: str) -> str:
 class _Kinds:
     """The :func:`_list_kind` of each line, computed when first asked for."""
 
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[str], known: dict[str, str] | None = None) -> None:
         self._lines = lines
         self._kinds: list[str | None] = [None] * len(lines)
+        self._known = {} if known is None else known  # kinds by line text, kept by a caller across texts
 
     def __getitem__(self, i: int) -> str:
         kind = self._kinds[i]
         if kind is None:
-            kind = self._kinds[i] = _list_kind(self._lines[i])
+            line = self._lines[i]
+            kind = self._known.get(line)
+            if kind is None:
+                kind = self._known[line] = _list_kind(line)
+            self._kinds[i] = kind
         return kind
 
     def run_end(self, start: int) -> int:
@@ -308,10 +326,15 @@ def latest_headlines(text: str) -> str:
     'The ministry said it struck back.'
     """
     lines = _lines(text)
-    kinds = _Kinds(lines)  # classified on demand: most lines are never looked at
+    return _without(text, lines, _latest_drop(lines, _scan_lines(text, _OPEN_HEADING), _Kinds(lines)))
+
+
+def _latest_drop(lines: list[str], headings: Iterable[int], kinds: _Kinds) -> list[bool]:
+    """The lines latest_headlines removes; ``headings`` holds, in order, every line that may fullmatch _HEADING."""
     drop = [False] * len(lines)
     # A heading followed by a list: at least two headlines, or one with an age line.
-    for i, line in enumerate(lines):
+    for i in headings:
+        line = lines[i]
         if not _HEADING.fullmatch(line) or kinds[i] not in ("headline", "text"):
             continue
         end = kinds.run_end(i + 1)
@@ -328,7 +351,7 @@ def latest_headlines(text: str) -> str:
     if tail.count("age") >= 3 and tail.count("headline") >= 3:
         for k in range(start, len(lines)):
             drop[k] = True
-    return _without(text, lines, drop)
+    return drop
 
 
 # --------------------------------------------------------------------------- paywall
@@ -379,21 +402,38 @@ def paywall(text: str) -> str:
     >>> paywall("Already, the army has moved. Fans were urged to subscribe now.")
     'Already, the army has moved. Fans were urged to subscribe now.'
     """
-    folded = _fold(text)
+    cues_in_line = _paywall_cues(_fold(text))
+    if not cues_in_line:
+        return _tidy(text)
+    lines = _lines(text)
+    drop = [False] * len(lines)
+    for i, cues in cues_in_line.items():
+        drop[i] = _paywall_line(lines[i], cues)
+    return _without(text, lines, drop)
+
+
+def _paywall_cues(folded: str) -> dict[int, set[int]]:
+    """The lines of ``folded`` whose keys allow two cues or more, with those cues."""
     cues_in_line: dict[int, set[int]] = {}
     for key, cues in _PAYWALL_KEYS:
         for i in _key_lines(folded, (key,)):
             cues_in_line.setdefault(i, set()).update(cues)
-    candidates = [i for i, cues in cues_in_line.items() if len(cues) >= 2]
-    if not candidates:
-        return _tidy(text)
-    lines = _lines(text)
-    drop = [False] * len(lines)
-    for i in candidates:
-        line = lines[i]
-        hits = sum(1 for cue in cues_in_line[i] if _PAYWALL_CUES[cue].search(line))
-        drop[i] = hits >= 2 and _words(line) <= 120
-    return _without(text, lines, drop)
+    return {i: cues for i, cues in cues_in_line.items() if len(cues) >= 2}
+
+
+def _paywall_line(line: str, cues: set[int]) -> bool:
+    hits = sum(1 for cue in cues if _PAYWALL_CUES[cue].search(line))
+    return hits >= 2 and _words(line) <= 120
+
+
+def _is_paywall(line: str) -> bool:
+    """paywall's verdict on one line (its cues are those of the keys it holds)."""
+    folded = _fold(line)
+    cues: set[int] = set()
+    for key, key_cues in _PAYWALL_KEYS:
+        if key in folded:
+            cues.update(key_cues)
+    return len(cues) >= 2 and _paywall_line(line, cues)
 
 
 _NEWSLETTER = re.compile(
@@ -653,8 +693,14 @@ def related_block(text: str) -> str:
     'The vote is on Friday.\\nPolls open at eight in the morning, officials said.'
     """
     lines = _lines(text)
+    return _without(text, lines, _related_drop(lines, _scan_lines(text, _OPEN_BLOCK)))
+
+
+def _related_drop(lines: list[str], candidates: Iterable[int]) -> list[bool]:
+    """The lines related_block removes; ``candidates`` holds, in order, every line that may be a heading or label."""
     drop = [False] * len(lines)
-    for i, line in enumerate(lines):
+    for i in candidates:
+        line = lines[i]
         if drop[i] or not line or _words(line) > _MAX_HEADING_WORDS:
             continue
         if _WIDGET_LABEL.fullmatch(line):
@@ -668,7 +714,7 @@ def related_block(text: str) -> str:
         if any(lines[k].strip() for k in range(i + 1, end)) or end == len(lines):
             for k in range(i, end):
                 drop[k] = True
-    return _without(text, lines, drop)
+    return drop
 
 
 # --------------------------------------------------------------------------- calls to action and contact lines
@@ -772,14 +818,21 @@ def reporting_credit(text: str) -> str:
     lines = _lines(text)
     drop = [False] * len(lines)
     for i in _tail(lines, _TAIL_LINES):
-        line = lines[i]
-        if _words(line) > 50:
-            continue
-        if " by " not in line and "contributed" not in _fold(line):
-            continue  # neither pattern can match
-        credit = _CREDIT.match(line)
-        drop[i] = bool(credit and _names_only(credit.group("names"))) or bool(_CONTRIBUTED.search(line))
+        drop[i] = _is_credit(lines[i])
     return _without(text, lines, drop)
+
+
+def _is_credit(line: str) -> bool:
+    """A credit line: a short "Reporting by <names>" or "... contributed to this report"."""
+    by = " by " in line
+    if not by and "contributed" not in _fold(line):
+        return False  # neither pattern can match
+    credit = _CREDIT.match(line)
+    if credit and _names_only(credit.group("names")):
+        return _words(line) <= 50
+    if by and "contributed" not in _fold(line):
+        return False  # _CONTRIBUTED cannot match
+    return _CONTRIBUTED.search(line) is not None and _words(line) <= 50
 
 
 def _tail(lines: list[str], count: int) -> list[int]:
@@ -793,14 +846,45 @@ def _tail(lines: list[str], count: int) -> list[int]:
     return out
 
 
-_NOTICE = re.compile(
-    r"©|\(c\)\s*\d{4}|\bcopyright\s*(?:©|\(c\))?\s*\d{4}|\ball rights reserved\b|\bfor (?:your )?personal,? non-commercial use\b"
-    r"|\bmay not be (?:re)?published, broadcast|\bmay (?:get|earn|receive) (?:a )?(?:small )?(?:share|commission)"
-    r"|\baffiliate (?:links?|commission|partnerships?)\b",
-    re.IGNORECASE,
+# The alternatives of _NOTICE, each with what a line needs (lower-cased) for it
+# to match, one key of every group, and the literal its matches start with
+# (None where it starts otherwise).
+_NOTICE_PARTS: tuple[tuple[tuple[tuple[str, ...], ...], str | None, str], ...] = (
+    ((("©",),), "©", r"©"),
+    ((("(c)",),), "(c)", r"\(c\)\s*\d{4}"),
+    ((("copyright",),), "copyright", r"\bcopyright\s*(?:©|\(c\))?\s*\d{4}"),
+    ((("all rights reserved",),), "all rights reserved", r"\ball rights reserved\b"),
+    ((("non-commercial use",), ("personal",)), None, r"\bfor (?:your )?personal,? non-commercial use\b"),
+    ((("published, broadcast",), ("may not be ",)), "may not be ", r"\bmay not be (?:re)?published, broadcast"),
+    ((("share", "commission"), ("get ", "earn ", "receive "), ("may ",)), "may ",
+     r"\bmay (?:get|earn|receive) (?:a )?(?:small )?(?:share|commission)"),
+    ((("affiliate ",),), "affiliate ", r"\baffiliate (?:links?|commission|partnerships?)\b"),
 )
+_NOTICE = re.compile("|".join(part for _, _, part in _NOTICE_PARTS), re.IGNORECASE)
 _NOTICE_KEYS = ("©", "(c)", "copyright", "rights reserved", "commercial use", "broadcast", "share", "commission",
                 "affiliate")  # one per alternative of _NOTICE
+# Searched one by one, only where the line holds the part's keys, and in an
+# ASCII line (where the folded line has the same positions) from the first
+# place its starting literal occurs: an IGNORECASE alternation crawls along a
+# paragraph character by character.
+_NOTICE_SEARCH = tuple((groups, start, re.compile(part, re.IGNORECASE)) for groups, start, part in _NOTICE_PARTS)
+
+
+def _notice(line: str) -> bool:
+    """Whether ``_NOTICE.search(line)`` finds something."""
+    folded = _fold(line)
+    for groups, start, regex in _NOTICE_SEARCH:
+        for keys in groups:  # plain loops: this runs for every line of every tail
+            for key in keys:
+                if key in folded:
+                    break
+            else:
+                break  # no key of this group: the part cannot match
+        else:
+            pos = folded.find(start) if start is not None and line.isascii() else 0
+            if regex.search(line, pos) is not None:
+                return True
+    return False
 
 
 @_rule
@@ -818,7 +902,7 @@ def legal_notice(text: str) -> str:
     drop = [False] * len(lines)
     for i in _tail(lines, _TAIL_LINES):
         line = lines[i]
-        drop[i] = _has(_fold(line), _NOTICE_KEYS) and bool(_NOTICE.search(line)) and _words(line) <= 60
+        drop[i] = _notice(line) and _words(line) <= 60
     return _without(text, lines, drop)
 
 
@@ -837,8 +921,23 @@ _STAMP_MONTHS = frozenset(
 _NUMERIC_STAMP = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}:\d{2}")
 
 
+# Every character for which str.isdigit() is true (decimal digits, superscripts,
+# circled and other digits; astral planes taken whole): a superset, checked
+# against every code point in tests/test_clean_prefilters.py.
+_DIGIT_LIKE = re.compile(
+    "[\\d\u00b2\u00b3\u00b9\u1369-\u1371\u19da\u2070-\u2089\u2460-\u24ff\u2776-\u2793\U00010000-\U0010ffff]"
+)
+
+
+_THIRTEEN_WORDS = re.compile(r"\W*(?:\w+\W+){12}\w")
+
+
 def _stamp(line: str) -> bool:
     """A date/time line: "UPDATED: Tue., Nov. 19, 2019", "5:45 AM PST 11/19/2019 by Jane Doe"; at most three other words."""
+    if _DIGIT_LIKE.search(line) is None:
+        return False  # undated: no digit token and no numeric stamp (the common case, decided without tokenising)
+    if _THIRTEEN_WORDS.match(line):
+        return False  # too many tokens (lower-casing never joins two tokens), decided without tokenising it all
     tokens = _WORD.findall(line.lower())
     if not 0 < len(tokens) <= 12:
         return False
@@ -952,6 +1051,323 @@ def link_list(text: str, page: PageContext) -> str:
     return _without(text, lines, drop)
 
 
+# --------------------------------------------------------------------------- prefilters
+
+# A prefilter says whether a rule *may* change a text: False only when the rule
+# is certain to return the text as it is. It looks at the whole text once (one
+# regex scan or a few lines), so a rule that has nothing to do costs no split
+# and no per-line matching; for the rules of LINE_RULES the scan also names the
+# only lines the rule's test must look at. Each is a necessary condition of its
+# rule, derived from the rule's patterns; tests/test_clean_prefilters.py checks
+# with hypothesis that the fast paths give what the rules give.
+#
+# How the scans are built: the line patterns of the rules are anchored
+# (fullmatch, match or ``^``) and open with optional space or punctuation
+# (``\s*``, ``\W{0,3}``, ``\W*``) before fixed words. The scans run, with the
+# rules' own flags (IGNORECASE), over ``"\n" + text`` as ``\n\W*(?:opening
+# words)``: the leading newline lets the regex engine jump from newline to
+# newline, ``\W*`` accepts every prefix those patterns accept (it may also run
+# over blank or punctuation-only lines, which only adds candidates), and the
+# opening words are the literal start of each alternative. A match ends on the
+# line that holds its word.
+
+
+class _Text:
+    """A text under the rules, with the forms the prefilters share (each made when first asked for)."""
+
+    __slots__ = ("text", "_nl", "_folded", "_lines")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._nl: str | None = None
+        self._folded: str | None = None
+        self._lines: list[str] | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        """``text.split("\\n")`` (callers must not change it)."""
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        return self._lines
+
+    @property
+    def nl(self) -> str:
+        """``"\\n" + text``: every line, the first one too, follows a newline."""
+        if self._nl is None:
+            self._nl = "\n" + self.text
+        return self._nl
+
+    @property
+    def folded(self) -> str:
+        """``"\\n" + _fold(text)``, for keyword lookups."""
+        if self._folded is None:
+            self._folded = "\n" + _fold(self.text)
+        return self._folded
+
+    def drop_lines(self, candidates: Callable[["_Text", set[int]], None], removes: Callable[[str], bool],
+                   verdicts: dict[str, bool]) -> str | None:
+        """The text without the lines ``removes`` says yes to, testing only the ``candidates``; None when none goes.
+
+        For a rule of :data:`_LINE_TESTS` on a tidy text this is what the rule
+        returns. ``verdicts`` remembers ``removes`` line by line (the rule's
+        verdict on a line depends on the line alone).
+        """
+        found: set[int] = set()
+        candidates(self, found)
+        if not found:
+            return None
+        lines = self.lines
+        drop = set()
+        for i in found:
+            line = lines[i]
+            verdict = verdicts.get(line)
+            if verdict is None:
+                verdict = verdicts[line] = removes(line)
+            if verdict:
+                drop.add(i)
+        if not drop:
+            return None
+        return join_lines([line for i, line in enumerate(lines) if i not in drop])
+
+
+def _first_lines(text: str, count: int) -> list[str]:
+    """The first ``count`` non-blank lines of ``text`` (fewer when it has fewer), found without splitting it all."""
+    out: list[str] = []
+    start = 0
+    while len(out) < count:
+        end = text.find("\n", start)
+        line = text[start:] if end == -1 else text[start:end]
+        if line.strip():
+            out.append(line)
+        if end == -1:
+            break
+        start = end + 1
+    return out
+
+
+def _opening(pattern: str) -> re.Pattern[str]:
+    return re.compile(r"\n\W*(?:" + pattern + ")", re.IGNORECASE)
+
+
+_SOCIAL_WORDS = "twitter|facebook|instagram|linkedin|youtube|tiktok|threads|bluesky|mastodon|x"
+# The opening words of each pattern, alternative by alternative (see the patterns above).
+_OPEN_AUDIO = _opening(  # _WIDGET
+    r"audio by|listen|play|\d\d?:\d|\d+\s*min|your browser|voiced by|narrated by|powered by|text size"
+    r"|font size|aa?\s*[+-]"
+)
+_OPEN_AD = _opening(r"ad|sponsored|promoted|paid|the |story|article|content|scroll|skip")  # _AD
+_OPEN_SHARE = _opening(  # _SHARE: the first of its words opens the line
+    r"share|tweet|e-?mail|print|copy|save|facebook|twitter|x|whatsapp|linkedin|reddit|telegram|pinterest"
+    r"|flipboard|messenger|threads|bluesky|comment|follow us"
+)
+_OPEN_NEWSLETTER = _opening(  # _NEWSLETTER: a verb opens the line, a noun follows on it
+    r"(?:sign up|subscribe|join|get|register|enter your email)[^\n]*"
+    r"(?:newsletter|inbox|email updates|daily briefing|alerts)"
+)
+_OPEN_TEASER = _opening(  # _TEASER: a label, then a colon, bar or bracket on the line
+    r"(?:read|also|see|related|more|recommended|watch|listen|trending|most read|you may|you might|don)[^\n]*[:|\]]"
+)
+_TAG_OPEN = re.compile(r"\[[A-Z]")  # what _TAGGED_HEADLINE needs (it is case-sensitive)
+_OPEN_PROMO = _opening(  # _PROMO_PROMPT opens a line and names what to get on it
+    r"(?:subscribe|sign up|join|get|download|register|follow|listen)[^\n]*"
+    r"(?:newsletter|podcast|app|alerts|youtube channel|membership|subscription)"
+)
+_OPEN_CONTACT = _opening(  # _CONTACT: an opening verb, a network, a URL, or an address or handle in the first word
+    r"follow|email|e-mail|write to|contact|reach|have a|http|www|" + _SOCIAL_WORDS + r"|\S*@"
+)
+_OPEN_HEADING = _opening(  # _HEADING
+    r"(?:the )?(?:latest|related|more|top|trending|popular|recommended|recent|other|editor|most"
+    r"|you (?:may|might|could)|read|also read|see also|in other news|don|what to read next)"
+)
+_OPEN_POST_LABEL = _opening(  # _POST_LABEL
+    r"view this post|a post shared|(?:this )?(?:tweet|post) (?:may|was)|embedded|allow|accept"
+)
+_POST_LINK_END = re.compile(  # every _POST_LINK match holds one of these, ending in "/"
+    r"/(?:(?<=pic\.twitter\.com/)|(?<=t\.co/)|(?<=/status/)|(?<=instagram\.com/p/))", re.IGNORECASE
+)
+_OPEN_BLOCK = _opening(  # _BLOCK_HEADING and _WIDGET_LABEL
+    r"related|more |you may|you might|recommended|most |popular|read|viewed|shared|trending|top stories"
+    r"|latest |don|explore further|further reading|what to read next|tag|filed under|\d+ comment|comment|leave a"
+    r"|join the|share"
+)
+
+
+def _line_numbers(nl_text: str, regex: re.Pattern[str], found: set[int]) -> None:
+    """Add to ``found`` the line of the end of every match of ``regex`` in ``nl_text`` (``"\\n"`` + the text).
+
+    A match that runs over blank or punctuation-only lines ends on the line
+    holding its word, the only line it can make a candidate.
+    """
+    line, counted = -1, 0
+    for m in regex.finditer(nl_text):
+        end = m.end()
+        line += nl_text.count("\n", counted, end)
+        counted = end
+        found.add(line)
+
+
+def _scan_lines(text: str, regex: re.Pattern[str]) -> list[int]:
+    """The lines of ``text`` where a match of ``regex`` over ``"\\n" + text`` ends, in order."""
+    found: set[int] = set()
+    _line_numbers("\n" + text, regex, found)
+    return sorted(found)
+
+
+# Per-line verdicts of the rules in LINE_RULES: exactly the test each rule applies to a line.
+
+def _is_widget(line: str) -> bool:
+    return bool(line) and _WIDGET.fullmatch(line) is not None
+
+
+def _is_ad(line: str) -> bool:
+    return bool(line) and _AD.fullmatch(line) is not None
+
+
+def _is_share_bar(line: str) -> bool:
+    return bool(line) and _SHARE.fullmatch(line) is not None
+
+
+def _is_newsletter(line: str) -> bool:
+    folded = _fold(line)
+    return (_has(folded, _NEWSLETTER_NOUNS) and _has(folded, _NEWSLETTER_VERBS) and bool(_NEWSLETTER.search(line))
+            and _words(line) <= 30)
+
+
+def _is_teaser(line: str) -> bool:
+    return (bool(line) and bool(_TEASER.match(line) or ("[" in line and _TAGGED_HEADLINE.search(line)))
+            and _words(line) <= _MAX_TEASER_WORDS)
+
+
+def _is_promo(line: str) -> bool:
+    hit = bool(line and _PROMO_PROMPT.match(line)) or (_has(_fold(line), _PROMO_KEYS) and bool(_PROMO_PHRASE.search(line)))
+    return hit and _words(line) <= _MAX_PROMO_WORDS
+
+
+def _is_contact(line: str) -> bool:
+    return _has(_fold(line), _CONTACT_KEYS) and _words(line) <= _MAX_PROMO_WORDS and bool(_CONTACT.fullmatch(line))
+
+
+def _candidates(*regexes: re.Pattern[str]) -> Callable[[_Text, set[int]], None]:
+    def find(t: _Text, found: set[int]) -> None:
+        for regex in regexes:
+            _line_numbers(t.nl, regex, found)
+    return find
+
+
+def _candidates_teaser(t: _Text, found: set[int]) -> None:
+    _line_numbers(t.nl, _OPEN_TEASER, found)
+    if "[" in t.text:
+        _line_numbers(t.nl, _TAG_OPEN, found)
+
+
+def _candidates_promo(t: _Text, found: set[int]) -> None:
+    _line_numbers(t.nl, _OPEN_PROMO, found)
+    found.update(i - 1 for i in _key_lines(t.folded, _PROMO_KEYS))  # line 0 of folded is the added newline
+
+
+def _candidates_paywall(t: _Text, found: set[int]) -> None:
+    found.update(i - 1 for i in _paywall_cues(t.folded))  # line 0 of folded is the added newline
+
+
+def _candidates_tail(t: _Text, found: set[int]) -> None:
+    found.update(_tail(t.lines, _TAIL_LINES))
+
+
+def _candidates_stamp(t: _Text, found: set[int]) -> None:
+    """The lines timestamp_line looks at: the first three non-blank ones and the last."""
+    lines = t.lines
+    for i, line in enumerate(lines):
+        if len(found) == 3:
+            break
+        if line.strip():
+            found.add(i)
+    found.update(_tail(lines, 1))
+
+
+def _is_notice(line: str) -> bool:
+    return _notice(line) and _words(line) <= 60
+
+
+#: For each rule of LINE_RULES, and for the rules that look at the
+#: first or last lines: (candidate lines: every line the rule may remove is
+#: among them; the rule's verdict on one line, which depends on the line alone).
+_LINE_TESTS: dict[str, tuple[Callable[[_Text, set[int]], None], Callable[[str], bool]]] = {
+    "audio_widget": (_candidates(_OPEN_AUDIO), _is_widget),
+    "ad_label": (_candidates(_OPEN_AD), _is_ad),
+    "share_bar": (_candidates(_OPEN_SHARE), _is_share_bar),
+    "newsletter_prompt": (_candidates(_OPEN_NEWSLETTER), _is_newsletter),
+    "teaser_link": (_candidates_teaser, _is_teaser),
+    "promo_prompt": (_candidates_promo, _is_promo),
+    "contact_line": (_candidates(_OPEN_CONTACT), _is_contact),
+    "paywall": (_candidates_paywall, _is_paywall),
+    "reporting_credit": (_candidates_tail, _is_credit),
+    "legal_notice": (_candidates_tail, _is_notice),
+    "timestamp_line": (_candidates_stamp, _stamp),
+}
+
+
+def _fast_latest(t: _Text, kinds: dict[str, str]) -> str | None:
+    """latest_headlines on a tidy text, line kinds remembered across texts; None when it removes nothing."""
+    found: set[int] = set()
+    _line_numbers(t.nl, _OPEN_HEADING, found)
+    lines = t.lines
+    drop = _latest_drop(lines, sorted(found), _Kinds(lines, kinds))
+    if not any(drop):
+        return None
+    return join_lines([line for line, d in zip(lines, drop) if not d])
+
+
+def _fast_related(t: _Text) -> str | None:
+    """related_block on a tidy text; None when it removes nothing."""
+    found: set[int] = set()
+    _line_numbers(t.nl, _OPEN_BLOCK, found)
+    if not found:
+        return None
+    lines = t.lines
+    drop = _related_drop(lines, sorted(found))
+    if not any(drop):
+        return None
+    return join_lines([line for line, d in zip(lines, drop) if not d])
+
+
+def _may_post(t: _Text) -> bool:
+    """A post label opens a line, a post link, or an attribution's "(@"."""
+    return "(@" in t.text or _OPEN_POST_LABEL.search(t.nl) is not None or (
+        "/" in t.text and _POST_LINK_END.search(t.text) is not None)
+
+
+def _may_title(t: _Text) -> bool:
+    """The second non-blank line repeats the first (what repeated_title removes first)."""
+    head = _first_lines(t.text, 2)
+    if len(head) < 2:
+        return False
+    first = normalize_words(head[0])
+    return bool(first) and _words(head[0]) <= 30 and normalize_words(head[1]) == first
+
+
+def _may_footer(t: _Text) -> bool:
+    """The last line is blank or a footer (syndication_footer's first step)."""
+    last = t.text.rpartition("\n")[2]
+    return not last.strip() or _FOOTER.fullmatch(last) is not None
+
+
+_PREFILTERS: dict[str, Callable[[_Text], bool]] = {
+    "embedded_post": _may_post,
+    "repeated_title": _may_title,
+    "syndication_footer": _may_footer,
+}
+# The other rules run through _LINE_TESTS, _fast_latest or _fast_related, whose
+# scans find their candidate lines (and so also say when there are none).
+
+#: Rules that judge each line by its content alone. Rules only remove whole
+#: lines, so every line a later pass sees was seen by such a rule in the first
+#: pass and kept: a second pass of these rules removes nothing.
+LINE_RULES: frozenset[str] = frozenset(
+    {"audio_widget", "ad_label", "share_bar", "paywall", "newsletter_prompt", "teaser_link", "promo_prompt",
+     "contact_line"}
+)
+
+
 #: The default order: widgets first (they sit between title and body), list and
 #: footer blocks last (they are found from the end).
 DEFAULT_RULES: tuple[str, ...] = (
@@ -978,10 +1394,19 @@ assert set(DEFAULT_RULES) == set(RULES), "every registered rule must have a plac
 
 
 def line_changes(rule: str, before: str, after: str) -> list[Change]:
-    """The removals (and in-line edits) that turned ``before`` into ``after``, by line diff."""
+    """The removals (and in-line edits) that turned ``before`` into ``after``, by line diff.
+
+    The diff is difflib's (``SequenceMatcher`` over lines, no junk); a removal
+    of one run of lines, the common case, is recognised without it (see
+    :func:`_one_removed_run`).
+    """
     if before == after:
         return []
     old, new = before.split("\n"), after.split("\n")
+    run = _one_removed_run(old, new, after)
+    if run is not None:
+        removed = "\n".join(line for line in run if line.strip())
+        return [Change(rule, removed=removed)] if removed else []
     changes: list[Change] = []
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -996,14 +1421,91 @@ def line_changes(rule: str, before: str, after: str) -> list[Change]:
     return changes
 
 
+def _one_removed_run(old: list[str], new: list[str], after: str) -> list[str] | None:
+    """The lines of ``old`` that difflib reports deleted when ``new`` is ``old`` less one run of lines; None otherwise.
+
+    Then difflib's opcodes are one ``delete``, of the run or of the run
+    shifted over equal lines, provided that (1) every non-empty line of
+    ``new`` occurs once in ``old`` and (2) ``new`` is not empty and tidy
+    (:func:`_is_tidy`: no empty line first, last or next to another). Why: a matching block of two or more lines holds
+    a non-empty line of ``new`` (2), whose place in ``old`` is fixed (1), so
+    every such block lies on the diagonal of the kept head or of the kept
+    tail. difflib takes the longest block first (the earliest on a tie): the
+    head (from line 0) or the tail; what is left on the other side is, in
+    ``new``, all of the head or all of the tail, matched whole by the next
+    longest block. With both head and tail a single line there is no empty
+    line in ``new`` to match elsewhere. A shift over equal lines moves only
+    empty lines in or out of the run (a non-empty kept line is unique), so the
+    non-empty removed lines are those of the run. tests/test_clean_prefilters.py
+    checks this against difflib with hypothesis.
+    """
+    if not after or not _is_tidy(after):
+        return None
+    n, m = len(old), len(new)
+    if m >= n:
+        return None
+    p = 0
+    while p < m and old[p] == new[p]:
+        p += 1
+    k = n - m
+    if new[p:] != old[p + k:]:
+        return None
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for line in old:
+        if line in seen:
+            repeated.add(line)
+        else:
+            seen.add(line)
+    repeated.discard("")
+    if repeated and any(line in repeated for line in new):
+        return None
+    return old[p:p + k]
+
+
+def _is_tidy(text: str) -> bool:
+    """Whether ``text`` is in :func:`join_lines` form: then a rule that removes nothing returns it as it is."""
+    return "\n\n\n" not in text and not text.startswith("\n") and not text.endswith("\n")
+
+
 def apply_rules(
     text: str, names: Iterable[str] = DEFAULT_RULES, page: PageContext | None = None
 ) -> tuple[str, list[Change]]:
     """Apply the named rules in order; return the text and every change, attributed by rule.
 
     Page rules run only when a ``page`` is given (text that came from HTML).
+    A rule whose prefilter proves it has nothing to remove is skipped.
     """
+    return _apply(text, names, page, True)
+
+
+def apply_rules_until_stable(
+    text: str, names: Iterable[str] = DEFAULT_RULES, page: PageContext | None = None
+) -> tuple[str, list[Change]]:
+    """:func:`apply_rules` again and again until a pass changes nothing; the text and every change.
+
+    Same result as repeating :func:`apply_rules`; passes after the first skip
+    the :data:`LINE_RULES`, which cannot remove anything then.
+    """
+    names = tuple(names)
     changes: list[Change] = []
+    verdicts: dict[str, dict[str, bool]] = {}
+    first = True
+    while True:
+        new, removed = _apply(text, names, page, first, verdicts)
+        changes.extend(removed)
+        if new == text:
+            return text, changes
+        text, first = new, False
+
+
+def _apply(text: str, names: Iterable[str], page: PageContext | None, first_pass: bool,
+           verdicts: dict[str, dict[str, bool]] | None = None) -> tuple[str, list[Change]]:
+    """One pass of the rules; ``verdicts`` keeps the line verdicts of :data:`_LINE_TESTS` from pass to pass."""
+    verdicts = {} if verdicts is None else verdicts
+    changes: list[Change] = []
+    view = _Text(text)
+    tidy = _is_tidy(text)
     for name in names:
         rule = RULES[name]
         if rule.needs_page:
@@ -1011,8 +1513,32 @@ def apply_rules(
                 continue
             new = rule.func(text, page)
         else:
-            new = rule.func(text)
+            if tidy:  # a rule that removes nothing returns a tidy text as it is
+                if not first_pass and name in LINE_RULES:
+                    continue
+                test = _LINE_TESTS.get(name)
+                if test is not None:
+                    new = view.drop_lines(*test, verdicts.setdefault(name, {}))
+                    if new is None:
+                        continue
+                elif name == "latest_headlines":
+                    new = _fast_latest(view, verdicts.setdefault(name, {}))  # type: ignore[arg-type]
+                    if new is None:
+                        continue
+                elif name == "related_block":
+                    new = _fast_related(view)
+                    if new is None:
+                        continue
+                else:
+                    prefilter = _PREFILTERS.get(name)
+                    if prefilter is not None and not prefilter(view):
+                        continue
+                    new = rule.func(text)
+            else:
+                new = rule.func(text)
         if new is not text and new != text:
             changes.extend(line_changes(name, text, new))
+            view = _Text(new)
+            tidy = _is_tidy(new)
         text = new
     return text, changes
