@@ -32,21 +32,31 @@ Verdict (thresholds in :class:`dedupe.config.DedupConfig`):
 
 ``score`` is the larger coverage (the share of the more-copied document
 found in the other), or the Jaccard for near-duplicates if larger.
+
+Speed. :func:`prepare` and :func:`verify` work on one document, one pair.
+The batch paths give the same results, equal link for link (tested):
+:func:`prepare_texts` tokenises a batch of texts as :func:`dedupe.sign.sign_texts`
+does and computes every array over the whole batch; :func:`verify_many`
+verifies blocks of pairs with one sort per kind of evidence (see
+:func:`_join`); :class:`PairVerifier` serves the on-demand checks of
+:func:`dedupe.cluster.group`, verifying the pairs it prefetches in batches.
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Literal
+from itertools import compress
+from typing import Any, Callable, Iterable, Literal, Mapping, Sequence
 
 import numpy as np
 
 from .config import DedupConfig
 from .sign import shingles_of, token_hashes
-from .text import STOPWORDS, Analysis
+from .text import DOC_MARK, MARK_BYTES, STOPWORDS, WORD_BYTES, Analysis, fold_batch
 
-__all__ = ["Prepared", "prepare", "Link", "Passage", "verify"]
+__all__ = ["Prepared", "prepare", "prepare_texts", "Link", "Passage", "verify", "verify_many", "PairVerifier"]
 
 LinkKind = Literal["near-duplicate", "syndicated"]
 _NEAR_JACCARD = 0.9
@@ -129,6 +139,193 @@ def prepare(doc_id: str, analysis: Analysis, config: DedupConfig) -> Prepared:
     inside = (pair_sent == sent[1:]) & eligible[pair_sent]
     bk, bs = _unique_entries(pair_keys[inside], pair_sent[inside])
     return Prepared(doc_id, analysis, shingles, wk, ws, bk, bs, counts, lengths)
+
+
+# Documents per batch in prepare_texts: enough to amortise numpy's per-call cost
+# (the same size sign_texts uses); a batch's arrays stay a few MiB.
+_PREPARE_BATCH = 256
+_WORD_NP = np.frombuffer(WORD_BYTES, dtype=bool)
+# Sentence marks and line breaks, plus the document mark fold_batch puts between documents.
+_BREAK_NP = np.frombuffer(MARK_BYTES, dtype=bool).copy()
+_BREAK_NP[ord(DOC_MARK)] = True
+
+
+def prepare_texts(ids: Sequence[str], texts: Sequence[str], config: DedupConfig) -> list[Prepared]:
+    """``[prepare(i, analyze(t), config) for i, t in zip(ids, texts)]``, array for array, in batches.
+
+    Texts are tokenised as :func:`dedupe.sign.sign_texts` does (one
+    :func:`dedupe.text.fold_batch` per batch, tokens are runs of word bytes)
+    and every array is computed over the whole batch, so the cost per document
+    is a few numpy passes over its tokens rather than dozens of numpy calls.
+    """
+    if len(ids) != len(texts):
+        raise ValueError(f"prepare_texts: {len(ids)} ids but {len(texts)} texts; pass one id per text")
+    out: list[Prepared] = []
+    for lo in range(0, len(texts), _PREPARE_BATCH):
+        chunk = [t or "" for t in texts[lo : lo + _PREPARE_BATCH]]
+        chunk_ids = list(ids[lo : lo + _PREPARE_BATCH])
+        result: list[Prepared | None] = [None] * len(chunk)
+        for which, arr in fold_batch(chunk):
+            for k, p in zip(which, _prepare_folded(arr, [chunk_ids[k] for k in which], config)):
+                result[k] = p
+        out.extend(result)  # type: ignore[arg-type]
+    return out
+
+
+def _prepare_folded(arr: np.ndarray, ids: list[str], config: DedupConfig) -> list[Prepared]:
+    """Prepared documents from one folded batch (see :func:`dedupe.text.fold_batch`)."""
+    word = _WORD_NP[arr]
+    edges = np.flatnonzero(word[1:] != word[:-1]) + 1
+    starts = edges[0::2]
+    # Token strings: word bytes kept, everything else a space, split once for the batch.
+    spaced = np.where(word, arr, np.uint8(0x20))
+    tokens = spaced.tobytes().decode("utf-8", "surrogatepass").split()
+    if len(tokens) != len(starts):
+        ends = edges[1::2]
+        raw = arr.tobytes()
+        tokens = [raw[a:b].decode("utf-8", "surrogatepass") for a, b in zip(starts.tolist(), ends.tolist())]
+    # Interned: documents kept prepared share one string per word (a document's tokens
+    # then cost 8 bytes each, not about 55).
+    tokens = list(map(sys.intern, tokens))
+    marks = np.flatnonzero(_BREAK_NP[arr])
+    seps = marks[arr[marks] == ord(DOC_MARK)]
+    doc_tokens = np.concatenate([[0], np.searchsorted(starts, seps), [len(starts)]]).astype(np.int64)
+    if len(doc_tokens) != len(ids) + 1:
+        raise AssertionError("a folded batch lost its document marks")
+    sent = _sorted_unique(np.concatenate([np.searchsorted(starts, marks), doc_tokens[:-1]]))
+    sent_starts = sent[sent < len(starts)].astype(np.int64)
+    return _prepare_tokens(ids, tokens, _token_hashes(arr, starts, tokens), doc_tokens, sent_starts, config)
+
+
+def _token_hashes(arr: np.ndarray, starts: np.ndarray, tokens: list[str]) -> np.ndarray:
+    """``token_hashes(tokens)``; ASCII tokens and the others go separately, so that a batch with a
+    few non-ASCII words still takes token_hashes' fast path for the rest."""
+    high = np.flatnonzero(arr >= 0x80)
+    if not len(high):
+        return token_hashes(tokens)
+    wide = np.zeros(len(tokens), dtype=bool)
+    wide[np.searchsorted(starts, high, side="right") - 1] = True
+    th = np.empty(len(tokens), dtype=np.uint64)
+    narrow = ~wide
+    th[narrow] = token_hashes(list(compress(tokens, narrow.tolist())))
+    th[wide] = token_hashes(list(compress(tokens, wide.tolist())))
+    return th
+
+
+def _sorted_unique(x: np.ndarray) -> np.ndarray:
+    """``np.unique(x)`` by an unstable sort (numpy's own is a hash table plus a sort, 10x slower here)."""
+    x = np.sort(x)
+    if len(x) > 1:
+        x = x[np.concatenate(([True], x[1:] != x[:-1]))]
+    return x
+
+
+def _bits(n: int) -> int:
+    return max(int(n).bit_length(), 1)
+
+
+def _unique_doc_entries(doc_of_sent: np.ndarray, keys: np.ndarray, sentences: np.ndarray
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_unique_entries` of every document at once: the distinct ``(key, sentence)``
+    entries sorted by document, key, sentence (``sentences`` are batch-wide numbers).
+
+    Keys are replaced by their rank among the batch's keys, so that document,
+    rank and sentence pack into one integer and a plain sort orders them.
+    """
+    if not len(keys):
+        return _EMPTY_U64, _EMPTY_I64
+    order = np.argsort(keys)
+    ks = keys[order]
+    new = np.empty(len(ks), dtype=bool)
+    new[0] = True
+    new[1:] = ks[1:] != ks[:-1]
+    distinct = ks[new]
+    rank = np.empty(len(ks), dtype=np.int64)
+    rank[order] = np.cumsum(new) - 1
+    sb, rb, db = _bits(len(doc_of_sent)), _bits(len(distinct)), _bits(int(doc_of_sent[-1]) + 1)
+    if sb + rb + db > 63:
+        raise ValueError(f"batch too large to pack ({len(keys)} entries); use fewer documents per batch")
+    packed = (doc_of_sent[sentences] << (rb + sb)) | (rank << sb) | sentences
+    packed = _sorted_unique(packed)
+    return distinct[(packed >> sb) & ((1 << rb) - 1)], packed & ((1 << sb) - 1)
+
+
+def _prepare_tokens(ids: list[str], tokens: list[str], th: np.ndarray, doc_tokens: np.ndarray,
+                    sent_starts: np.ndarray, config: DedupConfig) -> list[Prepared]:
+    """What :func:`prepare` computes, for documents whose tokens follow one another.
+
+    ``doc_tokens``: ``(docs + 1,)`` token offsets; ``sent_starts``: ascending
+    token offsets where sentences start, each non-empty document's first token
+    among them, so no sentence spans two documents.
+    """
+    docs = len(ids)
+    total = len(th)
+    ntok = np.diff(doc_tokens)
+    doc_of_tok = np.repeat(np.arange(docs, dtype=np.int64), ntok)
+    sent_len = np.diff(np.append(sent_starts, total)).astype(np.int64)
+    n_sent = len(sent_starts)
+    sent_of_tok = np.repeat(np.arange(n_sent, dtype=np.int64), sent_len)
+    doc_of_sent = doc_of_tok[sent_starts] if n_sent else np.empty(0, dtype=np.int64)
+    first_sent = np.searchsorted(sent_starts, doc_tokens)
+
+    # Shingles: n-grams inside one document (a short document has one, of all its tokens).
+    n = config.shingle_size
+    parts, part_docs = [], []
+    if total >= n:
+        inside = np.flatnonzero(doc_of_tok[: total - n + 1] == doc_of_tok[n - 1 :])
+        parts.append(shingles_of(th, n)[inside])
+        part_docs.append(doc_of_tok[inside])
+    for d in np.flatnonzero((ntok > 0) & (ntok < n)).tolist():
+        parts.append(shingles_of(th[doc_tokens[d] : doc_tokens[d + 1]], n))
+        part_docs.append(np.array([d], dtype=np.int64))
+    if parts:
+        keyed = _sorted_unique((np.concatenate(part_docs).astype(np.uint64) << np.uint64(32))
+                               | np.concatenate(parts).astype(np.uint64))
+    else:
+        keyed = _EMPTY_U64
+    sh_bounds = np.searchsorted(keyed >> np.uint64(32), np.arange(docs + 1, dtype=np.uint64))
+    shingles = keyed.astype(np.uint32)
+
+    # Content words of long enough sentences, one entry per (word, sentence).
+    stop = _stopword_hashes()
+    at = np.minimum(np.searchsorted(stop, th), len(stop) - 1)
+    content = (stop[at] != th) & (sent_len >= config.sentence_min_tokens)[sent_of_tok]
+    wk, ws = _unique_doc_entries(doc_of_sent, th[content], sent_of_tok[content])
+    counts = np.bincount(ws, minlength=n_sent).astype(np.int64)
+    eligible = counts >= 3
+    keep = eligible[ws]
+    wk, ws = wk[keep], ws[keep]
+    counts[~eligible] = 0
+    # Bigrams inside one eligible sentence.
+    if total > 1:
+        with np.errstate(over="ignore"):
+            pair_keys = th[:-1] * _BIGRAM_MUL + th[1:]
+        pair_sent = sent_of_tok[:-1]
+        inside_pair = (pair_sent == sent_of_tok[1:]) & eligible[pair_sent]
+        bk, bs = _unique_doc_entries(doc_of_sent, pair_keys[inside_pair], pair_sent[inside_pair])
+    else:
+        bk, bs = _EMPTY_U64, _EMPTY_I64
+    w_bounds = np.searchsorted(doc_of_sent[ws], np.arange(docs + 1))
+    b_bounds = np.searchsorted(doc_of_sent[bs], np.arange(docs + 1))
+    ws_local = ws - first_sent[doc_of_sent[ws]]
+    bs_local = bs - first_sent[doc_of_sent[bs]]
+    local_starts = sent_starts - doc_tokens[doc_of_sent]
+
+    out = []
+    dt, fs, sb, wb, bb = (doc_tokens.tolist(), first_sent.tolist(), sh_bounds.tolist(), w_bounds.tolist(),
+                          b_bounds.tolist())
+    starts_list = local_starts.tolist()
+    for d in range(docs):
+        s0, s1 = fs[d], fs[d + 1]
+        analysis = Analysis(tuple(tokens[dt[d] : dt[d + 1]]), tuple(starts_list[s0:s1]))
+        # Copies, not views: a kept document must not keep its whole batch's arrays alive.
+        out.append(Prepared(
+            ids[d], analysis, shingles[sb[d] : sb[d + 1]].copy(),
+            wk[wb[d] : wb[d + 1]].copy(), ws_local[wb[d] : wb[d + 1]].copy(),
+            bk[bb[d] : bb[d + 1]].copy(), bs_local[bb[d] : bb[d + 1]].copy(),
+            counts[s0:s1].copy(), sent_len[s0:s1].copy(),
+        ))
+    return out
 
 
 def _overlap_counts(xk: np.ndarray, xs: np.ndarray, yk: np.ndarray, ys: np.ndarray, nx: int, ny: int) -> np.ndarray:
@@ -250,19 +447,38 @@ def verify(x: Prepared, y: Prepared, config: DedupConfig) -> Link | None:
     if not len(x.shingles) or not len(y.shingles):
         return None
     inter = len(np.intersect1d(x.shingles, y.shingles, assume_unique=True))
+    mx, sx, my, sy = _match_sentences(x, y, config.sentence_match)
+    matched_x, matched_y = mx >= 0, my >= 0
+    close_mx, close_my = sx >= config.close_match, sy >= config.close_match
+    return _judge(
+        x, y, config, inter,
+        (int(matched_x.sum()), int(matched_y.sum()), int(close_mx.sum()), int(close_my.sum())),
+        (int(x.lengths[matched_x].sum()), int(y.lengths[matched_y].sum()),
+         int(x.lengths[close_mx].sum()), int(y.lengths[close_my].sum())),
+        mx.tolist,
+    )
+
+
+def _judge(x: Prepared, y: Prepared, config: DedupConfig, inter: int, counts: tuple[int, int, int, int],
+           covered: tuple[int, int, int, int], match_of_x: Callable[[], list[int]]) -> Link | None:
+    """The verdict on a pair from its numbers (see the module docstring).
+
+    ``inter``: shared shingles; ``counts``: sentences of x and of y with a
+    match, then with a close match; ``covered``: the tokens of those
+    sentences, in the same order; ``match_of_x()``: each sentence of x's
+    match in y or -1 (asked only for a link, for its passages).
+    """
     union = len(x.shingles) + len(y.shingles) - inter
     jaccard = inter / union
     cont_x = inter / len(x.shingles)
     cont_y = inter / len(y.shingles)
-    mx, sx, my, sy = _match_sentences(x, y, config.sentence_match)
-    matched_x, matched_y = mx >= 0, my >= 0
-    close_mx, close_my = sx >= config.close_match, sy >= config.close_match
-    cov_x = int(x.lengths[matched_x].sum()) / max(x.tokens, 1)
-    cov_y = int(y.lengths[matched_y].sum()) / max(y.tokens, 1)
-    close_x = int(x.lengths[close_mx].sum()) / max(x.tokens, 1)
-    close_y = int(y.lengths[close_my].sum()) / max(y.tokens, 1)
-    shared = min(int(matched_x.sum()), int(matched_y.sum()))
-    close_shared = min(int(close_mx.sum()), int(close_my.sum()))
+    n_matched_x, n_matched_y, n_close_x, n_close_y = counts
+    cov_x = covered[0] / max(x.tokens, 1)
+    cov_y = covered[1] / max(y.tokens, 1)
+    close_x = covered[2] / max(x.tokens, 1)
+    close_y = covered[3] / max(y.tokens, 1)
+    shared = min(n_matched_x, n_matched_y)
+    close_shared = min(n_close_x, n_close_y)
     x_small = x.tokens <= y.tokens
     small, large = (cov_x, cov_y) if x_small else (cov_y, cov_x)
     kind: LinkKind | None = None
@@ -290,5 +506,453 @@ def verify(x: Prepared, y: Prepared, config: DedupConfig) -> Link | None:
         close_coverage_a=_r(close_x),
         close_coverage_b=_r(close_y),
         shared_sentences=shared,
-        passages=_passages(x, mx.tolist()),
+        passages=_passages(x, match_of_x()),
     )
+
+
+# verify_many works on blocks of pairs: at most _BLOCK_PAIRS pairs (below) and
+# this many sentence pairs (cells), since a block's overlap counts are dense over
+# its cells (2**20 cells: 8 MiB per array).
+_BLOCK_CELLS = 1 << 20
+_SHIFT = np.uint64(32)
+
+
+def verify_many(pairs: Sequence[tuple[int, int]], prepared: Mapping[int, Prepared] | Sequence[Prepared],
+                config: DedupConfig) -> list[Link | None]:
+    """``[verify(prepared[a], prepared[b], config) for a, b in pairs]``, equal link for link.
+
+    Pairs are verified a block at a time: the shared shingles and the
+    sentence-by-sentence overlap counts of every pair in a block come from
+    one sort each over the block's entries (see :func:`_join`), so the numpy
+    cost is per block, not per pair. Sorted pairs (as the pipeline makes
+    them) share documents within a block, which keeps the blocks small.
+    """
+    out: list[Link | None] = []
+    for lo in range(0, len(pairs), _BLOCK_PAIRS):
+        block = np.array(pairs[lo : lo + _BLOCK_PAIRS], dtype=np.int64).reshape(-1, 2)
+        numbers, local = np.unique(block.reshape(-1), return_inverse=True)
+        arrays = _Arrays([prepared[n] for n in numbers.tolist()])
+        if max(len(arrays.words.keys), len(arrays.bigrams.keys)) >= 1 << _ENTRY_BITS:  # giant documents
+            docs = arrays.docs
+            out.extend(verify(docs[a], docs[b], config) for a, b in local.reshape(-1, 2).tolist())
+            continue
+        out.extend(_verify_pairs(arrays, local[0::2], local[1::2], config))
+    return out
+
+
+def _verify_pairs(arrays: _Arrays, lx: np.ndarray, ly: np.ndarray, config: DedupConfig) -> list[Link | None]:
+    """:func:`verify` of documents ``lx[k]`` and ``ly[k]`` of ``arrays``: the pairs that fit go
+    to :func:`_verify_block` (halved until their cells do), the others one by one."""
+    out: list[Link | None] = [None] * len(lx)
+    todo = np.flatnonzero((arrays.n_sh[lx] > 0) & (arrays.n_sh[ly] > 0))
+    cells = int((arrays.n_sent[lx[todo]] * arrays.n_sent[ly[todo]]).sum())
+    if len(todo) > 1 and cells > _BLOCK_CELLS:
+        half = len(todo) // 2
+        parts = [todo[:half], todo[half:]]
+        results = [_verify_pairs(arrays, lx[p], ly[p], config) for p in parts]
+        for p, links in zip(parts, results):
+            for k, link in zip(p.tolist(), links):
+                out[k] = link
+    elif len(todo):
+        for k, link in zip(todo.tolist(), _verify_block(arrays, lx[todo], ly[todo], config)):
+            out[k] = link
+    return out
+
+
+# Prefetched results PairVerifier keeps at most (about 1 KB each).
+_KEPT_RESULTS = 200_000
+
+
+class PairVerifier:
+    """Verification of pairs that are asked for one at a time (the on-demand checks of
+    :func:`dedupe.cluster.group`) but can be announced in batches: :meth:`prefetch`
+    verifies a batch with :func:`verify_many` and keeps the results until
+    :meth:`check` takes them; a pair not prefetched is verified when asked.
+
+    Documents are prepared when first needed, with one :func:`prepare_texts`
+    call per batch, and the ``cache`` most recently used are kept (about
+    25 KB each for 500-word documents; on the 20,000-document stress corpus
+    8192 of them re-prepare each document 2.6 times on average, 4096 5.7 times).
+    ``fetch(numbers)`` gives the ``(ids, texts)`` of documents by number.
+    Results are those of :func:`verify`, whatever was prefetched.
+    """
+
+    def __init__(self, fetch: Callable[[list[int]], tuple[Sequence[str], Sequence[str]]], config: DedupConfig,
+                 cache: int = 8192) -> None:
+        self._fetch = fetch
+        self._config = config
+        self._cache = cache
+        self.prepared: dict[int, Prepared] = {}
+        self._results: dict[tuple[int, int], Link | None] = {}
+
+    def prefetch(self, pairs: Sequence[tuple[int, int]]) -> None:
+        """Verify ``pairs`` now, for :meth:`check` to take later."""
+        todo = [p for p in dict.fromkeys(pairs) if p not in self._results]
+        if len(self._results) + len(todo) > _KEPT_RESULTS:  # never asked for: forget them
+            self._results.clear()
+        for lo in range(0, len(todo), self._cache // 2):
+            part = todo[lo : lo + self._cache // 2]
+            self.prepare(n for pair in part for n in pair)
+            self._results.update(zip(part, verify_many(part, self.prepared, self._config)))
+
+    def check(self, a: int, b: int) -> Link | None:
+        """``verify`` of documents ``a`` and ``b``."""
+        if (a, b) not in self._results:
+            self.prefetch([(a, b)])
+        return self._results.pop((a, b))
+
+    def prepare(self, numbers: Iterable[int]) -> None:
+        """Make sure the documents ``numbers`` are prepared (and keep them, most recent last)."""
+        prepared = self.prepared
+        wanted = dict.fromkeys(numbers)
+        missing = []
+        for n in wanted:
+            p = prepared.pop(n, None)
+            if p is None:
+                missing.append(n)
+            else:
+                prepared[n] = p  # recently used: to the end
+        if not missing:
+            return
+        for n in list(prepared):  # the least recently used make room (never these pairs' own)
+            if len(prepared) + len(missing) <= self._cache:
+                break
+            if n not in wanted:
+                del prepared[n]
+        ids, texts = self._fetch(missing)
+        prepared.update(zip(missing, prepare_texts(ids, texts, self._config)))
+
+
+def _offsets(sizes: np.ndarray) -> np.ndarray:
+    off = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=off[1:])
+    return off
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The concatenated index ranges ``starts[k] .. starts[k] + lengths[k]``."""
+    total = int(lengths.sum())
+    if not total:
+        return _EMPTY_I64
+    before = np.cumsum(lengths) - lengths
+    return np.arange(total, dtype=np.int64) + np.repeat(starts - before, lengths)
+
+
+# _join packs (pair in block, high half of a key, side, entry number) into 64 bits:
+# 7 + 32 + 1 + 24 (blocks whose documents have 16M word or bigram entries or more
+# go one pair at a time). 128 pairs a block: faster than 32 or 64 on the generated
+# 5,000-document corpus synd3 (fewer numpy calls per pair), and than 512 or 2048 in
+# an earlier version of this code (larger arrays leave the caches).
+_PAIR_BITS = 7
+_BLOCK_PAIRS = 1 << _PAIR_BITS
+_ENTRY_BITS = 24
+_U = np.uint64
+_SIDE_Y = _U(1 << _ENTRY_BITS)
+_KEY_SHIFT = _U(1 + _ENTRY_BITS)
+_PAIR_SHIFT = _U(33 + _ENTRY_BITS)
+_ENTRY_MASK = _U((1 << _ENTRY_BITS) - 1)
+
+
+class _Entries:
+    """``(key, sentence)`` entries of several documents, concatenated, and each document's
+    distinct keys: ``packed`` holds a distinct key's high half and its number (as :func:`_join`
+    sorts them), ``first`` its first entry and ``mult`` its entries (one per sentence);
+    ``sentence`` is each entry's sentence, numbered among all the documents' sentences."""
+
+    def __init__(self, keys: list[np.ndarray], sentences: list[np.ndarray], sent_off: np.ndarray) -> None:
+        sizes = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+        off = _offsets(sizes)
+        self.keys = np.concatenate(keys) if keys else _EMPTY_U64
+        self.sentence = (np.concatenate(sentences) if sentences else _EMPTY_I64) + np.repeat(sent_off[:-1], sizes)
+        new = np.ones(len(self.keys), dtype=bool)
+        new[1:] = self.keys[1:] != self.keys[:-1]
+        new[off[:-1][sizes > 0]] = True  # a document's first entry
+        self.first = np.flatnonzero(new)
+        self.mult = np.diff(np.append(self.first, len(self.keys)))
+        self.sizes = np.diff(np.searchsorted(self.first, off))  # distinct keys per document
+        self.bounds = _offsets(self.sizes).tolist()
+        # Key numbers are positions in ``first`` (verify_many keeps them under 2**_ENTRY_BITS).
+        self.packed = ((self.keys[self.first] >> _SHIFT) << _KEY_SHIFT) | np.arange(len(self.first), dtype=_U)
+
+
+def _runs(values: np.ndarray, bounds: list[int], docs: list[int]) -> np.ndarray:
+    """``values`` of the documents ``docs`` in turn (document ``d``: ``bounds[d] .. bounds[d + 1]``)."""
+    if not docs:
+        return values[:0]
+    return np.concatenate([values[bounds[d] : bounds[d + 1]] for d in docs])
+
+
+class _Arrays:
+    """The arrays of several prepared documents, each kind concatenated (``*_off``: where a
+    document's part starts)."""
+
+    def __init__(self, docs: list[Prepared]) -> None:
+        def cat(name: str, empty: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            parts = [getattr(d, name) for d in docs]
+            sizes = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+            return np.concatenate(parts) if parts else empty, sizes, _offsets(sizes)
+
+        self.docs = docs
+        shingles, self.n_sh, self.sh_off = cat("shingles", _EMPTY_U64)
+        self.shingles = shingles.astype(np.uint64)
+        self.sh_bounds = self.sh_off.tolist()
+        self.word_counts, self.n_sent, self.sent_off = cat("word_counts", _EMPTY_I64)
+        self.lengths = cat("lengths", _EMPTY_I64)[0]
+        self.words = _Entries([d.word_keys for d in docs], [d.word_sentences for d in docs], self.sent_off)
+        self.bigrams = _Entries([d.bigram_keys for d in docs], [d.bigram_sentences for d in docs], self.sent_off)
+        self.n_words, self.n_bigrams = self.words.sizes, self.bigrams.sizes
+        # Each sentence's first token, within its document.
+        ends = np.concatenate(([0], np.cumsum(self.lengths)))
+        self.first_token = ends[:-1] - np.repeat(ends[self.sent_off[:-1]], self.n_sent)
+        self.tokens = np.fromiter((d.tokens for d in docs), dtype=np.int64, count=len(docs))
+
+
+def _join(entries: _Entries, sent_off: np.ndarray, lx: np.ndarray, ly: np.ndarray,
+          need: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every pair of equal entries between document ``lx[k]`` and ``ly[k]``, for all ``k`` at
+    once: ``(k, sentence in lx[k], sentence in ly[k])`` (sentences numbered in their document).
+
+    The distinct keys of both sides pack as ``(k, high half of the key, side,
+    key number)`` into one integer; after one sort a key that both documents
+    of pair ``k`` have lies next to itself, the x side first (longer runs:
+    high halves that collide). Equal high halves are then checked on the
+    whole key, and each shared key gives every combination of its sentences
+    in x and in y. ``need``, when given, keeps only keys with a sentence
+    (numbered among all documents' sentences) it marks: pairs of sentences
+    not both marked may be missing from the result.
+    """
+    if need is not None:  # a key is needed when one of its sentences is
+        need_key = np.maximum.reduceat(need[entries.sentence], entries.first) if len(entries.first) else need[:0]
+    sides = []
+    for side, docs in ((_U(0), lx), (_SIDE_Y, ly)):
+        docs_l = docs.tolist()
+        values = _runs(entries.packed, entries.bounds, docs_l)
+        values |= np.repeat((np.arange(len(docs), dtype=_U) << _PAIR_SHIFT) | side, entries.sizes[docs])
+        if need is not None:
+            values = values[need_key[(values & _ENTRY_MASK).astype(np.int64)]]
+        sides.append(values)
+    packed = np.concatenate(sides)
+    packed.sort(kind="stable")  # runs of sorted entries: timsort merges them
+    head = packed >> _KEY_SHIFT
+    eq = head[1:] == head[:-1]
+    if not eq.any():
+        return _EMPTY_I64, _EMPTY_I64, _EMPTY_I64
+    # Runs of entries with an equal (pair, key), x entries first: ``at`` are the positions
+    # whose next entry is in the same run. Most runs are two entries, one of each side.
+    at = np.flatnonzero(eq)
+    gap = np.diff(at)
+    alone = np.ones(len(at), dtype=bool)
+    alone[1:] &= gap > 1
+    alone[:-1] &= gap > 1
+    two = at[alone]
+    xv, yv = packed[two], packed[two + 1]
+    pair_sides = (xv & _SIDE_Y) < (yv & _SIDE_Y)
+    xv, yv = xv[pair_sides], yv[pair_sides]
+    if not alone.all():  # longer runs (a key in several sentences): every x entry with every y entry
+        longer = at[~alone]
+        first = np.concatenate(([True], np.diff(longer) > 1))
+        starts = longer[first]
+        lens = np.diff(np.append(np.flatnonzero(first), len(longer))) + 1
+        is_y = (packed[_ranges(starts, lens)] & _SIDE_Y) != 0
+        n_y = np.add.reduceat(is_y.astype(np.int64), _offsets(lens)[:-1])
+        n_x = lens - n_y
+        both = (n_x > 0) & (n_y > 0)
+        starts, n_x, n_y = starts[both], n_x[both], n_y[both]
+        # Each x entry repeated once per y entry of its run; the y entries in turn.
+        x_pos = _ranges(starts, n_x)
+        reps = np.repeat(n_y, n_x)
+        y_first = np.repeat(starts + n_x, n_x)
+        seg = np.cumsum(reps) - reps
+        y_pos = np.arange(int(reps.sum()), dtype=np.int64) + np.repeat(y_first - seg, reps)
+        xv = np.concatenate([xv, np.repeat(packed[x_pos], reps)])
+        yv = np.concatenate([yv, packed[y_pos]])
+    k = (xv >> _PAIR_SHIFT).astype(np.int64)
+    kx, ky = (xv & _ENTRY_MASK).astype(np.int64), (yv & _ENTRY_MASK).astype(np.int64)
+    ux, uy = entries.first[kx], entries.first[ky]
+    same_key = entries.keys[ux] == entries.keys[uy]  # the low halves too
+    if not same_key.all():
+        k, kx, ky, ux, uy = k[same_key], kx[same_key], ky[same_key], ux[same_key], uy[same_key]
+    # Every entry (sentence) of the key in x with every one in y.
+    mx, my = entries.mult[kx], entries.mult[ky]
+    plain = (mx == 1) & (my == 1)
+    gx, gy = ux[plain], uy[plain]
+    kk = k[plain]
+    if not plain.all():
+        k, ux, uy, mx, my = k[~plain], ux[~plain], uy[~plain], mx[~plain], my[~plain]
+        # Each x entry of the key, once per y entry; for each x entry, the y entries in turn.
+        my_each = np.repeat(my, mx)
+        gx = np.concatenate([gx, np.repeat(_ranges(ux, mx), my_each)])
+        gy = np.concatenate([gy, _ranges(np.repeat(uy, mx), my_each)])
+        kk = np.concatenate([kk, np.repeat(k, mx * my)])
+    return kk, entries.sentence[gx] - sent_off[lx[kk]], entries.sentence[gy] - sent_off[ly[kk]]
+
+
+def _groups_best(key: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For runs of equal ``key`` (contiguous): the run's first position, its best score, and the
+    position of its first best score (argmax's tie rule)."""
+    first = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+    best = np.maximum.reduceat(score, first)
+    gid = np.repeat(np.arange(len(first)), np.diff(np.append(first, len(key))))
+    at = np.flatnonzero(score == best[gid])
+    g = gid[at]
+    winner = at[np.concatenate(([True], g[1:] != g[:-1]))]
+    return first, best, winner
+
+
+def _verify_block(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, config: DedupConfig) -> list[Link | None]:
+    """:func:`verify` of documents ``lx[k]`` and ``ly[k]`` of ``arr``, for every ``k``, vectorised.
+
+    Order of work, each step only where the verdict can still need it:
+    content-word overlaps of all sentence pairs; bigram overlaps of the
+    sentence pairs whose Dice overlap is high enough; shared shingles of
+    the pairs that link on sentences or are similar enough in size to reach
+    Jaccard 0.9.
+    """
+    npairs = len(lx)
+    nx, ny = arr.n_sent[lx], arr.n_sent[ly]
+    cell_off = _offsets(nx * ny)
+    row_off, col_off = _offsets(nx), _offsets(ny)
+
+    # Content words shared by each sentence pair, then the pairs with a high enough Dice overlap.
+    k, si, sj = _join(arr.words, arr.sent_off, lx, ly)
+    total = int(cell_off[-1])
+    shared_all = np.bincount(cell_off[k] + si * ny[k] + sj, minlength=total)
+    cells = np.flatnonzero(shared_all)
+    shared = shared_all[cells]
+    kp = np.searchsorted(cell_off, cells, side="right") - 1
+    rest = cells - cell_off[kp]
+    i, j = rest // ny[kp], rest % ny[kp]
+    sizes = arr.word_counts[arr.sent_off[lx[kp]] + i] + arr.word_counts[arr.sent_off[ly[kp]] + j]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dice = 2 * shared / np.maximum(sizes, 1)
+    ok = (sizes > 0) & (dice >= config.sentence_match)
+    cells, kp, i, j, dice = cells[ok], kp[ok], i[ok], j[ok], dice[ok]
+    # Of those, the ones with enough shared bigrams.
+    if len(cells):
+        # Only pairs with candidate cells; only their candidate sentences when that drops many entries.
+        pairs_in = np.flatnonzero(np.bincount(kp, minlength=npairs))
+        need = np.zeros(int(arr.sent_off[-1]), dtype=bool)
+        need[arr.sent_off[lx[kp]] + i] = True
+        need[arr.sent_off[ly[kp]] + j] = True
+        some = int(nx[pairs_in].sum() + ny[pairs_in].sum())
+        selective = 2 * int(np.count_nonzero(need)) < some
+        bk, bi, bj = _join(arr.bigrams, arr.sent_off, lx[pairs_in], ly[pairs_in], need if selective else None)
+        bk = pairs_in[bk]
+        found = np.bincount(cell_off[bk] + bi * ny[bk] + bj, minlength=total)[cells]
+        ok = found >= _MIN_SHARED_BIGRAMS
+        kp, i, j, dice = kp[ok], i[ok], j[ok], dice[ok]
+
+    match_x = np.full(int(row_off[-1]), -1, dtype=np.int64)
+    tallies = np.zeros((8, npairs), dtype=np.int64)
+    if len(dice):
+        # Rows: each sentence of x, best j (cells are in (pair, i, j) order).
+        first, best, win = _groups_best(row_off[kp] + i, dice)
+        rp, ri = kp[first], i[first]
+        match_x[row_off[rp] + ri] = j[win]
+        # Columns: each sentence of y, best i.
+        order = np.argsort((col_off[kp] + j) * (int(nx.max()) + 1) + i)
+        cp, cj = kp[order], j[order]
+        cfirst, cbest, _ = _groups_best(col_off[cp] + cj, dice[order])
+        cp, cj = cp[cfirst], cj[cfirst]
+        len_x = arr.lengths[arr.sent_off[lx[rp]] + ri]
+        len_y = arr.lengths[arr.sent_off[ly[cp]] + cj]
+        close_r = best >= config.close_match
+        close_c = cbest >= config.close_match
+        tallies[0] = np.bincount(rp, minlength=npairs)
+        tallies[1] = np.bincount(cp, minlength=npairs)
+        tallies[2] = np.bincount(rp[close_r], minlength=npairs)
+        tallies[3] = np.bincount(cp[close_c], minlength=npairs)
+        tallies[4] = np.bincount(rp, weights=len_x, minlength=npairs)
+        tallies[5] = np.bincount(cp, weights=len_y, minlength=npairs)
+        tallies[6] = np.bincount(rp[close_r], weights=len_x[close_r], minlength=npairs)
+        tallies[7] = np.bincount(cp[close_c], weights=len_y[close_c], minlength=npairs)
+    matched_x, matched_y, nclose_x, nclose_y, covn_x, covn_y, closen_x, closen_y = tallies
+    tok_x = np.maximum(arr.tokens[lx], 1)
+    tok_y = np.maximum(arr.tokens[ly], 1)
+    cov_x, cov_y = covn_x / tok_x, covn_y / tok_y
+    close_x, close_y = closen_x / tok_x, closen_y / tok_y
+    x_small = arr.tokens[lx] <= arr.tokens[ly]
+    small, large = np.where(x_small, cov_x, cov_y), np.where(x_small, cov_y, cov_x)
+    shared_n = np.minimum(matched_x, matched_y)
+    near_cov = (small >= config.near_duplicate_coverage) & (large >= 0.5)
+    syndicated = (
+        (shared_n >= config.min_shared_sentences)
+        & (np.maximum(cov_x, cov_y) >= config.min_coverage)
+        & (np.maximum(close_x, close_y) >= config.min_close_coverage)
+    ) | ((np.minimum(nclose_x, nclose_y) >= 1) & (np.where(x_small, close_x, close_y) >= config.single_sentence_coverage))
+
+    # Shared shingles where the verdict needs them: a link on sentences (its scores), or a
+    # pair whose sizes allow Jaccard 0.9 (jaccard <= smaller / larger shingle count).
+    nsx, nsy = arr.n_sh[lx], arr.n_sh[ly]
+    need = near_cov | syndicated | (np.minimum(nsx, nsy) / np.maximum(nsx, nsy) >= _NEAR_JACCARD)
+    inter = np.zeros(npairs, dtype=np.int64)
+    which = np.flatnonzero(need)
+    if len(which):
+        tags = np.arange(len(which), dtype=_U) << _SHIFT
+        sh = np.concatenate([
+            _runs(arr.shingles, arr.sh_bounds, lx[which].tolist()) | np.repeat(tags, nsx[which]),
+            _runs(arr.shingles, arr.sh_bounds, ly[which].tolist()) | np.repeat(tags, nsy[which]),
+        ])
+        sh.sort(kind="stable")  # two sorted runs per pair
+        dup = sh[1:][sh[1:] == sh[:-1]]
+        inter[which] = np.bincount((dup >> _SHIFT).astype(np.int64), minlength=len(which))
+    union = nsx + nsy - inter
+    jaccard = inter / union
+    near = (jaccard >= _NEAR_JACCARD) | near_cov
+    linked = np.flatnonzero(near | syndicated)
+    out: list[Link | None] = [None] * npairs
+    if not len(linked):
+        return out
+
+    # Links: their numbers as Python floats, and their passages.
+    score = np.maximum(np.maximum(cov_x, cov_y), jaccard)
+    # Rounded as _r rounds (Python's round of the same float64 values).
+    cols = [[round(v, 4) for v in a[linked].tolist()]
+            for a in (score, jaccard, inter / nsx, inter / nsy, cov_x, cov_y, close_x, close_y)]
+    names: tuple[LinkKind, LinkKind] = ("near-duplicate", "syndicated")
+    kinds = [names[v] for v in np.where(near[linked], 0, 1).tolist()]
+    docs = arr.docs
+    ids_a = [docs[a].id for a in lx[linked].tolist()]
+    ids_b = [docs[b].id for b in ly[linked].tolist()]
+    passages = _block_passages(arr, lx, row_off, match_x, linked)
+    for k, fields in zip(linked.tolist(), zip(ids_a, ids_b, kinds, *cols, shared_n[linked].tolist(), passages)):
+        out[k] = Link(*fields)
+    return out
+
+
+def _block_passages(arr: _Arrays, lx: np.ndarray, row_off: np.ndarray, match_x: np.ndarray,
+                    linked: np.ndarray) -> list[tuple[Passage, ...]]:
+    """:func:`_passages` of the pairs ``linked`` of a block, runs found over all rows at once."""
+    pair_of_row = np.repeat(np.arange(len(lx)), np.diff(row_off))
+    valid = match_x >= 0
+    cont = np.zeros(len(match_x), dtype=bool)
+    cont[1:] = valid[1:] & valid[:-1] & (pair_of_row[1:] == pair_of_row[:-1]) & (match_x[1:] == match_x[:-1] + 1)
+    run_start = np.flatnonzero(valid & ~cont)
+    ends_flag = valid & ~np.append(cont[1:], False)
+    run_end = np.flatnonzero(ends_flag)  # the last row of each run, in the same order
+    run_pair = pair_of_row[run_start]
+    lo = np.searchsorted(run_pair, linked, side="left")
+    hi = np.minimum(np.searchsorted(run_pair, linked, side="right"), lo + _MAX_PASSAGES)
+    sel = _ranges(lo, hi - lo)
+    rs, re_ = run_start[sel], run_end[sel]
+    doc = lx[run_pair[sel]]
+    i0 = rs - row_off[run_pair[sel]]
+    i1 = re_ - row_off[run_pair[sel]]
+    g0, g1 = arr.sent_off[doc] + i0, arr.sent_off[doc] + i1
+    t0 = arr.first_token[g0]
+    t1 = arr.first_token[g1] + arr.lengths[g1]
+    fields = zip(i0.tolist(), (i1 + 1).tolist(), match_x[rs].tolist(), (match_x[re_] + 1).tolist(),
+                 t0.tolist(), t1.tolist(), doc.tolist())
+    made = []
+    docs = arr.docs
+    for a0, a1, b0, b1, s0, e0, d in fields:
+        tokens = docs[d].analysis.tokens
+        text = " ".join(tokens[s0 : min(e0, s0 + 24)]) + (" …" if e0 - s0 > 24 else "")
+        made.append(Passage((a0, a1), (b0, b1), text))
+    counts = (hi - lo).tolist()
+    out = []
+    at = 0
+    for c in counts:
+        out.append(tuple(made[at : at + c]))
+        at += c
+    return out
