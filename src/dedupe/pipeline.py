@@ -287,7 +287,7 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
 
     sizes = tokens[reps].tolist()
     groups = group(len(reps), links, check, sizes, config.linkage, prefetch=prefetch)
-    del verifier
+    verifier.prepared.clear()  # up to 8192 prepared documents, no longer needed
 
     members_of_rep: dict[int, list[int]] = defaultdict(list)
     for k in alive.tolist():

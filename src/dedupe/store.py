@@ -96,9 +96,11 @@ class DocumentStore(Mapping[str, Document]):
 
     def put(self, doc: Document) -> None:
         """Add ``doc``, or replace the document with its id."""
-        old = self._mem.get(doc.id) if doc.id in self._mem else (self[doc.id] if doc.id in self._index else None)
-        if old is not None:
+        if doc.id in self._order:
+            old = self[doc.id]
             self._count(old, -1)
+            if self._fd < 0:
+                self._text_bytes -= len(old.text or "")
         self._count(doc, 1)
         self._order[doc.id] = None
         if self._fd < 0:
