@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from dedupe import RunConfig, run
@@ -66,10 +66,12 @@ def test_run_removes_learned_furniture_and_it_no_longer_links_articles(tmp_path)
 
 # --- streaming, bounded, order-independent counting ---
 
-LINE_TEXT = st.text(alphabet="ab Z9,.'’´\u0301\u00e9\u00df\ufb01\u2028\t-_1234567890\n", max_size=40) | st.text(max_size=40)
+LINE_TEXT = st.text(alphabet="ab Z9,.'’´\u0301\u00e9\u00df\ufb01\u2028\t-_1234567890\n“”—£\x1c\x85\xa0\x0b\r",
+                    max_size=40) | st.text(max_size=40)
 
 
 @given(LINE_TEXT)
+@example("Sterling £5 “up”\n\n— a\ud800b ½ 1,000\x1c\rfin")  # non-ASCII gaps, a lone surrogate
 def test_line_keys_equal_line_key_per_line(text):
     assert line_keys(text) == [line_key(line) for line in text.split("\n")]
 

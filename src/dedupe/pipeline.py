@@ -27,7 +27,7 @@ from .document import Document, Rejected
 from .parallel import ordered_imap, ordered_map
 from .readers import read_inputs
 from .sign import Signature, sign_texts
-from .store import DEFAULT_MEMORY_BYTES, DocumentStore, KeySpill
+from .store import DEFAULT_MEMORY_BYTES, DocumentStore, KeySpill, partition_keys
 from .verify import Link, PairVerifier, Prepared, prepare_texts, verify_many
 
 __all__ = ["Cluster", "DedupResult", "RunResult", "CleanedCorpus", "deduplicate", "clean_corpus", "run", "as_document"]
@@ -127,14 +127,16 @@ class _Signed:
 
     tokens: np.ndarray
     digests: bytes
-    keys: np.ndarray
+    keys: np.ndarray  # grouped by KeySpill partition (partition_keys), so the parent only joins slices
     owners: np.ndarray  # positions in the chunk
+    bounds: np.ndarray
 
 
 def _sign_keys(texts: Sequence[str], config: DedupConfig) -> _Signed:
     sigs = _sign_chunk(texts, config)
-    keys, owners = signature_keys(sigs, config)
-    return _Signed(np.array([s.tokens for s in sigs], dtype=np.int64), b"".join(s.digest for s in sigs), keys, owners)
+    keys, owners, bounds = partition_keys(*signature_keys(sigs, config))
+    return _Signed(np.array([s.tokens for s in sigs], dtype=np.int64), b"".join(s.digest for s in sigs), keys,
+                   owners, bounds)
 
 
 def _cluster_id(canonical: str) -> str:
@@ -181,15 +183,34 @@ def deduplicate(
     return _deduplicate_store(store, config, workers, progress, rejected, memory_bytes)
 
 
-def _read_texts(store: DocumentStore, ids: Sequence[str], meta: list[tuple[str | None, str | None]]) -> Iterator[list[str]]:
-    """Texts of ``ids`` in chunks for signing; notes each document's (published, outlet) on the way."""
-    for lo in range(0, len(ids), _SIGN_CHUNK):
-        texts = []
-        for doc_id in ids[lo:lo + _SIGN_CHUNK]:
-            doc = store[doc_id]
-            meta.append((doc.published, doc.outlet))
-            texts.append(doc.text or "")
-        yield texts
+# Read by forked signing and stripping workers: the store, the ids in order, and the task's settings.
+_STORE_STATE: dict[str, Any] = {}
+
+
+def _store_map(func: Callable[[tuple[int, int]], Any], store: DocumentStore, ids: Sequence[str], workers: int,
+               **state: Any) -> Iterator[Any]:
+    """``func((lo, hi))`` over ranges of ``_SIGN_CHUNK`` ids, in order; on forked workers when several.
+
+    Workers inherit the store and the ids through fork and read the documents
+    themselves (a spilled store with ``pread``), so no text goes through a pipe;
+    only what ``func`` returns comes back. Without fork, everything runs here.
+    """
+    bounds = [(lo, min(lo + _SIGN_CHUNK, len(ids))) for lo in range(0, len(ids), _SIGN_CHUNK)]
+    if "fork" not in multiprocessing.get_all_start_methods():
+        workers = 1
+    _STORE_STATE.clear()
+    _STORE_STATE.update(store=store, ids=ids, **state)
+    try:
+        yield from ordered_imap(func, bounds, workers, chunksize=1, window=2, method="fork")
+    finally:
+        _STORE_STATE.clear()
+
+
+def _sign_range(bounds: tuple[int, int]) -> tuple[_Signed, list[tuple[str | None, str | None]]]:
+    """Signatures and band keys of one range of ids, and each document's (published, outlet)."""
+    store, ids, config = _STORE_STATE["store"], _STORE_STATE["ids"], _STORE_STATE["config"]
+    docs = [store[doc_id] for doc_id in ids[bounds[0]:bounds[1]]]
+    return _sign_keys([d.text or "" for d in docs], config), [(d.published, d.outlet) for d in docs]
 
 
 def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, progress: Progress | None,
@@ -202,9 +223,9 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
     tokens_parts: list[np.ndarray] = []
     digests_parts: list[bytes] = []
     done = 0
-    for signed in ordered_imap(partial(_sign_keys, config=config), _read_texts(store, ids, meta), workers,
-                               chunksize=1, window=2):
-        spill.add(signed.keys, signed.owners + done)
+    for signed, chunk_meta in _store_map(_sign_range, store, ids, workers, config=config):
+        meta.extend(chunk_meta)
+        spill.add(signed.keys, signed.owners + done, signed.bounds)
         tokens_parts.append(signed.tokens)
         digests_parts.append(signed.digests)
         done += len(signed.tokens)
@@ -240,11 +261,7 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
     rep_number = np.full(len(ids) + 1, -1, dtype=np.int64)  # last slot: owner -1 stays -1
     rep_number[reps] = np.arange(len(reps))
 
-    def renumbered() -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        for keys, owners in spill.partitions():
-            yield keys, rep_number[owners]
-
-    coded = pairs_from_keys(renumbered())
+    coded = _candidate_pairs(spill, rep_number, workers)
     spill.close()
     timings["candidates"] = time.perf_counter() - t1
 
@@ -322,6 +339,42 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
     return DedupResult(clusters, store, rejected, list(store), timings, stats)
 
 
+# Read by forked candidate workers: the band keys and the document renumbering.
+_PAIRS_STATE: dict[str, Any] = {}
+
+
+def _pairs_of_partitions(numbers: range) -> np.ndarray:
+    spill, renumber = _PAIRS_STATE["spill"], _PAIRS_STATE["renumber"]
+    return pairs_from_keys((keys, renumber[owners]) for keys, owners in spill.partitions(numbers))
+
+
+def _candidate_pairs(spill: KeySpill, renumber: np.ndarray, workers: int) -> np.ndarray:
+    """Candidate pairs (coded, sorted, unique) from the spilled band keys, owners renumbered by ``renumber``.
+
+    Partitions hold disjoint keys, so they are paired independently: on forked
+    workers (which inherit the spill, read a spilled one with ``pread``, and send
+    back only pair arrays) when there are several. A pair found in two
+    partitions is kept once, so the result does not depend on the split.
+    """
+    spill.flush()
+    parts = 1 << spill.partition_bits
+    parallel = workers > 1 and parts > 1 and "fork" in multiprocessing.get_all_start_methods()
+    if not parallel:
+        return pairs_from_keys((k, renumber[o]) for k, o in spill.partitions())
+    step = max(1, parts // (workers * 4))  # a few tasks per worker: balance partitions of uneven size
+    groups = [range(lo, min(lo + step, parts)) for lo in range(0, parts, step)]
+    _PAIRS_STATE.update(spill=spill, renumber=renumber)
+    try:
+        return _unique(list(ordered_map(_pairs_of_partitions, groups, workers, chunksize=1, min_items=2,
+                                        method="fork")))
+    finally:
+        _PAIRS_STATE.clear()
+
+
+def _unique(arrays: list[np.ndarray]) -> np.ndarray:
+    return np.unique(np.concatenate(arrays)) if arrays else np.empty(0, dtype=np.int64)
+
+
 # Pairs per task when verification runs on worker processes: large enough that a
 # worker's cache of prepared documents gets reused (pairs are sorted, so a chunk
 # covers few documents), small enough to balance two to sixteen workers.
@@ -392,10 +445,13 @@ def _clean_one(item: Document | Rejected, config: CleanConfig, keys: bool) -> tu
     return out, None
 
 
-def _strip_chunk(docs: Sequence[tuple[str | None, str]], model: Any) -> list[tuple[str, list] | None]:
+def _strip_range(bounds: tuple[int, int]) -> list[tuple[str, list] | None]:
+    """Learned furniture stripped from one range of ids: ``(text, changes)`` per document, None when unchanged."""
+    store, ids, model = _STORE_STATE["store"], _STORE_STATE["ids"], _STORE_STATE["model"]
     out: list[tuple[str, list] | None] = []
-    for outlet, text in docs:
-        stripped, changes = model.strip(outlet, text)
+    for doc_id in ids[bounds[0]:bounds[1]]:
+        doc = store[doc_id]
+        stripped, changes = model.strip(doc.outlet, doc.text or "")
         out.append((stripped, changes) if changes else None)
     return out
 
@@ -467,15 +523,8 @@ def clean_corpus(
         furniture_lines = len(model)
         if furniture_lines:
             ids = list(store)
-
-            def texts() -> Iterator[list[tuple[str | None, str]]]:
-                for lo in range(0, len(ids), _SIGN_CHUNK):
-                    docs = [store[i] for i in ids[lo:lo + _SIGN_CHUNK]]
-                    yield [(d.outlet, d.text or "") for d in docs]
-
             done = 0
-            for part in ordered_imap(partial(_strip_chunk, model=model), texts(), config.worker_count,
-                                     chunksize=1, window=2):
+            for part in _store_map(_strip_range, store, ids, config.worker_count, model=model):
                 for doc_id, result in zip(ids[done:done + len(part)], part):
                     if result is None:
                         continue

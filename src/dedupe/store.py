@@ -23,13 +23,13 @@ import os
 import pickle
 import tempfile
 from collections import Counter
-from typing import Iterator, Mapping
+from typing import Iterable, Iterator, Mapping
 
 import numpy as np
 
 from .document import Document
 
-__all__ = ["DocumentStore", "KeySpill", "DEFAULT_MEMORY_BYTES"]
+__all__ = ["DocumentStore", "KeySpill", "partition_keys", "DEFAULT_MEMORY_BYTES"]
 
 # 256 MiB of document text in memory before spilling: a 75,000-article corpus
 # stays in memory (about 3.5 KB of text per news article, bbc_news and the
@@ -177,6 +177,19 @@ _PAIR_BYTES = _KEY.itemsize + _OWNER.itemsize
 _FLUSH_BYTES = 16 << 20
 
 
+def partition_keys(keys: np.ndarray, owners: np.ndarray, bits: int = 8) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(keys, owners)`` grouped by the top ``bits`` bits of the key (order kept within a group), and the
+    group bounds: group ``p`` is ``[bounds[p]:bounds[p + 1]]``. What :meth:`KeySpill.add` takes; worker
+    processes call it on their own batches, so that the parent only joins slices."""
+    keys, owners = np.asarray(keys, dtype=_KEY), np.asarray(owners, dtype=_OWNER)
+    if not bits:
+        return keys, owners, np.array([0, len(keys)], dtype=np.int64)
+    part = (keys >> np.uint64(64 - bits)).astype(np.uint8)
+    order = np.argsort(part, kind="stable")  # radix sort for 8-bit values
+    bounds = np.searchsorted(part[order], np.arange((1 << bits) + 1)).astype(np.int64)
+    return keys[order], owners[order], bounds
+
+
 class KeySpill:
     """``(key, owner)`` pairs, handed back one partition at a time; every key's pairs in one partition.
 
@@ -196,7 +209,7 @@ class KeySpill:
         self.memory_bytes = memory_bytes
         self.partition_bits = partition_bits
         self.directory = directory
-        self._pending: list[tuple[np.ndarray, np.ndarray]] = []
+        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._pending_bytes = 0
         self._held: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(1 << partition_bits)]
         self._held_bytes = 0
@@ -209,34 +222,39 @@ class KeySpill:
     def spilled(self) -> bool:
         return self._fd >= 0
 
-    def add(self, keys: np.ndarray, owners: np.ndarray) -> None:
-        self._pending.append((np.asarray(keys, dtype=_KEY), np.asarray(owners, dtype=_OWNER)))
+    def add(self, keys: np.ndarray, owners: np.ndarray, bounds: np.ndarray | None = None) -> None:
+        """Add pairs; ``bounds``, when given, says they are grouped already (see :func:`partition_keys`)."""
+        keys, owners = np.asarray(keys, dtype=_KEY), np.asarray(owners, dtype=_OWNER)
+        if bounds is None:
+            keys, owners, bounds = partition_keys(keys, owners, self.partition_bits)
+        elif len(bounds) != (1 << self.partition_bits) + 1:
+            raise ValueError(f"bounds must have {(1 << self.partition_bits) + 1} entries")
+        self._pending.append((keys, owners, bounds))
         self._pending_bytes += len(keys) * _PAIR_BYTES
         self.count += len(keys)
         if self._pending_bytes >= min(_FLUSH_BYTES, max(self.memory_bytes, 1)):
             self._partition()
 
     def _partition(self) -> None:
+        # Each pending batch is grouped by partition already (by partition_keys, on the
+        # worker processes in the pipeline): a partition's pairs are its slices joined.
         # Keys and owners stay two plain arrays: taking rows of a structured
         # (key, owner) array is several times slower.
         if not self._pending:
             return
-        keys = np.concatenate([k for k, _ in self._pending])
-        owners = np.concatenate([o for _, o in self._pending])
-        self._pending, self._pending_bytes = [], 0
-        bits = self.partition_bits
-        if bits:
-            part = (keys >> np.uint64(64 - bits)).astype(np.uint8)
-            order = np.argsort(part, kind="stable")  # radix sort for 8-bit values
-            keys, owners = keys[order], owners[order]
-            bounds = np.searchsorted(part[order], np.arange((1 << bits) + 1))
-        else:
-            bounds = np.array([0, len(keys)])
-        for p in range(1 << bits):
-            lo, hi = int(bounds[p]), int(bounds[p + 1])
-            if hi > lo:
-                self._held[p].append((keys[lo:hi], owners[lo:hi]))
-        self._held_bytes += len(keys) * _PAIR_BYTES
+        pending, self._pending, self._pending_bytes = self._pending, [], 0
+        added = 0
+        for p in range(1 << self.partition_bits):
+            slices = [(k[b[p]:b[p + 1]], o[b[p]:b[p + 1]]) for k, o, b in pending if b[p + 1] > b[p]]
+            if not slices:
+                continue
+            if len(slices) == 1:
+                pair = slices[0]
+            else:
+                pair = (np.concatenate([k for k, _ in slices]), np.concatenate([o for _, o in slices]))
+            self._held[p].append(pair)
+            added += len(pair[0])
+        self._held_bytes += added * _PAIR_BYTES
         if self._fd >= 0 or self._held_bytes > self.memory_bytes:
             self._write_held()
 
@@ -257,10 +275,18 @@ class KeySpill:
         split = n * _KEY.itemsize
         return np.frombuffer(data[:split], dtype=_KEY), np.frombuffer(data[split:], dtype=_OWNER)
 
-    def partitions(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """``(keys, owners)`` per non-empty partition, in partition order."""
+    def flush(self) -> None:
+        """Move the pairs added so far into their partitions (reading does this too)."""
         self._partition()
-        for p in range(1 << self.partition_bits):
+
+    def partitions(self, numbers: Iterable[int] | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """``(keys, owners)`` per non-empty partition, in partition order (only ``numbers`` when given).
+
+        Reading a flushed spill leaves it as it is, so processes forked after
+        :meth:`flush` may each read their own partitions.
+        """
+        self._partition()
+        for p in range(1 << self.partition_bits) if numbers is None else numbers:
             parts = [self._read(off, n) for off, n in self._chunks[p]] + self._held[p]
             if not parts:
                 continue

