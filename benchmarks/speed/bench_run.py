@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""A whole ``dedupe run`` stage by stage: time, docs/s, MB/s, CPU, memory; peers signing the same documents.
+
+Usage::
+
+    python benchmarks/scale/generate.py --base ../shared/data/bbc_news --docs 100000 --seed 1 --out /tmp/scale.jsonl
+    python benchmarks/speed/bench_run.py --corpus /tmp/scale.jsonl [--limit 10000] [--workers 2] [--peers 1000]
+
+The run is :func:`dedupe.pipeline.run` with the default configuration (what
+``dedupe run`` does), then :func:`dedupe.writers.write_outputs` into a
+temporary folder. ``--limit N`` reads only the first N lines (a copy of them
+in a temporary file), so one generated corpus serves several sizes: the
+linearity check of issue 5 compares the CPU seconds per document of two sizes.
+
+Rows: the stages the pipeline reports (read+clean, learned furniture,
+signatures, candidates, verification, clustering) and the writing; docs/s
+and MB/s count the input documents and the input file's megabytes. The
+totals give wall time and CPU time, the main process's and its workers'
+(``getrusage``; workers are separate processes), so a shared, loaded
+machine shows up as wall time well above CPU time / cores.
+
+Memory: peak RSS of the main process, and of the largest worker process
+(``RUSAGE_CHILDREN``, the largest of the workers waited for). Workers are
+forked and share the parent's pages, so "main + workers x largest worker"
+overstates the run's real footprint; it is the safe bound quoted against
+issue 5's 4 GB target. RSS at each stage change is printed as the run goes.
+
+Peers (``--peers N``, 0 to skip): on the first N cleaned documents, one core,
+CPU time, best of three: dedupe's signing (``sign_texts`` plus band keys, what
+the signing stage does per document) against datasketch ``update_batch``
+(SHA-1, its default), datasketch ``update`` (on a fifth of them) and rensa
+(when installed); the method functions are those of ``bench_sign.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from dedupe.candidates import signature_keys
+from dedupe.config import RunConfig
+from dedupe.pipeline import run
+from dedupe.sign import sign_texts
+from dedupe.writers import write_outputs
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_sign  # noqa: E402  (the peer methods, shared with the signature benchmark)
+
+_STAGES = ("clean", "furniture", "sign", "candidates", "verify", "cluster")
+
+
+def rss_mib() -> int:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS"):
+                return int(line.split()[1]) // 1024
+    return -1
+
+
+def children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def first_lines(path: Path, limit: int, folder: str) -> Path:
+    out = Path(folder) / "corpus.jsonl"
+    with path.open("rb") as src, out.open("wb") as dst:
+        for n, line in enumerate(src):
+            if n == limit:
+                break
+            dst.write(line)
+    return out
+
+
+def run_stages(corpus: Path, workers: int, out_dir: str) -> tuple[dict, object]:
+    t0 = time.perf_counter()
+    seen: list[str] = []
+
+    def progress(stage: str, done: int, total: int | None) -> None:
+        if not seen or seen[-1] != stage:
+            seen.append(stage)
+            print(f"  {time.perf_counter() - t0:8.1f} s  {stage:<10} starts  RSS {rss_mib():,} MiB", flush=True)
+
+    result = run([str(corpus)], RunConfig(workers=workers), progress=progress)
+    t1 = time.perf_counter()
+    write_outputs(result, out_dir)
+    timings = dict(result.timings)
+    timings["write"] = time.perf_counter() - t1
+    print(f"  {time.perf_counter() - t0:8.1f} s  done; RSS {rss_mib():,} MiB", flush=True)
+    return timings, result
+
+
+def peers(texts: list[str]) -> list[tuple[str, float]]:
+    config = RunConfig().dedup
+
+    def m_dedupe(docs: list[str]) -> None:
+        for lo in range(0, len(docs), 256):
+            signature_keys(sign_texts(docs[lo:lo + 256], config.shingle_size, config.num_perm, config.seed,
+                                      config.sentence_bands * config.sentence_rows, config.sentence_min_shingles),
+                           config)
+
+    methods = [("dedupe sign + band keys", m_dedupe, texts),
+               ("datasketch update_batch (SHA-1)", bench_sign.m_ds_batch_sha1, texts),
+               ("datasketch update", bench_sign.m_ds_update, texts[: max(1, len(texts) // 5)])]
+    try:
+        import rensa  # noqa: F401
+        methods.append(("rensa", bench_sign.m_rensa, texts))
+    except ImportError:
+        pass
+    best: dict[str, float] = {}
+    for _ in range(3):
+        for name, func, docs in methods:
+            start = time.process_time()
+            func(docs)
+            rate = len(docs) / max(time.process_time() - start, 1e-9)
+            best[name] = max(best.get(name, 0.0), rate)
+    return [(name, best[name]) for name, _, _ in methods]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--corpus", type=Path, required=True, help="text JSONL (e.g. from benchmarks/scale/generate.py)")
+    ap.add_argument("--limit", type=int, default=0, help="use only the first N lines")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--peers", type=int, default=1000, help="documents for the peer signing rows (0: none)")
+    args = ap.parse_args(argv)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = first_lines(args.corpus, args.limit, tmp) if args.limit else args.corpus
+        megabytes = corpus.stat().st_size / 1e6
+        load = os.getloadavg()[0]
+        cpu0, ch0 = time.process_time(), children_cpu()
+        wall0 = time.perf_counter()
+        timings, result = run_stages(corpus, args.workers, os.path.join(tmp, "out"))
+        wall = time.perf_counter() - wall0
+        cpu_main, cpu_children = time.process_time() - cpu0, children_cpu() - ch0
+        docs = result.read
+        peak_main = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        texts = [d.text or "" for _, d in zip(range(args.peers), result.documents.values())] if args.peers else []
+        clusters, rejected = len(result.clusters), len(result.rejected)
+        del result
+
+    print(f"\n{args.corpus}{f' (first {args.limit:,} lines)' if args.limit else ''}: {docs:,} documents, "
+          f"{megabytes:,.1f} MB; {args.workers} workers; {os.cpu_count()} cores; load average {load:.1f} at the start")
+    print(f"{clusters:,} clusters, {rejected:,} rejected\n")
+    print(f"{'stage':<12}{'seconds':>9}{'docs/s':>10}{'MB/s':>8}{'share':>8}")
+    total = sum(timings.get(s, 0.0) for s in _STAGES + ("write",))
+    for stage in _STAGES + ("write",):
+        sec = timings.get(stage, 0.0)
+        rate = f"{docs / sec:,.0f}" if sec > 0 else "-"
+        mbs = f"{megabytes / sec:,.1f}" if sec > 0 else "-"
+        print(f"{stage:<12}{sec:>9.2f}{rate:>10}{mbs:>8}{sec / total:>8.0%}")
+    print(f"{'total':<12}{wall:>9.2f}{docs / wall:>10,.0f}{megabytes / wall:>8.1f}")
+    cpu = cpu_main + cpu_children
+    print(f"\nCPU: main {cpu_main:.1f} s + workers {cpu_children:.1f} s = {cpu:.1f} s "
+          f"({1000 * cpu / max(docs, 1):.3f} ms per document; {cpu / max(wall, 1e-9):.2f} cores busy on average)")
+    print(f"peak RSS: main {peak_main:,.0f} MiB, largest worker {peak_child:,.0f} MiB; "
+          f"bound main + {args.workers} x worker = {peak_main + args.workers * peak_child:,.0f} MiB")
+
+    if texts:
+        rows = peers(texts)
+        ours = rows[0][1]
+        print(f"\nsigning the first {len(texts):,} cleaned documents, one core, CPU time, best of 3")
+        print(f"{'method':<34}{'docs/s':>10}{'x':>8}")
+        for name, rate in rows:
+            print(f"{name:<34}{rate:>10,.0f}{ours / rate:>8.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
