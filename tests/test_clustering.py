@@ -70,14 +70,18 @@ from dedupe.cluster import group  # noqa: E402
 from dedupe.verify import Link  # noqa: E402
 
 
-def _link(a: int, b: int, score: float) -> Link:
-    return Link(str(a), str(b), "syndicated", score, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 2)
+def _link(a: int, b: int, score: float, coverage_a: float = 0.0, coverage_b: float = 0.0) -> Link:
+    return Link(str(a), str(b), "syndicated", score, 0.0, 0.0, 0.0, coverage_a, coverage_b, 0.0, 0.0, 2)
 
 
 def reference_group(n, links, check, sizes, linkage, representatives):
     """The merge rule written plainly: links strongest first (score, then pair); two clusters
     merge when at least ``linkage`` of the cross pairs of their representatives (the link's
-    endpoints, then their clusters' largest members, lower number first) are linked."""
+    endpoints, then their clusters' largest members, lower number first) are linked, or when
+    one side is a single document linked to the other's hub (the member with the largest total
+    link score to its cluster, then the largest total coverage of the other side of those
+    links, then the lower number): at once when that pair is in ``links``, else checked after
+    the cross pairs."""
     cluster = {i: [i] for i in range(n)}  # cluster id -> members
     where = list(range(n))
 
@@ -85,20 +89,47 @@ def reference_group(n, links, check, sizes, linkage, representatives):
         ranked = sorted(cluster[cid], key=lambda m: (-sizes[m], m))
         return [endpoint] + [m for m in ranked if m != endpoint][: representatives - 1]
 
+    def hub(cid):
+        inside = set(cluster[cid])
+        total = {m: 0 for m in inside}
+        holds = {m: 0 for m in inside}
+        for (a, b), link in links.items():
+            if a in inside and b in inside:
+                total[a] += round(link.score * 10_000)
+                total[b] += round(link.score * 10_000)
+                holds[a] += round(link.coverage_b * 10_000)  # how much of b is found in a
+                holds[b] += round(link.coverage_a * 10_000)
+        return min(inside, key=lambda m: (-total[m], -holds[m], m))
+
     for (i, j), link in sorted(links.items(), key=lambda kv: (-kv[1].score, kv[0])):
         ci, cj = where[i], where[j]
         if ci == cj:
             continue
         if len(cluster[ci]) > 1 or len(cluster[cj]) > 1:
-            xs, ys = reps(ci, i), reps(cj, j)
-            hits = 0
-            for x in xs:
-                for y in ys:
-                    a, b = min(x, y), max(x, y)
-                    if (a, b) in links or check(a, b) is not None:
-                        hits += 1
-            if hits < linkage * len(xs) * len(ys):
-                continue
+            via_hub = None
+            if len(cluster[ci]) == 1:
+                via_hub = tuple(sorted((i, hub(cj))))
+            elif len(cluster[cj]) == 1:
+                via_hub = tuple(sorted((j, hub(ci))))
+            if via_hub not in links:
+                xs, ys = reps(ci, i), reps(cj, j)
+                hits, checked = 0, {}
+                for x in xs:
+                    for y in ys:
+                        a, b = min(x, y), max(x, y)
+                        if (a, b) in links:
+                            hits += 1
+                        else:
+                            checked[(a, b)] = check(a, b) is not None
+                            hits += checked[(a, b)]
+                if hits < linkage * len(xs) * len(ys):
+                    if via_hub is None:
+                        continue
+                    if via_hub in checked:
+                        if not checked[via_hub]:
+                            continue
+                    elif check(*via_hub) is None:
+                        continue
         keep, gone = min(ci, cj), max(ci, cj)
         cluster[keep] += cluster.pop(gone)
         for m in cluster[keep]:
@@ -111,7 +142,9 @@ def link_graphs(draw):
     n = draw(st.integers(1, 40))
     pairs = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=120))
     scores = st.sampled_from([0.3, 0.5, 0.5, 0.75, 0.9, 1.0])  # ties in score are common
-    links = {(min(a, b), max(a, b)): _link(min(a, b), max(a, b), draw(scores)) for a, b in pairs if a != b}
+    shares = st.sampled_from([0.1, 0.3, 0.5, 1.0])  # and in the coverages that break them
+    links = {(min(a, b), max(a, b)): _link(min(a, b), max(a, b), draw(scores), draw(shares), draw(shares))
+             for a, b in pairs if a != b}
     hidden = set(draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=200)))
     sizes = draw(st.lists(st.integers(1, 6), min_size=n, max_size=n))  # ties in size too
     linkage = draw(st.sampled_from([0.2, 0.5, 0.75, 1.0]))
@@ -173,3 +206,34 @@ def test_group_merges_large_clusters_in_near_linear_time():
     t_small, t_big = run(1_000), run(10_000)
     # Linear is 10x; dicts outgrowing the caches add some. Quadratic is 100x.
     assert t_big < 40 * t_small, (t_small, t_big)
+
+
+def test_single_document_joins_through_the_hub_only():
+    """An original (0) and three partial copies (1-3) that each kept other paragraphs: every copy
+    is linked to the original and to no other copy. The copies, padded with their own
+    paragraphs, are longer than the original. Document 4 shares a passage with copy 1 only."""
+    links = {(0, 1): _link(0, 1, 0.7), (0, 2): _link(0, 2, 0.6), (0, 3): _link(0, 3, 0.5),
+             (1, 4): _link(1, 4, 0.45)}
+    sizes = [10, 12, 12, 12, 5]
+    checked = []
+
+    def check(a, b):
+        checked.append((a, b))
+        return None
+
+    # Copy 3 meets a cluster of 0, 1, 2 and is linked to one of three: the average rule alone
+    # refuses it, the hub rule (0 is linked to every member) takes it. Document 4 is linked to
+    # copy 1 but not to the hub (checked on demand), so it stays out.
+    assert group(5, links, check, sizes, 0.5) == [[0, 1, 2, 3], [4]]
+    assert (0, 4) in checked
+    assert reference_group(5, links, lambda a, b: None, sizes, 0.5, 4) == [[0, 1, 2, 3], [4]]
+
+
+def test_hub_tie_goes_to_the_member_holding_the_others():
+    """An original (2) and two abridged copies (0, 1) all link at score 1.0 (each copy is all
+    found in the original, coverage 1.0 on its side). The hub is the original, which holds the
+    copies; copy 3 kept paragraphs the abridged copies dropped and is linked to it alone."""
+    links = {(0, 1): _link(0, 1, 1.0, 0.8, 1.0), (0, 2): _link(0, 2, 1.0, 1.0, 0.6),
+             (1, 2): _link(1, 2, 1.0, 1.0, 0.5), (2, 3): _link(2, 3, 0.4, 0.3, 0.4)}
+    assert group(4, links, lambda a, b: None, [8, 7, 10, 12], 0.5) == [[0, 1, 2, 3]]
+    assert reference_group(4, links, lambda a, b: None, [8, 7, 10, 12], 0.5, 4) == [[0, 1, 2, 3]]
