@@ -79,6 +79,7 @@ configs = st.sampled_from([
     DedupConfig(),
     DedupConfig(shingle_size=3, sentence_match=0.3, close_match=0.6, min_shared_sentences=1, sentence_min_tokens=3),
     DedupConfig(shingle_size=9, sentence_match=0.8, close_match=0.9, min_coverage=0.1, min_close_coverage=0.0),
+    DedupConfig(follow_up_close_coverage=0.6, rewrite_coverage=0.4),
 ])
 
 
@@ -113,6 +114,29 @@ def test_generated_pairs_exercise_every_verdict():
         if any(link and link.passages for link in got):
             kinds.add("passages")
     assert kinds == {"near-duplicate", "syndicated", None, "passages"}
+
+
+def test_follow_up_rule_is_the_only_difference():
+    """A syndicated link whose close matches cover less than ``follow_up_close_coverage`` of
+    both documents stays only when both are ``rewrite_coverage`` covered (the story retold);
+    every other verdict is what it is without the rule. Both cases occur."""
+    on = DedupConfig()
+    off = DedupConfig(follow_up_close_coverage=0.0)
+    dropped = retold = 0
+    for seed in range(30):
+        texts = make_docs(seed)
+        prepared = prepare_texts([str(k) for k in range(len(texts))], texts, on)
+        pairs = [(a, b) for a in range(len(texts)) for b in range(a + 1, len(texts))]
+        for loose, strict in zip(verify_many(pairs, prepared, off), verify_many(pairs, prepared, on)):
+            weak = (loose is not None and loose.kind == "syndicated"
+                    and max(loose.close_coverage_a, loose.close_coverage_b) < on.follow_up_close_coverage)
+            if weak and min(loose.coverage_a, loose.coverage_b) < on.rewrite_coverage:
+                assert strict is None
+                dropped += 1
+            else:
+                assert (strict and strict.to_dict()) == (loose and loose.to_dict())
+                retold += weak
+    assert dropped and retold
 
 
 def test_verify_many_blocks_and_giant_sentences():

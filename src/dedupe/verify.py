@@ -32,11 +32,13 @@ Verdict (thresholds in :class:`dedupe.config.DedupConfig`):
 - syndicated: at least ``min_shared_sentences`` shared sentences that cover
   at least ``min_coverage`` of one of the two documents, of which the *close*
   matches (Dice >= ``close_match``, i.e. copied with light edits rather than
-  paraphrased) cover at least ``min_close_coverage`` of one document; or a
+  paraphrased) cover at least ``min_close_coverage`` of one document and,
+  unless both documents are ``rewrite_coverage`` covered (the whole story
+  told twice, e.g. translated), at least ``follow_up_close_coverage``; or a
   single close match that makes up ``single_sentence_coverage`` of the smaller
   document (a short abridgement: title and lead). Follow-up stories reuse
-  background sentences, mostly paraphrased: the close-coverage test is what
-  keeps them apart;
+  background sentences, mostly paraphrased, plus a few verbatim ones: the
+  close-coverage tests are what keep them apart;
 - otherwise no link. Two independent write-ups of one event share facts and
   perhaps a quote, but not two sentences covering a third of either text.
 
@@ -504,6 +506,8 @@ def _judge(x: Prepared, y: Prepared, config: DedupConfig, inter: int, counts: tu
         shared >= config.min_shared_sentences
         and max(cov_x, cov_y) >= config.min_coverage
         and max(close_x, close_y) >= config.min_close_coverage
+        and (max(close_x, close_y) >= config.follow_up_close_coverage
+             or min(cov_x, cov_y) >= config.rewrite_coverage)
     ) or (close_shared >= 1 and (close_x if x_small else close_y) >= config.single_sentence_coverage):
         kind = "syndicated"
     if kind is None:
@@ -897,6 +901,8 @@ def _verify_block(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, config: DedupCon
         (shared_n >= config.min_shared_sentences)
         & (np.maximum(cov_x, cov_y) >= config.min_coverage)
         & (np.maximum(close_x, close_y) >= config.min_close_coverage)
+        & ((np.maximum(close_x, close_y) >= config.follow_up_close_coverage)
+           | (np.minimum(cov_x, cov_y) >= config.rewrite_coverage))
     ) | ((np.minimum(nclose_x, nclose_y) >= 1) & (np.where(x_small, close_x, close_y) >= config.single_sentence_coverage))
 
     # Shared shingles where the verdict needs them: a link on sentences (its scores), or a
