@@ -2,14 +2,17 @@
 
 The straightforward path: every rule function applied to the whole text, in
 order, each removal recorded by difflib's line diff, passes repeated until
-nothing changes (the cleaning as first written). The fast paths: prefilters
-that skip a rule, candidate lines that spare the other lines a regex, verdicts
-remembered between passes, line rules skipped after the first pass, and the
-one-run shortcut of ``line_changes``. Texts are built from the golden rule
-cases' lines (real furniture and their negatives), trigger phrases in odd
-case and punctuation, the characters that IGNORECASE matches to ASCII
-letters (long s, dotless i, dotted capital I, Kelvin sign), and ordinary
-sentences, so a prefilter that wrongly skips a line shows up as a difference.
+nothing changes (the cleaning as first written). The fast paths: one scan
+for the lines that open with a rule's words, keys looked for in the folded
+text, candidate lines that spare the other lines a regex, verdicts
+remembered by line (from text to text), views of a text less some lines
+that take over what was found, line rules skipped after the first pass, and
+the one-run shortcut of ``line_changes``. Texts are built from the golden
+rule cases' lines (real furniture and their negatives), trigger phrases in
+odd case and punctuation, the characters that IGNORECASE matches to ASCII
+letters (long s, dotless i, dotted capital I, Kelvin sign), non-ASCII digits
+and spaces, long lines with brackets, and ordinary sentences, so a fast path
+that wrongly skips a line shows up as a difference.
 """
 
 from __future__ import annotations
@@ -55,6 +58,24 @@ _PHRASES = [
     "— Kennedy Wandera (@KennedyWandera_) April 12, 2024", "pic.twitter.com/abc123", "View this post on Instagram",
     "Tags: Niger, Russia", "Join the conversation", "3 comments", "Leave a reply", "Bookmark | Print | Email",
     "Posted July 4, 2005 3:21 PM", "Staff writer | Riverside Dispatch",
+    # Non-ASCII digits and spaces where the patterns take \d and \s, other openers and keys.
+    "\u0661\u0662:\u0663\u0660", "\uff15\u00a0min read", "\u0663 comments", "A\u00a0+ A\u2009-", "\u2014 @janedoe",
+    "• Advertisement", "“Read more: a teaser”", "You’ve reached your limit of free articles",
+    "You have used all 5 free articles",
+    "You've reached your limit", "The story continues below advertisement", "Read more at Reuters",
+    "Unlock full digital access for as little as $1", "Create a free account to keep reading",
+    "Thanks for signing up! Get the Daily Brief app", "This article is available to subscribers only.",
+    "Personal, non-commercial use only. May not be republished, broadcast or rewritten.",
+    "We may receive a small commission.", "Affiliate links below", "We may get a share of sales",
+    "Get unlimited access today", "Unlock unrestricted digital access", "Register for a account",
+    "Keep reading: log in to your subscription", "Your card on file will be charged", "Members-only content",
+    "Unable to see the content? Sign in button below", "Tap here to download the app", "Get the Morning Post app",
+    "Did you like this story?", "Error processing your subscription", "Try a free trial in your inbox",
+    "Additional reporting by Jane Doe",
+    "Research by Ann Lee and Bo Chen",
+    # Long lines with "[" (the tag search is quadratic in them) and tags in odd places.
+    "Police said " + "the search went on " * 30 + "[VIDEO]", "a b c [A] x [VIDEO] ] [",
+    "[VIDEO] Floods hit the coast", "Three words here [PHOTOS]  ...", "one two [AB]", "Floods [VIDEO] hit the coast",
 ]
 _SENTENCES = [
     "Russian instructors arrived in Niger on Wednesday, officials said.",
@@ -70,6 +91,11 @@ _SENTENCES = [
 ]
 # Characters that IGNORECASE matches to an ASCII letter (or that lower-casing splits in two).
 _ODD = {"s": "ſ", "i": "ı", "I": "İ", "k": "K"}
+
+
+def _variants(line: str) -> list[str]:
+    """A line as it is, in upper, lower and title case, and with the characters of _ODD."""
+    return [line, line.upper(), line.lower(), line.title(), "".join(_ODD.get(c, c) for c in line)]
 
 
 @st.composite
@@ -172,15 +198,18 @@ def test_clean_text_on_golden_inputs_equals_the_straightforward_path():
                 clean_text(case["input"], _NO_RULES).text, DEFAULT_RULES)[0]
 
 
-# Where each scan must find every line the rule's pattern accepts.
-_SCANS = [
-    (R._OPEN_AUDIO, R._WIDGET.fullmatch), (R._OPEN_AD, R._AD.fullmatch), (R._OPEN_SHARE, R._SHARE.fullmatch),
-    (R._OPEN_NEWSLETTER, R._NEWSLETTER.search), (R._OPEN_TEASER, R._TEASER.match),
-    (R._TAG_OPEN, R._TAGGED_HEADLINE.search), (R._OPEN_PROMO, R._PROMO_PROMPT.match),
-    (R._OPEN_CONTACT, R._CONTACT.fullmatch), (R._OPEN_HEADING, R._HEADING.fullmatch),
-    (R._OPEN_POST_LABEL, R._POST_LABEL.fullmatch), (R._OPEN_BLOCK, R._BLOCK_HEADING.fullmatch),
-    (R._OPEN_BLOCK, R._WIDGET_LABEL.fullmatch),
+# Where each rule's openers must find every line the rule's pattern accepts.
+_OPENED = [
+    ("audio_widget", R._WIDGET.fullmatch), ("ad_label", R._AD.fullmatch), ("share_bar", R._SHARE.fullmatch),
+    ("newsletter_prompt", R._NEWSLETTER.search), ("teaser_link", R._TEASER.match),
+    ("promo_prompt", R._PROMO_PROMPT.match), ("contact_line", R._CONTACT.fullmatch),
+    ("latest_headlines", R._HEADING.fullmatch), ("embedded_post", R._POST_LABEL.fullmatch),
+    ("related_block", R._BLOCK_HEADING.fullmatch), ("related_block", R._WIDGET_LABEL.fullmatch),
+    ("reporting_credit", R._CREDIT.match),
 ]
+# The scans that the rule functions latest_headlines and related_block use themselves.
+_SCANS = [(R._OPEN_HEADING, R._HEADING.fullmatch), (R._OPEN_BLOCK, R._BLOCK_HEADING.fullmatch),
+          (R._OPEN_BLOCK, R._WIDGET_LABEL.fullmatch), (R._TAG_OPEN, R._TAGGED_HEADLINE.search)]
 
 
 @_SETTINGS
@@ -193,6 +222,184 @@ def test_scans_find_every_line_the_patterns_accept(lines, where):
         for i, line in enumerate(lines):
             if line and accepts(line):
                 assert i in found, (scan.pattern, line)
+    view = R._View(text, set())
+    for name, accepts in _OPENED:
+        found = set(view.opened(name))
+        for i, line in enumerate(lines):
+            if line and accepts(line):
+                assert R._OPEN_LINE[name].match(line), (name, line)
+                assert i in found, (name, line)
+
+
+# Lines that stress the scan for opening lines: a run before the words (ASCII, non-ASCII, "@", "_"), the
+# words of an opener or of a sentence in odd case, non-ASCII digits and spaces, then anything.
+_RUNS = ["", "", " ", "- ", "-- ", "(", "“", "— ", "• ", "\u00a0", "\x1c", "@", "@@ ", "_", "é", "1. ", "[", ">> "]
+_WORDS = ["advertisement", "listen", "share", "follow us", "e-mail", "email", "x", "jane@example.com", "@jdoe",
+          "latest", "the latest", "related", "you may", "more", "read", "view this post", "this tweet was",
+          "additional reporting", "research", "sign up for", "subscribe", "get the", "download", "don't miss",
+          "tags", "3 comments", "\u0663 comments", "12:30", "\u0661\u0662:\u0663\u0660", "5 min", "\uff15\u00a0min",
+          "a+", "aa -", "a\u00a0+", "audio by", "text size", "the story continues", "skip", "have a tip", "www.x.com",
+          "twitter.com/a", "http", "contact", "reach", "write to", "play", "your browser", "powered by", "embedded",
+          "leave a", "join the", "trending", "top stories", "most read", "also read", "see also", "in other news",
+          "what to read next", "editor's picks", "explore further", "further reading", "filed under", "accept",
+          "allow", "a post shared", "viewed", "shared", "popular", "recommended", "recent", "other", "watch"]
+_TAILS = ["", ":", " now", " this article: x", " newsletter", " our app", " | x", "]", " more", "\u00a0min read"]
+
+
+@st.composite
+def _opening_line(draw) -> str:
+    word = draw(st.sampled_from(_WORDS + _SENTENCES))
+    case = draw(st.sampled_from(["keep", "upper", "title"]))
+    word = {"keep": word, "upper": word.upper(), "title": word.title()}[case]
+    if draw(st.booleans()):
+        word = "".join(_ODD.get(c, c) for c in word)
+    return draw(st.sampled_from(_RUNS)) + word + draw(st.sampled_from(_TAILS))
+
+
+def test_openers_accept_every_base_line_the_patterns_accept():
+    for base in _GOLDEN + _PHRASES + _SENTENCES:
+        for line in _variants(base):
+            for prefix in _RUNS:
+                _check_openers([prefix + line])
+
+
+@_SETTINGS
+@given(st.lists(st.one_of(_opening_line(), st.just("")), min_size=1, max_size=8))
+def test_the_opening_scan_finds_every_line_an_opener_matches(lines):
+    _check_openers(lines)
+
+
+def _check_openers(lines: list[str]) -> None:
+    """Every line a rule's pattern accepts opens with its words; the scan finds every line an opener matches."""
+    text = "\n".join(lines)
+    found = {i for i, _ in R._open_hits(b"\n" + R._bfold(text), lines)}
+    view = R._View(text, set())
+    for i, line in enumerate(lines):
+        if R._OPEN_LINE_ANY.match(line):
+            assert i in found, line
+        for name, regex in R._OPEN_LINE.items():
+            if regex.match(line):
+                assert R._OPEN_LINE_ANY.match(line), (name, line)
+        for name, accepts in _OPENED:
+            if line and accepts(line):
+                assert R._OPEN_LINE[name].match(line), (name, line)
+                assert i in view.opened(name), (name, line)
+
+
+def test_bfold_keeps_what_the_fast_paths_rely_on():
+    """Checked against every code point (see _bfold and _open_any)."""
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    str_space = re.compile(r"[^\S\n]")
+    bytes_space = re.compile(rb"[\t\x0b\x0c\r\x1c-\x1f \x80-\xff]+")
+    for code in range(0x110000):
+        char = chr(code)
+        folded = R._bfold(char)
+        if char.isascii():
+            assert folded == char.lower().encode("ascii")
+            continue
+        if letter.fullmatch(char):  # IGNORECASE takes it for an ASCII letter: it folds to that letter
+            assert len(folded) == 1 and folded in b"abcdefghijklmnopqrstuvwxyz", hex(code)
+            assert re.fullmatch(folded.decode("ascii"), char, re.IGNORECASE), hex(code)
+            continue
+        assert min(folded) >= 0x80, hex(code)  # no ASCII byte: no letter, digit, "@" or newline
+        if str_space.match(char):
+            assert bytes_space.fullmatch(folded), hex(code)
+
+
+def test_keys_are_held_by_every_base_line_the_patterns_match():
+    for base in _GOLDEN + _PHRASES + _SENTENCES:
+        for line in _variants(base):
+            _check_keys(line)
+
+
+@_SETTINGS
+@given(_line())
+def test_keys_are_held_by_every_line_the_patterns_match(line):
+    _check_keys(line)
+
+
+def _check_keys(line: str) -> None:
+    folded = R._bfold(line)
+
+    def holds(groups) -> bool:
+        return all(any(key in folded for key in keys) for keys in groups)
+
+    for cue, groups in zip(R._PAYWALL_CUES, R._PAYWALL_CUE_BGROUPS):
+        if cue.search(line):
+            assert holds(groups), (cue.pattern, line)
+    if R._PROMO_PHRASE.search(line):
+        assert any(holds(groups) for groups in R._PROMO_PHRASE_BGROUPS), line
+    if R._NOTICE.search(line):
+        assert any(key in folded for key in R._NOTICE_BKEYS), line
+    if R._CONTRIBUTED.search(line):
+        assert R._CONTRIBUTED_BKEY in folded, line
+
+
+_TAG_CHARS = st.sampled_from(list("ab Z[]AB.-_é1") + ["VIDEO", "[VIDEO]", "[A B]", " x"])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(_TAG_CHARS, max_size=40).map("".join))
+@example("Police said " + "the search went on " * 30 + "[VIDEO]")
+@example("a b c [A] x [VIDEO] ] [")
+@example("[VIDEO] a b c")
+def test_tag_search_equals_the_pattern(line):
+    assert R._tagged(line) == bool(R._TAGGED_HEADLINE.search(line))
+
+
+@_SETTINGS
+@given(_line(), _line())
+def test_same_words_equals_normalized_comparison(line, other):
+    for words in (R.normalize_words(line), R.normalize_words(other)):
+        if words:
+            assert R._same_words(line, words) == (R.normalize_words(line) == words)
+
+
+@_SETTINGS
+@given(_TEXTS, st.sets(st.integers(0, 40), max_size=6), st.sets(st.integers(0, 40), max_size=4))
+@example("A\n\nB\n\nC", {2}, {0})
+@example("A\n\nB\n\nC", {4}, {0, 1})
+@example("A\n\nB\n\nC", {0, 1, 2}, {1, 2})
+@example("A\nB\n\nC\nD", {1}, {1, 2})
+def test_views_without_lines_equal_fresh_views(text, drop, drop2):
+    """A view of a text less some lines: its text is join_lines' and what it takes over is what a fresh view finds."""
+    text = join_lines(text.split("\n"))
+    view = R._View(text, set())
+    view.opened("ad_label"), view.holding(b"your "), view.holding(b"copyright")  # found here, taken over below
+    for lines_out in (drop, drop2):
+        lines = view.lines
+        after = view.without(lines_out)
+        assert after.text == join_lines([line for i, line in enumerate(lines) if i not in lines_out])
+        fresh = R._View(after.text, set())
+        assert after.lines == fresh.lines and after.folded == fresh.folded
+        for name in R._OPENERS:
+            assert after.opened(name) == fresh.opened(name)
+        for key in (b"your ", b"copyright", b"the"):
+            assert after.holding(key) == fresh.holding(key)
+        assert after.lines[:after.start] == lines[:after.start]
+        if after.text != view.text:
+            assert R._line_changes("r", lines, after.lines, after.text, after.tidy, after.start, view.unique) == \
+                _difflib_changes("r", view.text, after.text)
+        view = after
+
+
+def test_remembered_verdicts_change_nothing():
+    """Verdicts remembered from earlier texts, or tables trimmed on the way, give the same results."""
+    texts = [case["input"] for case in _CASES] + ["\n".join(_PHRASES), "\n".join(_PHRASES[::-1])]
+    R._clear_caches()
+    cold = [apply_rules_until_stable(t) for t in texts]
+    warm = [apply_rules_until_stable(t) for t in texts]
+    assert warm == cold
+    limit, every = R._MEMO_LINES, R._MEMO_TRIM_EVERY
+    try:
+        R._MEMO_LINES, R._MEMO_TRIM_EVERY = 3, 1  # trim after every text
+        assert [apply_rules_until_stable(t) for t in texts] == cold
+        R._MEMO.trim()
+        tables = [*R._MEMO.verdicts.values(), R._MEMO.title, R._MEMO.footer, R._MEMO.openers]
+        assert all(len(table) <= 3 for table in tables)
+    finally:
+        R._MEMO_LINES, R._MEMO_TRIM_EVERY = limit, every
+    assert cold == [_straight_until_stable(t, DEFAULT_RULES) for t in texts]
 
 
 @_SETTINGS
@@ -247,6 +454,25 @@ def test_line_changes_equal_difflib(old, keep, tidy_before, tidy_after):
 @settings(max_examples=3000, deadline=None)
 @given(_LIST_LINES, st.integers(0, 14), st.integers(0, 14))
 def test_one_removed_run_equals_difflib(old, start, length):
+    before = join_lines(old)
+    lines = before.split("\n")
+    after = join_lines(lines[:start] + lines[start + length:])
+    assert line_changes("r", before, after) == _difflib_changes("r", before, after)
+
+
+@st.composite
+def _list_with_repeats(draw) -> list[str]:
+    """Lines mostly unique, some repeated (the age lines of a headline list), some empty."""
+    unique = iter(f"U{i}" for i in range(64))
+    repeats = ["R1", "R2", "R3"][: draw(st.integers(1, 3))]
+    kinds = draw(st.lists(st.sampled_from(["", "", "r", "u", "u", "u"]), min_size=1, max_size=18))
+    return [next(unique) if kind == "u" else draw(st.sampled_from(repeats)) if kind == "r" else "" for kind in kinds]
+
+
+@settings(max_examples=4000, deadline=None)
+@given(_list_with_repeats(), st.integers(0, 18), st.integers(1, 4))
+@example(["U0", "", "R1", "U1", "R1", "", "U2", "", "U3"], 7, 2)
+def test_one_removed_run_with_repeated_lines_equals_difflib(old, start, length):
     before = join_lines(old)
     lines = before.split("\n")
     after = join_lines(lines[:start] + lines[start + length:])

@@ -14,6 +14,8 @@ Stages, each fed what it sees inside ``clean_text`` (one process, one core):
 - ``whitespace``: :func:`~dedupe.clean.encoding.normalize_whitespace` on the repaired text;
 - ``rules``: the default rules applied until nothing changes, removals recorded, as ``clean_text``
   does (``apply_rules_until_stable``, or a loop over ``apply_rules`` in a package without it);
+  what the rules remember about lines from text to text is forgotten before each timing
+  (``rules._clear_caches``, where it exists), so every repeat starts cold, as a run does;
 - ``furniture``: :class:`~dedupe.clean.FurnitureLearner` over the cleaned texts (with
   ``line_keys``), the model, and :meth:`~dedupe.clean.FurnitureModel.strip` of every text,
   as :func:`dedupe.pipeline.clean_corpus` does;
@@ -79,7 +81,10 @@ def stages(pkg: ModuleType, docs: list[Document]) -> dict[str, Callable[[], Any]
     fixed = [enc.fix_encoding(t)[0] for t in raw]
     spaced = [enc.normalize_whitespace(t) for t in fixed]
 
+    clear = getattr(rules, "_clear_caches", lambda: None)  # a repeat must not find the lines of the last one
+
     def run_rules() -> list:
+        clear()
         until_stable = getattr(rules, "apply_rules_until_stable", None)  # what clean_text calls, where it exists
         if until_stable is not None:
             return [until_stable(text, rules.DEFAULT_RULES) for text in spaced]
@@ -109,7 +114,7 @@ def stages(pkg: ModuleType, docs: list[Document]) -> dict[str, Callable[[], Any]
         "whitespace": lambda: [enc.normalize_whitespace(t) for t in fixed],
         "rules": run_rules,
         "furniture": run_furniture,
-        "clean_document": lambda: [pkg.clean_document(d) for d in docs],
+        "clean_document": lambda: clear() or [pkg.clean_document(d) for d in docs],
     }
 
 

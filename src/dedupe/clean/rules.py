@@ -21,14 +21,18 @@ another gives, and :func:`apply_rules_until_stable` what repeating that until
 nothing changes gives (``tests/test_clean_prefilters.py`` checks both with
 hypothesis), but it seldom runs a rule over every line. On a tidy text (see
 :func:`_is_tidy`, which :func:`dedupe.clean.encoding.normalize_whitespace`
-output is) a rule whose prefilter proves that it removes nothing is skipped;
-the line rules, and the rules that look only at the first or last lines, test
-only the candidate lines that one regex scan of the text finds, remembering
-each line's verdict from pass to pass; passes after the first skip the rules
-that judge a line by its content alone (:data:`LINE_RULES`), which cannot
-remove anything then; and :func:`line_changes` records the removal of one
-run of lines without difflib. The section "prefilters" below says how the
-scans are derived from the patterns.
+output is) each rule has a fast path (:data:`_FAST`) that tests only the
+lines that necessary conditions leave: one scan of the text finds the lines
+that open with the words of some rule, and str.find the lines that hold the
+keys a pattern needs; rules that look at the first or last lines look only
+there. A rule's verdict on a line is remembered by line text (from text to
+text: syndicated copies share their furniture); the view of a text less the
+lines a rule removed takes over what was found in the text (:class:`_View`);
+passes after the first skip the rules that judge a line by its content alone
+(:data:`LINE_RULES`), which cannot remove anything then; and
+:func:`line_changes` records the removal of one run of lines without
+difflib. The section "fast paths" below says how the conditions are derived
+from the patterns.
 """
 
 from __future__ import annotations
@@ -36,7 +40,8 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from collections import defaultdict
+from typing import Any, Callable, Iterable
 
 from ..document import Change
 
@@ -144,8 +149,13 @@ def _fold(text: str) -> str:
     dot of a capital dotted I) are mapped too.
     """
     low = text.lower()
-    if not low.isascii():
-        low = low.replace("\u017f", "s").replace("\u0131", "i").replace("\u0307", "")
+    if not low.isascii():  # each replace only where its character occurs: a 1-character "in" is a memchr
+        if "\u017f" in low:
+            low = low.replace("\u017f", "s")
+        if "\u0131" in low:
+            low = low.replace("\u0131", "i")
+        if "\u0307" in low:
+            low = low.replace("\u0307", "")
     return low
 
 
@@ -422,8 +432,9 @@ def _paywall_cues(folded: str) -> dict[int, set[int]]:
 
 
 def _paywall_line(line: str, cues: set[int]) -> bool:
-    hits = sum(1 for cue in cues if _PAYWALL_CUES[cue].search(line))
-    return hits >= 2 and _words(line) <= 120
+    if _words(line) > 120:
+        return False  # a paragraph: decided by one split instead of a dozen searches
+    return sum(1 for cue in cues if _PAYWALL_CUES[cue].search(line)) >= 2
 
 
 def _is_paywall(line: str) -> bool:
@@ -856,13 +867,16 @@ _NOTICE_PARTS: tuple[tuple[tuple[tuple[str, ...], ...], str | None, str], ...] =
     ((("all rights reserved",),), "all rights reserved", r"\ball rights reserved\b"),
     ((("non-commercial use",), ("personal",)), None, r"\bfor (?:your )?personal,? non-commercial use\b"),
     ((("published, broadcast",), ("may not be ",)), "may not be ", r"\bmay not be (?:re)?published, broadcast"),
-    ((("share", "commission"), ("get ", "earn ", "receive "), ("may ",)), "may ",
+    ((("may get ", "may earn ", "may receive "), ("share", "commission")), "may ",
      r"\bmay (?:get|earn|receive) (?:a )?(?:small )?(?:share|commission)"),
     ((("affiliate ",),), "affiliate ", r"\baffiliate (?:links?|commission|partnerships?)\b"),
 )
 _NOTICE = re.compile("|".join(part for _, _, part in _NOTICE_PARTS), re.IGNORECASE)
-_NOTICE_KEYS = ("©", "(c)", "copyright", "rights reserved", "commercial use", "broadcast", "share", "commission",
-                "affiliate")  # one per alternative of _NOTICE
+# One key per alternative of _NOTICE, held by every line it matches (lower-cased): legal_notice's fast path
+# looks for the last lines that hold one.
+_NOTICE_KEYS = ("©", "(c)", "copyright", "all rights reserved", "non-commercial use", "published, broadcast",
+                "may get ", "may earn ", "may receive ", "affiliate ")
+_NOTICE_BKEYS = tuple(key.encode("utf-8") for key in _NOTICE_KEYS)
 # Searched one by one, only where the line holds the part's keys, and in an
 # ASCII line (where the folded line has the same positions) from the first
 # place its starting literal occurs: an IGNORECASE alternation crawls along a
@@ -934,10 +948,10 @@ _THIRTEEN_WORDS = re.compile(r"\W*(?:\w+\W+){12}\w")
 
 def _stamp(line: str) -> bool:
     """A date/time line: "UPDATED: Tue., Nov. 19, 2019", "5:45 AM PST 11/19/2019 by Jane Doe"; at most three other words."""
-    if _DIGIT_LIKE.search(line) is None:
-        return False  # undated: no digit token and no numeric stamp (the common case, decided without tokenising)
     if _THIRTEEN_WORDS.match(line):
-        return False  # too many tokens (lower-casing never joins two tokens), decided without tokenising it all
+        return False  # too many tokens (lower-casing never joins two tokens), decided from the first 13 words
+    if _DIGIT_LIKE.search(line) is None:
+        return False  # undated: no digit token and no numeric stamp, decided without tokenising
     tokens = _WORD.findall(line.lower())
     if not 0 < len(tokens) <= 12:
         return False
@@ -1051,145 +1065,56 @@ def link_list(text: str, page: PageContext) -> str:
     return _without(text, lines, drop)
 
 
-# --------------------------------------------------------------------------- prefilters
+# --------------------------------------------------------------------------- fast paths
 
-# A prefilter says whether a rule *may* change a text: False only when the rule
-# is certain to return the text as it is. It looks at the whole text once (one
-# regex scan or a few lines), so a rule that has nothing to do costs no split
-# and no per-line matching; for the rules of LINE_RULES the scan also names the
-# only lines the rule's test must look at. Each is a necessary condition of its
-# rule, derived from the rule's patterns; tests/test_clean_prefilters.py checks
-# with hypothesis that the fast paths give what the rules give.
+# A fast path gives exactly what its rule function gives on a tidy text (see
+# _is_tidy; normalize_whitespace output is tidy), but looks at a few lines
+# only: those that necessary conditions, derived from the rule's patterns,
+# leave. tests/test_clean_prefilters.py checks with hypothesis that the fast
+# paths give what the rules give, and each condition against its pattern.
 #
-# How the scans are built: the line patterns of the rules are anchored
-# (fullmatch, match or ``^``) and open with optional space or punctuation
-# (``\s*``, ``\W{0,3}``, ``\W*``) before fixed words. The scans run, with the
-# rules' own flags (IGNORECASE), over ``"\n" + text`` as ``\n\W*(?:opening
-# words)``: the leading newline lets the regex engine jump from newline to
-# newline, ``\W*`` accepts every prefix those patterns accept (it may also run
-# over blank or punctuation-only lines, which only adds candidates), and the
-# opening words are the literal start of each alternative. A match ends on the
-# line that holds its word.
+# Openings. The line patterns are anchored (fullmatch, match or ``^``) and open
+# with optional space or punctuation (``\s*``, ``\W{0,3}``, ``\W*``) before
+# fixed words; _OPENERS lists those words, rule by rule, and _OPEN_LINE matches
+# them (IGNORECASE, after ``\W*``) at the start of a line. One scan of the
+# text's _bfold form (_OPEN_ANY, see _open_any) finds every line that an
+# opener may match, and _open_hits notes, per line, the rules whose openers
+# do: a rule then tests only its own lines.
+#
+# Keys. Strings that every match of a pattern holds (the ..._KEYS and
+# ..._GROUPS tables, lower case). _bfold turns the text into UTF-8 with every
+# character that IGNORECASE takes for an ASCII letter turned into that letter
+# (far cheaper than str.lower on a text with any non-ASCII character), so a
+# line that a pattern matches holds each key in that form; one bytes ``in``
+# per key says whether any line does, and bytes.find which ones.
+#
+# Position. The rules that look at the first or last lines look only there.
+#
+# What depends on a line alone (a rule's verdict on it, the rules it opens
+# for) is remembered by line text in _MEMO, across the passes of one text and
+# from text to text; a view made by removing lines (_View.without) takes over
+# the lines found in the view it came from.
 
-
-class _Text:
-    """A text under the rules, with the forms the prefilters share (each made when first asked for)."""
-
-    __slots__ = ("text", "_nl", "_folded", "_lines")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._nl: str | None = None
-        self._folded: str | None = None
-        self._lines: list[str] | None = None
-
-    @property
-    def lines(self) -> list[str]:
-        """``text.split("\\n")`` (callers must not change it)."""
-        if self._lines is None:
-            self._lines = self.text.split("\n")
-        return self._lines
-
-    @property
-    def nl(self) -> str:
-        """``"\\n" + text``: every line, the first one too, follows a newline."""
-        if self._nl is None:
-            self._nl = "\n" + self.text
-        return self._nl
-
-    @property
-    def folded(self) -> str:
-        """``"\\n" + _fold(text)``, for keyword lookups."""
-        if self._folded is None:
-            self._folded = "\n" + _fold(self.text)
-        return self._folded
-
-    def drop_lines(self, candidates: Callable[["_Text", set[int]], None], removes: Callable[[str], bool],
-                   verdicts: dict[str, bool]) -> str | None:
-        """The text without the lines ``removes`` says yes to, testing only the ``candidates``; None when none goes.
-
-        For a rule of :data:`_LINE_TESTS` on a tidy text this is what the rule
-        returns. ``verdicts`` remembers ``removes`` line by line (the rule's
-        verdict on a line depends on the line alone).
-        """
-        found: set[int] = set()
-        candidates(self, found)
-        if not found:
-            return None
-        lines = self.lines
-        drop = set()
-        for i in found:
-            line = lines[i]
-            verdict = verdicts.get(line)
-            if verdict is None:
-                verdict = verdicts[line] = removes(line)
-            if verdict:
-                drop.add(i)
-        if not drop:
-            return None
-        return join_lines([line for i, line in enumerate(lines) if i not in drop])
-
-
-def _first_lines(text: str, count: int) -> list[str]:
-    """The first ``count`` non-blank lines of ``text`` (fewer when it has fewer), found without splitting it all."""
-    out: list[str] = []
-    start = 0
-    while len(out) < count:
-        end = text.find("\n", start)
-        line = text[start:] if end == -1 else text[start:end]
-        if line.strip():
-            out.append(line)
-        if end == -1:
-            break
-        start = end + 1
-    return out
+_SOCIAL_WORDS = "twitter|facebook|instagram|linkedin|youtube|tiktok|threads|bluesky|mastodon|x"
+_HEADING_OPENER = (  # _HEADING
+    r"(?:the )?(?:latest|related|more|top|trending|popular|recommended|recent|other|editor|most"
+    r"|you (?:may|might|could)|read|also read|see also|in other news|don|what to read next)"
+)
+_BLOCK_OPENER = (  # _BLOCK_HEADING and _WIDGET_LABEL
+    r"related|more |you may|you might|recommended|most |popular|read|viewed|shared|trending|top stories"
+    r"|latest |don|explore further|further reading|what to read next|tag|filed under|\d+ comment|comment|leave a"
+    r"|join the|share"
+)
 
 
 def _opening(pattern: str) -> re.Pattern[str]:
     return re.compile(r"\n\W*(?:" + pattern + ")", re.IGNORECASE)
 
 
-_SOCIAL_WORDS = "twitter|facebook|instagram|linkedin|youtube|tiktok|threads|bluesky|mastodon|x"
-# The opening words of each pattern, alternative by alternative (see the patterns above).
-_OPEN_AUDIO = _opening(  # _WIDGET
-    r"audio by|listen|play|\d\d?:\d|\d+\s*min|your browser|voiced by|narrated by|powered by|text size"
-    r"|font size|aa?\s*[+-]"
-)
-_OPEN_AD = _opening(r"ad|sponsored|promoted|paid|the |story|article|content|scroll|skip")  # _AD
-_OPEN_SHARE = _opening(  # _SHARE: the first of its words opens the line
-    r"share|tweet|e-?mail|print|copy|save|facebook|twitter|x|whatsapp|linkedin|reddit|telegram|pinterest"
-    r"|flipboard|messenger|threads|bluesky|comment|follow us"
-)
-_OPEN_NEWSLETTER = _opening(  # _NEWSLETTER: a verb opens the line, a noun follows on it
-    r"(?:sign up|subscribe|join|get|register|enter your email)[^\n]*"
-    r"(?:newsletter|inbox|email updates|daily briefing|alerts)"
-)
-_OPEN_TEASER = _opening(  # _TEASER: a label, then a colon, bar or bracket on the line
-    r"(?:read|also|see|related|more|recommended|watch|listen|trending|most read|you may|you might|don)[^\n]*[:|\]]"
-)
-_TAG_OPEN = re.compile(r"\[[A-Z]")  # what _TAGGED_HEADLINE needs (it is case-sensitive)
-_OPEN_PROMO = _opening(  # _PROMO_PROMPT opens a line and names what to get on it
-    r"(?:subscribe|sign up|join|get|download|register|follow|listen)[^\n]*"
-    r"(?:newsletter|podcast|app|alerts|youtube channel|membership|subscription)"
-)
-_OPEN_CONTACT = _opening(  # _CONTACT: an opening verb, a network, a URL, or an address or handle in the first word
-    r"follow|email|e-mail|write to|contact|reach|have a|http|www|" + _SOCIAL_WORDS + r"|\S*@"
-)
-_OPEN_HEADING = _opening(  # _HEADING
-    r"(?:the )?(?:latest|related|more|top|trending|popular|recommended|recent|other|editor|most"
-    r"|you (?:may|might|could)|read|also read|see also|in other news|don|what to read next)"
-)
-_OPEN_POST_LABEL = _opening(  # _POST_LABEL
-    r"view this post|a post shared|(?:this )?(?:tweet|post) (?:may|was)|embedded|allow|accept"
-)
-_POST_LINK_END = re.compile(  # every _POST_LINK match holds one of these, ending in "/"
-    r"/(?:(?<=pic\.twitter\.com/)|(?<=t\.co/)|(?<=/status/)|(?<=instagram\.com/p/))", re.IGNORECASE
-)
-_OPEN_BLOCK = _opening(  # _BLOCK_HEADING and _WIDGET_LABEL
-    r"related|more |you may|you might|recommended|most |popular|read|viewed|shared|trending|top stories"
-    r"|latest |don|explore further|further reading|what to read next|tag|filed under|\d+ comment|comment|leave a"
-    r"|join the|share"
-)
+# The scans of latest_headlines and related_block, which their rule functions use
+# too: over ``"\n" + text``, a match ends on the line that holds its word.
+_OPEN_HEADING = _opening(_HEADING_OPENER)
+_OPEN_BLOCK = _opening(_BLOCK_OPENER)
 
 
 def _line_numbers(nl_text: str, regex: re.Pattern[str], found: set[int]) -> None:
@@ -1213,7 +1138,528 @@ def _scan_lines(text: str, regex: re.Pattern[str]) -> list[int]:
     return sorted(found)
 
 
-# Per-line verdicts of the rules in LINE_RULES: exactly the test each rule applies to a line.
+_NEWSLETTER_NOUN_WORDS = r"(?:newsletter|inbox|email updates|daily briefing|alerts)"
+_PROMO_NOUN_WORDS = r"(?:newsletter|podcast|app|alerts|youtube channel|membership|subscription)"
+
+#: The opening words of each rule's line patterns, alternative by alternative, in
+#: lower case. Each stays on one line (``[^\n]``, ``[^\S\n]`` where a pattern has
+#: ``.`` or ``\s``), as _OPEN_ANY runs them over the whole text, and optional
+#: words are spelt out ("the story", "story") so that each starts with its letter.
+_OPENERS: dict[str, tuple[str, ...]] = {
+    "ad_label": (  # _AD
+        "ad", "sponsored", "promoted", "paid", "the story", "the article", "the content", "story", "article",
+        "content", "scroll", "skip",
+    ),
+    "audio_widget": (  # _WIDGET
+        "audio by", "listen", "play", r"\d\d?:\d", r"\d+[^\S\n]*min", "your browser", "voiced by", "narrated by",
+        "powered by", "text size", "font size", r"aa?[^\S\n]*[+-]",
+    ),
+    "share_bar": (  # _SHARE: the first of its words opens the line
+        "share", "tweet", "e-?mail", "print", "copy", "save", "facebook", "twitter", "x", "whatsapp", "linkedin",
+        "reddit", "telegram", "pinterest", "flipboard", "messenger", "threads", "bluesky", "comment", "follow us",
+    ),
+    "contact_line": (  # _CONTACT: an opening verb, a network, a URL, or an address or handle in the first word
+        "follow", "email", "e-mail", "write to", "contact", "reach", "have a", "http", "www",
+        *_SOCIAL_WORDS.split("|"), r"[^\s@]*@",  # [^\s@]*@ opens a line exactly where \S*@ does
+    ),
+    "latest_headlines": (  # _HEADING
+        r"the (?:latest|related|more|top|trending|popular|recommended|recent|other|editor|most"
+        r"|you (?:may|might|could)|read|also read|see also|in other news|don|what to read next)",
+        "latest", "related", "more", "top", "trending", "popular", "recommended", "recent", "other", "editor", "most",
+        "you (?:may|might|could)", "read", "also read", "see also", "in other news", "don", "what to read next",
+    ),
+    "related_block": tuple(_BLOCK_OPENER.split("|")),  # _BLOCK_HEADING and _WIDGET_LABEL
+    "embedded_post": (  # _POST_LABEL
+        "view this post", "a post shared", "this (?:tweet|post) (?:may|was)", "tweet (?:may|was)", "post (?:may|was)",
+        "embedded", "allow", "accept",
+    ),
+    "reporting_credit": (  # _CREDIT
+        "additional ", "reporting", "editing", "writing", "compiled", "research", "produced",
+    ),
+    # A verb opens the line, a noun follows on it (_NEWSLETTER).
+    "newsletter_prompt": tuple(verb + r"[^\n]*" + _NEWSLETTER_NOUN_WORDS
+                               for verb in ("sign up", "subscribe", "join", "get", "register", "enter your email")),
+    # A label, then a colon, bar or bracket on the line (_TEASER).
+    "teaser_link": tuple(label + r"[^\n]*[:|\]]" for label in (
+        "read", "also", "see", "related", "more", "recommended", "watch", "listen", "trending", "most read", "you may",
+        "you might", "don")),
+    # _PROMO_PROMPT opens a line and names what to get on it.
+    "promo_prompt": tuple(
+        verb + r"[^\n]*" + _PROMO_NOUN_WORDS
+        for verb in ("subscribe", "sign up", "join", "get", "download", "register", "follow", "listen")
+    ),
+}
+
+
+#: Each rule's openers, matched (like the rules' patterns, IGNORECASE) at the start of a line.
+_OPEN_LINE = {name: re.compile(r"\W*(?:" + "|".join(alts) + ")", re.IGNORECASE) for name, alts in _OPENERS.items()}
+_OPEN_BIT = {name: 1 << k for k, name in enumerate(_OPENERS)}
+_OPEN_MATCHES = tuple((_OPEN_BIT[name], regex.match) for name, regex in _OPEN_LINE.items())
+# All of them at once: most lines that the scan below finds open with no opener.
+_OPEN_LINE_ANY = re.compile(r"\W*(?:" + "|".join(alt for alts in _OPENERS.values() for alt in alts) + ")",
+                            re.IGNORECASE)
+
+
+def _open_any(at: bool) -> re.Pattern[bytes]:
+    r"""The scan of a :func:`_bfold` text (after a newline) for the lines that may open with the words of a rule.
+
+    A line is found when, after a run of ASCII punctuation and space
+    (``[^a-z0-9\n@\x80-\xff]*``, taken whole: the lookahead and the back
+    reference make it possessive, so the scan tries one place per line), it
+    goes on with the lower-case words of an opener, with an ASCII digit or a
+    byte of a non-ASCII character, or (``at``: for a text that holds an "@")
+    with a first word that holds "@". That is every line an opener matches,
+    and some more: the run that ``\W*`` takes before an opener's first
+    letter, digit or "@" is ASCII punctuation and space unless it holds a
+    non-ASCII character or an "@", where the run stops; letters fold to the
+    opener's letters; a ``\d`` opens with an ASCII digit or a non-ASCII
+    character; and ``\S*@`` reaches an "@" in the first word.
+    :data:`_OPEN_LINE` then decides, line by line.
+
+    The alternatives that open with a letter are grouped under it
+    (``a(?:d|udio by|...)``), which the regex engine passes over at one
+    comparison when a line opens otherwise; within a group, those that run
+    along the line (``[^\n]*``) come last, and one that extends a literal one
+    (``more[^\n]*[:|\]]`` after ``more``) is left out. None of this changes
+    which lines match.
+    """
+    groups: dict[str, list[str]] = {}
+    for alts in _OPENERS.values():
+        for alt in alts:
+            if alt[0].isascii() and alt[0].isalpha():
+                rest = groups.setdefault(alt[0], [])
+                if alt[1:] not in rest:
+                    rest.append(alt[1:])
+    parts = []
+    for letter, rest in sorted(groups.items()):
+        # After the letter, no class that means other bytes than characters (but [^\S\n], replaced below).
+        assert not any(re.search(r"\\[dDsSwWb]", r.replace(r"[^\S\n]", "")) for r in rest), rest
+        plain = [r for r in rest if not any(c in r for c in "\\[](){}?*+|.^$")]
+        rest = [r for r in rest if not any(r != q and r.startswith(q) for q in plain)]
+        rest.sort(key=lambda r: (r"[^\n]" in r, len(r)))
+        parts.append(letter + "(?:" + "|".join(rest) + ")")
+    parts += [r"[0-9\x80-\xff]"] + ([r"[^\s@]*@"] if at else [])
+    pattern = r"\n(?=([^a-z0-9\n@\x80-\xff]*))\1(?:" + "|".join(parts) + ")"
+    # Over bytes, \s and [^\S\n] leave out \x1c-\x1f and the non-ASCII spaces that str patterns count:
+    # where an opener's letters are followed by them (a+ / a -), take those bytes too.
+    pattern = pattern.replace(r"[^\S\n]", r"[\t\x0b\x0c\r\x1c-\x1f \x80-\xff]")
+    return re.compile(pattern.encode("ascii"))
+
+
+_OPEN_ANY = _open_any(at=True)  # for texts that hold an "@"
+_OPEN_ANY_NO_AT = _open_any(at=False)
+
+_TAG_OPEN = re.compile(r"\[[A-Z]")  # what _TAGGED_HEADLINE needs (it is case-sensitive), on the original text
+_POST_LINK_END = re.compile(  # every _POST_LINK match holds one of these, ending in "/"
+    r"/(?:(?<=pic\.twitter\.com/)|(?<=t\.co/)|(?<=/status/)|(?<=instagram\.com/p/))", re.IGNORECASE
+)
+
+# Keys (see above) as groups: a line that a pattern matches holds one key of
+# every group. The first group is the one most often missing.
+_Groups = tuple[tuple[str, ...], ...]
+#: For each of _PAYWALL_CUES, in order.
+_PAYWALL_CUE_GROUPS: tuple[_Groups, ...] = (
+    (("already a",),),
+    (("your ",), ("your account", "your subscri")),
+    (("reading",), ("continue reading", "keep reading")),
+    (("subscri",), ("subscribe ",)),
+    (("account",), ("a account", "a free account")),
+    (("subscri", "member"), ("subscribers", "members")),
+    (("ve reached ", "ve used "),),  # "you've reached", "you have used"
+    (("access",), ("l access", "d access")),  # "full access", "unlimited access", "full digital access"
+    (("your ",), ("your card on file",)),
+    (("subscri", "member"), ("only",)),
+    (("unable to see the content",),),
+    ((" button",),),
+)
+#: For each alternative of _PROMO_PHRASE, in order.
+_PROMO_PHRASE_GROUPS: tuple[_Groups, ...] = (
+    (("click here", "tap here"),),
+    (("your ",), ("your inbox",)),
+    (("download ",), ("download our ", "download the ")),
+    (("get the ",), (" app",)),
+    (("free trial",),),
+    (("as little as",),),
+    (("signing up",),),
+    (("your ",), ("error processing your subscription",)),
+    (("like this ",), ("like this story?", "like this article?")),
+)
+_CONTRIBUTED_KEY = "contributed "  # what _CONTRIBUTED needs
+
+
+def _bfold(text: str) -> bytes:
+    """``text`` as the fast paths look for keys and openers in it: UTF-8 with ASCII letters in lower case.
+
+    The characters other than ASCII letters that IGNORECASE matches to an
+    ASCII letter (capital dotted I, dotless i, long s, Kelvin sign) become
+    that letter. Cheaper than str.lower on a text with any non-ASCII
+    character; newlines stay where they are, one per line break.
+    """
+    folded = text.encode("utf-8", "surrogatepass").lower()
+    if not text.isascii():
+        for char, letter in _BFOLD_LETTERS:
+            if char in text:  # a one-character "in" is a memchr
+                folded = folded.replace(char.encode("utf-8"), letter)
+    return folded
+
+
+_BFOLD_LETTERS = (("\u0130", b"i"), ("\u0131", b"i"), ("\u017f", b"s"), ("\u212a", b"k"))
+_BGroups = tuple[tuple[bytes, ...], ...]
+
+
+def _bgroups(groups: _Groups) -> _BGroups:
+    return tuple(tuple(key.encode("utf-8") for key in keys) for keys in groups)
+
+
+# The key tables as the fast paths use them, over _bfold text.
+_PAYWALL_CUE_BGROUPS = tuple(_bgroups(groups) for groups in _PAYWALL_CUE_GROUPS)
+_PROMO_PHRASE_BGROUPS = tuple(_bgroups(groups) for groups in _PROMO_PHRASE_GROUPS)
+_CONTRIBUTED_BKEY = _CONTRIBUTED_KEY.encode("utf-8")
+
+
+class _Memo:
+    """What the fast paths remember about lines from text to text: each entry is a function of a line alone.
+
+    ``verdicts``: per rule, its verdict on a line (for latest_headlines, the
+    line's kind); ``title``: whether repeated_title may remove something, by
+    the first two non-blank lines; ``footer``: whether a last line lets
+    syndication_footer remove something; ``openers``: the rules a line opens
+    for (a bit mask, see :func:`_open_hits`). Syndicated copies and one
+    outlet's pages share most of their furniture lines, so these are kept
+    across texts, not only across the passes over one; :meth:`trim` bounds them.
+    """
+
+    __slots__ = ("verdicts", "title", "footer", "openers", "texts")
+
+    def __init__(self) -> None:
+        self.verdicts: defaultdict[str, dict[str, Any]] = defaultdict(dict)
+        self.title: dict[tuple[str, str], bool] = {}
+        self.footer: dict[str, bool] = {}
+        self.openers: dict[str, int] = {}
+        self.texts = 0  # texts seen since the last trim
+
+    def trim(self) -> None:
+        """Empty each table that holds more than :data:`_MEMO_LINES` entries."""
+        self.texts = 0
+        for table in (*tuple(self.verdicts.values()), self.title, self.footer, self.openers):
+            if len(table) > _MEMO_LINES:
+                table.clear()
+
+
+# At most this many lines per table: some 10 MB for a table of 500-character
+# paragraphs, and a few thousand texts' worth of furniture lines (the 5,000 texts of
+# benchmarks/syndication hold some 24,000 distinct lines).
+_MEMO_LINES = 1 << 14
+_MEMO_TRIM_EVERY = 1024  # texts between size checks
+_MEMO = _Memo()
+
+
+def _count_text() -> None:
+    """Count one more text for :data:`_MEMO`, trimming its tables every :data:`_MEMO_TRIM_EVERY` texts."""
+    _MEMO.texts += 1
+    if _MEMO.texts >= _MEMO_TRIM_EVERY:
+        _MEMO.trim()
+
+
+def _clear_caches() -> None:
+    """Forget what the fast paths remember about lines (for benchmarks that time a cold start)."""
+    global _MEMO
+    _MEMO = _Memo()
+
+
+class _View:
+    """A tidy text under the fast paths, with the forms they share, each made when first asked for.
+
+    A view of the text less some lines (:meth:`without`) takes over, line by
+    line, what the view it came from found (folded lines, opening lines, lines
+    that hold a key) instead of looking again: each depends on a line alone.
+    ``keys`` holds the keys that the views of one :func:`apply_rules_until_stable`
+    call have looked for lines with (see :meth:`holding`); what the rules
+    remember about a line is in :data:`_MEMO`.
+    """
+
+    __slots__ = ("text", "keys", "tidy", "start", "no_post", "_parent", "_kept", "_number", "_lines", "_folded",
+                 "_flines", "_hits", "_holding", "_has", "_tail", "_unique")
+
+    def __init__(self, text: str, keys: set[bytes], tidy: bool | None = None) -> None:
+        self.text = text
+        self.keys = keys
+        self.tidy = _is_tidy(text) if tidy is None else tidy
+        self.start = 0  # the lines before this one are those of the parent view
+        self.no_post = False  # known to hold no line that embedded_post's fast path looks at
+        self._parent: _View | None = None
+        self._kept: list[int] = []  # the parent's number of each line
+        self._number: dict[int, int] | None = None  # the inverse of _kept
+        self._lines: list[str] | None = None
+        self._folded: bytes | None = None
+        self._flines: list[bytes] | None = None  # _folded split at newlines
+        self._hits: list[tuple[int, int]] | None = None
+        self._holding: dict[bytes, set[int]] = {}
+        self._has: dict[bytes, bool] = {}
+        self._tail: list[int] | None = None
+        self._unique: bool | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        """``text.split("\\n")`` (callers must not change it)."""
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        return self._lines
+
+    @property
+    def folded(self) -> bytes:
+        """``b"\\n" + _bfold(text)``: line ``i`` of the text is line ``i + 1`` here."""
+        if self._folded is None:
+            flines = self._known_flines() if self._parent is not None else None
+            self._folded = b"\n" + _bfold(self.text) if flines is None else b"\n".join(flines)
+        return self._folded
+
+    @property
+    def tail(self) -> list[int]:
+        """The last :data:`_TAIL_LINES` non-blank lines, last first (:func:`_tail`)."""
+        if self._tail is None:
+            self._tail = _tail(self.lines, _TAIL_LINES)
+        return self._tail
+
+    @property
+    def unique(self) -> bool:
+        """Whether no non-empty line occurs twice (then no line of a view made from this one does)."""
+        if self._unique is None:
+            if self._parent is not None and self._parent._unique:
+                self._unique = True
+            else:
+                lines = self.lines
+                self._unique = len(set(lines)) + max(lines.count("") - 1, 0) == len(lines)
+        return self._unique
+
+    def opened(self, name: str) -> list[int]:
+        """In order, the lines that open with the words of rule ``name`` (:data:`_OPENERS`)."""
+        hits = self._hits
+        if hits is None:
+            hits = self._known_hits() if self._parent is not None else None
+            if hits is None:
+                hits = self._hits = _open_hits(self.folded, self.lines)
+        bit = _OPEN_BIT[name]
+        return [i for i, rules in hits if rules & bit]
+
+    def holding(self, key: bytes) -> set[int]:
+        """The lines whose folded form holds ``key`` (no key holds a newline); callers must not change it."""
+        found = self._holding.get(key)
+        if found is None:
+            keys = self.keys
+            if self._parent is not None and key in keys:
+                found = self._known_holding(key)
+            if found is None:
+                found = self._holding[key] = _find_lines(self.folded, key, 0, -1)
+                keys.add(key)
+        return found
+
+    def has(self, key: bytes) -> bool:
+        """Whether the folded text holds ``key``: one ``in``, remembered (rules share some keys)."""
+        found = self._has.get(key)
+        if found is None:
+            found = self._has[key] = key in self.folded
+        return found
+
+    def has_all(self, groups: _BGroups) -> bool:
+        """Whether the folded text holds a key of every group (no line lookup: most texts hold none)."""
+        has = self.has
+        for keys in groups:
+            for key in keys:
+                if has(key):
+                    break
+            else:
+                return False
+        return True
+
+    def holding_all(self, groups: _BGroups) -> set[int]:
+        """The lines that hold a key of every group (callers must not change it)."""
+        lines: set[int] | None = None
+        for keys in groups:
+            found = self.holding(keys[0])
+            for key in keys[1:]:
+                found = found | self.holding(key)
+            lines = found if lines is None else lines & found
+            if not lines:
+                return _NONE
+        return _NONE if lines is None else lines
+
+    def without(self, drop: Iterable[int]) -> "_View":
+        """The view of ``join_lines`` of the lines not in ``drop``.
+
+        join_lines keeps the non-empty lines and, of a run of empty lines,
+        one, unless the run starts or ends the text.
+        """
+        lines = self.lines
+        dropped = drop if isinstance(drop, (set, frozenset)) else set(drop)
+        if dropped:
+            low, high = min(dropped), max(dropped)
+            if high - low + 1 == len(dropped) and low >= 0 and high < len(lines):  # one run of lines
+                return self._without_run(low, high + 1)
+        kept: list[int] = []  # the lines of the new text, by their number here
+        blank = -1  # an empty line waiting for the next non-empty one
+        first = -1  # the first line left out
+        for i, line in enumerate(lines):
+            if i in dropped:
+                if first < 0:
+                    first = i
+            elif line:
+                if blank >= 0:
+                    kept.append(blank)
+                    blank = -1
+                kept.append(i)
+            elif kept and blank < 0:
+                blank = i
+            elif first < 0:
+                first = i
+        if blank >= 0 and (first < 0 or blank < first):
+            first = blank  # a trailing empty line left out
+        new_lines = [lines[i] for i in kept] if kept else [""]
+        view = _View("\n".join(new_lines), self.keys, True)
+        view._lines = new_lines
+        view._parent, view._kept = self, kept
+        view.no_post = self.no_post
+        view.start = len(kept) if first < 0 else first  # lines before it are the parent's, at the same number
+        return view
+
+    def _without_run(self, low: int, high: int) -> "_View":
+        """:meth:`without` of the lines ``low`` to ``high - 1``, by slicing.
+
+        This view is tidy (see :func:`_is_tidy`): at most one empty line has
+        to go with them, the one after or, at the end, the one before.
+        """
+        lines = self.lines
+        n = len(lines)
+        if low > 0 and high < n and not lines[low - 1] and not lines[high]:
+            high += 1  # two empty lines would meet: the one after goes
+        elif low == 0 and high < n and not lines[high]:
+            high += 1  # an empty first line
+        elif high == n and low > 0 and not lines[low - 1]:
+            low -= 1  # an empty last line
+        kept = [*range(low), *range(high, n)]
+        new_lines = lines[:low] + lines[high:] if kept else [""]
+        view = _View("\n".join(new_lines), self.keys, True)
+        view._lines = new_lines
+        view._parent, view._kept = self, kept
+        view.no_post = self.no_post
+        view.start = low
+        return view
+
+    # What a view takes over from the view it came from (None where neither found it).
+
+    def _renumber(self) -> dict[int, int]:
+        if self._number is None:
+            self._number = {old: new for new, old in enumerate(self._kept)}
+        return self._number
+
+    def _known_flines(self) -> list[bytes] | None:
+        if self._flines is None:
+            if self._folded is not None:
+                self._flines = self._folded.split(b"\n")  # line i of the text at i + 1
+            elif self._parent is not None:
+                parent = self._parent._known_flines()
+                if parent is not None:
+                    self._flines = [b""] + [parent[i + 1] for i in self._kept] if self._kept else [b"", b""]
+        return self._flines
+
+    def _known_hits(self) -> list[tuple[int, int]] | None:
+        if self._hits is None and self._parent is not None:
+            parent = self._parent._known_hits()
+            if parent is not None:
+                number = self._renumber()
+                self._hits = [(number[i], rules) for i, rules in parent if i in number]
+        return self._hits
+
+    def _known_holding(self, key: bytes) -> set[int] | None:
+        found = self._holding.get(key)
+        if found is None and self._parent is not None:
+            parent = self._parent._known_holding(key)
+            if parent is not None:
+                if parent:
+                    number = self._renumber()
+                    found = {number[i] for i in parent if i in number}
+                else:
+                    found = parent
+                self._holding[key] = found
+        return found
+
+
+_NONE: set[int] = set()  # an empty result that callers must not change
+
+
+def _open_hits(folded: bytes, lines: list[str]) -> list[tuple[int, int]]:
+    """(line, bit mask of the rules whose openers it opens with) of the lines that the openers match.
+
+    ``folded`` is ``b"\\n"`` + the _bfold form of the text ``lines`` make up.
+    _OPEN_ANY finds the lines that may open so, :data:`_OPEN_MATCHES` decide.
+    """
+    hits = []
+    known = _MEMO.openers
+    scan = _OPEN_ANY if b"@" in folded else _OPEN_ANY_NO_AT
+    line, counted = -1, 0
+    for m in scan.finditer(folded):
+        start = m.start() + 1  # the line's first character
+        line += folded.count(b"\n", counted, start)
+        counted = start
+        text = lines[line]
+        rules = known.get(text)
+        if rules is None:
+            rules = 0
+            if _OPEN_LINE_ANY.match(text):
+                for bit, match in _OPEN_MATCHES:
+                    if match(text):
+                        rules |= bit
+            known[text] = rules
+        if rules:
+            hits.append((line, rules))
+    return hits
+
+
+def _find_lines(folded: bytes, key: bytes, start: int, line: int, end: int | None = None) -> set[int]:
+    """The lines after the newline at ``start`` in ``folded`` (up to ``end``) that hold ``key``, as text lines.
+
+    ``line`` is the number of the line that newline ends (-1 for the newline
+    that ``folded`` starts with). One str.find per hit, then the scan skips to
+    the next line.
+    """
+    found: set[int] = set()
+    counted = start
+    pos = folded.find(key, start, end)
+    while pos != -1:
+        line += folded.count(b"\n", counted, pos)
+        found.add(line)
+        stop = folded.find(b"\n", pos)
+        if stop == -1:
+            break
+        line, counted = line + 1, stop + 1
+        pos = folded.find(key, counted, end)
+    return found
+
+
+def _drop(t: _View, name: str, candidates: Iterable[int], removes: Callable[[str], bool]) -> _View | None:
+    """The view without the candidate lines that ``removes`` says yes to (remembered by line); None when none goes."""
+    verdicts = _MEMO.verdicts[name]
+    lines = t.lines
+    drop: list[int] | None = None
+    for i in candidates:
+        line = lines[i]
+        verdict = verdicts.get(line)
+        if verdict is None:
+            verdict = verdicts[line] = removes(line)
+        if verdict:
+            if drop is None:
+                drop = []
+            drop.append(i)
+    return None if drop is None else t.without(drop)
+
+
+def _plain(t: _View, func: Callable[[str], str]) -> _View | None:
+    """A rule function's result as a new view; None when it is the text."""
+    new = func(t.text)
+    return None if new == t.text else _View(new, t.keys)
+
+
+# Per-line verdicts: exactly the test each rule applies to a line.
 
 def _is_widget(line: str) -> bool:
     return bool(line) and _WIDGET.fullmatch(line) is not None
@@ -1234,130 +1680,256 @@ def _is_newsletter(line: str) -> bool:
 
 
 def _is_teaser(line: str) -> bool:
-    return (bool(line) and bool(_TEASER.match(line) or ("[" in line and _TAGGED_HEADLINE.search(line)))
-            and _words(line) <= _MAX_TEASER_WORDS)
+    # The word count first: it is cheap, and it spares _TAGGED_HEADLINE the long lines.
+    return (bool(line) and _words(line) <= _MAX_TEASER_WORDS
+            and bool(_TEASER.match(line) or ("[" in line and _tagged(line))))
+
+
+_TAG_END = re.compile(r"\[[A-Z][A-Z ]{1,15}\]\W*$")  # the end of _TAGGED_HEADLINE
+_THREE_WORDS = re.compile(r"\W*\w+\W+\w+\W+\w")  # what _TAGGED_HEADLINE needs before the tag
+
+
+def _tagged(line: str) -> bool:
+    """``_TAGGED_HEADLINE.search(line) is not None`` (for a line without a newline) in linear time.
+
+    The search backtracks quadratically on a long line that holds "[". Its
+    tag can start at one "[" only: a tag holds a letter, and only non-word
+    characters may follow it, so a later tag would follow an earlier one.
+    Before that "[" it needs three words (``\\w+\\W+\\w+\\W+\\w+``, then ``.*``).
+    """
+    tag = _TAG_END.search(line)
+    return tag is not None and _THREE_WORDS.match(line, 0, tag.start()) is not None
 
 
 def _is_promo(line: str) -> bool:
-    hit = bool(line and _PROMO_PROMPT.match(line)) or (_has(_fold(line), _PROMO_KEYS) and bool(_PROMO_PHRASE.search(line)))
-    return hit and _words(line) <= _MAX_PROMO_WORDS
+    if _words(line) > _MAX_PROMO_WORDS:
+        return False  # decided by one split, before the searches
+    return bool(line and _PROMO_PROMPT.match(line)) or (_has(_fold(line), _PROMO_KEYS)
+                                                        and bool(_PROMO_PHRASE.search(line)))
 
 
 def _is_contact(line: str) -> bool:
     return _has(_fold(line), _CONTACT_KEYS) and _words(line) <= _MAX_PROMO_WORDS and bool(_CONTACT.fullmatch(line))
 
 
-def _candidates(*regexes: re.Pattern[str]) -> Callable[[_Text, set[int]], None]:
-    def find(t: _Text, found: set[int]) -> None:
-        for regex in regexes:
-            _line_numbers(t.nl, regex, found)
-    return find
-
-
-def _candidates_teaser(t: _Text, found: set[int]) -> None:
-    _line_numbers(t.nl, _OPEN_TEASER, found)
-    if "[" in t.text:
-        _line_numbers(t.nl, _TAG_OPEN, found)
-
-
-def _candidates_promo(t: _Text, found: set[int]) -> None:
-    _line_numbers(t.nl, _OPEN_PROMO, found)
-    found.update(i - 1 for i in _key_lines(t.folded, _PROMO_KEYS))  # line 0 of folded is the added newline
-
-
-def _candidates_paywall(t: _Text, found: set[int]) -> None:
-    found.update(i - 1 for i in _paywall_cues(t.folded))  # line 0 of folded is the added newline
-
-
-def _candidates_tail(t: _Text, found: set[int]) -> None:
-    found.update(_tail(t.lines, _TAIL_LINES))
-
-
-def _candidates_stamp(t: _Text, found: set[int]) -> None:
-    """The lines timestamp_line looks at: the first three non-blank ones and the last."""
-    lines = t.lines
-    for i, line in enumerate(lines):
-        if len(found) == 3:
-            break
-        if line.strip():
-            found.add(i)
-    found.update(_tail(lines, 1))
-
-
 def _is_notice(line: str) -> bool:
     return _notice(line) and _words(line) <= 60
 
 
-#: For each rule of LINE_RULES, and for the rules that look at the
-#: first or last lines: (candidate lines: every line the rule may remove is
-#: among them; the rule's verdict on one line, which depends on the line alone).
-_LINE_TESTS: dict[str, tuple[Callable[[_Text, set[int]], None], Callable[[str], bool]]] = {
-    "audio_widget": (_candidates(_OPEN_AUDIO), _is_widget),
-    "ad_label": (_candidates(_OPEN_AD), _is_ad),
-    "share_bar": (_candidates(_OPEN_SHARE), _is_share_bar),
-    "newsletter_prompt": (_candidates(_OPEN_NEWSLETTER), _is_newsletter),
-    "teaser_link": (_candidates_teaser, _is_teaser),
-    "promo_prompt": (_candidates_promo, _is_promo),
-    "contact_line": (_candidates(_OPEN_CONTACT), _is_contact),
-    "paywall": (_candidates_paywall, _is_paywall),
-    "reporting_credit": (_candidates_tail, _is_credit),
-    "legal_notice": (_candidates_tail, _is_notice),
-    "timestamp_line": (_candidates_stamp, _stamp),
-}
+# The fast path of each rule: what the rule returns on a tidy text, None when that is the text itself.
+
+def _fast_opened(name: str, removes: Callable[[str], bool]) -> Callable[[_View], _View | None]:
+    """The fast path of a line rule whose lines open with its words (:data:`_OPENERS`)."""
+    def fast(t: _View) -> _View | None:
+        found = t.opened(name)
+        return _drop(t, name, found, removes) if found else None
+    fast.__doc__ = f"{name} on a tidy text: only the lines that open with its words."
+    return fast
 
 
-def _fast_latest(t: _Text, kinds: dict[str, str]) -> str | None:
-    """latest_headlines on a tidy text, line kinds remembered across texts; None when it removes nothing."""
-    found: set[int] = set()
-    _line_numbers(t.nl, _OPEN_HEADING, found)
+def _fast_teaser(t: _View) -> _View | None:
+    """teaser_link: lines that open with a label, and lines with a "[" and a capital (a tag)."""
+    found = t.opened("teaser_link")
+    if "[" in t.text:
+        found = set(found)
+        text = t.text
+        line, counted = 0, 0
+        for m in _TAG_OPEN.finditer(text):
+            line += text.count("\n", counted, m.start())
+            counted = m.start()
+            found.add(line)
+    return _drop(t, "teaser_link", found, _is_teaser) if found else None
+
+
+def _fast_promo(t: _View) -> _View | None:
+    """promo_prompt: lines that open with a prompt, and lines that hold the keys of a prompt phrase."""
+    found = set(t.opened("promo_prompt"))
+    for groups in _PROMO_PHRASE_BGROUPS:
+        if t.has_all(groups):
+            found |= t.holding_all(groups)
+    return _drop(t, "promo_prompt", found, _is_promo) if found else None
+
+
+def _fast_paywall(t: _View) -> _View | None:
+    """paywall: lines that hold the keys of two cues or more (first checked on the whole text)."""
+    cues = len(_PAYWALL_CUE_BGROUPS)
+    present: list[int] = []  # cues whose keys the text holds
+    for k, groups in enumerate(_PAYWALL_CUE_BGROUPS):
+        if len(present) + cues - k < 2:
+            return None  # no line can hold two
+        if t.has_all(groups):
+            present.append(k)
+    if len(present) < 2:
+        return None
+    cues_in_line: dict[int, int] = {}
+    for k in present:
+        for i in t.holding_all(_PAYWALL_CUE_BGROUPS[k]):
+            cues_in_line[i] = cues_in_line.get(i, 0) + 1
+    candidates = [i for i, n in cues_in_line.items() if n >= 2]
+    return _drop(t, "paywall", candidates, _is_paywall) if candidates else None
+
+
+def _fast_credit(t: _View) -> _View | None:
+    """reporting_credit: the last lines that open with a credit or hold "contributed "."""
+    opened = t.opened("reporting_credit")
+    contributed = t.holding(_CONTRIBUTED_BKEY)
+    if not opened and not contributed:
+        return None
+    found = [i for i in t.tail if i in contributed or i in opened]
+    return _drop(t, "reporting_credit", found, _is_credit) if found else None
+
+
+def _fast_notice(t: _View) -> _View | None:
+    """legal_notice: the last lines that hold a key of a notice.
+
+    The keys are looked for only along the last lines not yet judged (on
+    an earlier pass, at another place); a line that holds none is judged.
+    """
+    tail = t.tail
+    if not tail:
+        return None
+    verdicts = _MEMO.verdicts["legal_notice"]
     lines = t.lines
-    drop = _latest_drop(lines, sorted(found), _Kinds(lines, kinds))
+    open_lines = [i for i in tail if lines[i] not in verdicts]
+    if open_lines:
+        first, last = open_lines[-1], open_lines[0]
+        folded = t.folded
+        pos, end = len(folded), len(folded)
+        for k in range(len(lines) - 1, first - 1, -1):  # back to the newline before the first of them
+            if k == last:
+                end = pos
+            pos = folded.rfind(b"\n", 0, pos)
+        holding: set[int] = set()
+        for key in _NOTICE_BKEYS:
+            holding |= _find_lines(folded, key, pos, first - 1, end)
+        for i in open_lines:
+            if i not in holding:
+                verdicts[lines[i]] = False
+    found = [i for i in tail if verdicts.get(lines[i]) is not False]
+    return _drop(t, "legal_notice", found, _is_notice) if found else None
+
+
+def _fast_stamp(t: _View) -> _View | None:
+    """timestamp_line: the first three non-blank lines and the last."""
+    found: list[int] = []
+    for i, line in enumerate(t.lines):
+        if len(found) == 3:
+            break
+        if line.strip():
+            found.append(i)
+    found.extend(t.tail[:1])
+    return _drop(t, "timestamp_line", found, _stamp)
+
+
+def _fast_latest(t: _View) -> _View | None:
+    """latest_headlines, line kinds remembered across texts."""
+    lines = t.lines
+    drop = _latest_drop(lines, t.opened("latest_headlines"), _Kinds(lines, _MEMO.verdicts["latest_headlines"]))
     if not any(drop):
         return None
-    return join_lines([line for line, d in zip(lines, drop) if not d])
+    return t.without([i for i, d in enumerate(drop) if d])
 
 
-def _fast_related(t: _Text) -> str | None:
-    """related_block on a tidy text; None when it removes nothing."""
-    found: set[int] = set()
-    _line_numbers(t.nl, _OPEN_BLOCK, found)
+def _fast_related(t: _View) -> _View | None:
+    """related_block: only the lines that open with a heading's or label's words."""
+    found = t.opened("related_block")
     if not found:
         return None
     lines = t.lines
-    drop = _related_drop(lines, sorted(found))
+    drop = _related_drop(lines, found)
     if not any(drop):
         return None
-    return join_lines([line for line, d in zip(lines, drop) if not d])
+    return t.without([i for i, d in enumerate(drop) if d])
 
 
-def _may_post(t: _Text) -> bool:
-    """A post label opens a line, a post link, or an attribution's "(@"."""
-    return "(@" in t.text or _OPEN_POST_LABEL.search(t.nl) is not None or (
-        "/" in t.text and _POST_LINK_END.search(t.text) is not None)
+def _fast_post(t: _View) -> _View | None:
+    """embedded_post, when a post label opens a line, or the text holds a post link or an attribution's "(@".
+
+    Each is a property of one line, so a text made of the lines of one
+    without any has none either (:attr:`_View.no_post`).
+    """
+    if t.no_post:
+        return None
+    text = t.text
+    if ("@" in text and "(@" in text) or t.opened("embedded_post") or (
+            "/" in text and _POST_LINK_END.search(text) is not None):
+        return _plain(t, embedded_post)
+    t.no_post = True
+    return None
 
 
-def _may_title(t: _Text) -> bool:
-    """The second non-blank line repeats the first (what repeated_title removes first)."""
+def _fast_title(t: _View) -> _View | None:
+    """repeated_title, when the second non-blank line repeats the first (what it removes first)."""
     head = _first_lines(t.text, 2)
     if len(head) < 2:
-        return False
-    first = normalize_words(head[0])
-    return bool(first) and _words(head[0]) <= 30 and normalize_words(head[1]) == first
+        return None
+    pair = (head[0], head[1])
+    may = _MEMO.title.get(pair)
+    if may is None:
+        first = normalize_words(head[0]) if _words(head[0]) <= 30 else ""
+        may = _MEMO.title[pair] = bool(first) and _same_words(head[1], first)
+    return _plain(t, repeated_title) if may else None
 
 
-def _may_footer(t: _Text) -> bool:
-    """The last line is blank or a footer (syndication_footer's first step)."""
+def _same_words(line: str, words: str) -> bool:
+    """``normalize_words(line) == words``, stopping at the first word that differs.
+
+    Word tokens hold no space and are never empty, so two joined token lists
+    are equal exactly when the lists are.
+    """
+    expected = words.split(" ")
+    n = 0
+    for m in _WORD.finditer(line.casefold()):
+        if n == len(expected) or m.group() != expected[n]:
+            return False
+        n += 1
+    return n == len(expected)
+
+
+def _first_lines(text: str, count: int) -> list[str]:
+    """The first ``count`` non-blank lines of ``text`` (fewer when it has fewer), found without splitting it all."""
+    out: list[str] = []
+    start = 0
+    while len(out) < count:
+        end = text.find("\n", start)
+        line = text[start:] if end == -1 else text[start:end]
+        if line.strip():
+            out.append(line)
+        if end == -1:
+            break
+        start = end + 1
+    return out
+
+
+def _fast_footer(t: _View) -> _View | None:
+    """syndication_footer, when the last line is blank or a footer (its first step)."""
     last = t.text.rpartition("\n")[2]
-    return not last.strip() or _FOOTER.fullmatch(last) is not None
+    may = _MEMO.footer.get(last)
+    if may is None:
+        may = _MEMO.footer[last] = not last.strip() or _FOOTER.fullmatch(last) is not None
+    return _plain(t, syndication_footer) if may else None
 
 
-_PREFILTERS: dict[str, Callable[[_Text], bool]] = {
-    "embedded_post": _may_post,
-    "repeated_title": _may_title,
-    "syndication_footer": _may_footer,
+#: The fast path of every text rule.
+_FAST: dict[str, Callable[[_View], _View | None]] = {
+    "audio_widget": _fast_opened("audio_widget", _is_widget),
+    "ad_label": _fast_opened("ad_label", _is_ad),
+    "share_bar": _fast_opened("share_bar", _is_share_bar),
+    "paywall": _fast_paywall,
+    "newsletter_prompt": _fast_opened("newsletter_prompt", _is_newsletter),
+    "embedded_post": _fast_post,
+    "repeated_title": _fast_title,
+    "latest_headlines": _fast_latest,
+    "related_block": _fast_related,
+    "teaser_link": _fast_teaser,
+    "promo_prompt": _fast_promo,
+    "contact_line": _fast_opened("contact_line", _is_contact),
+    "syndication_footer": _fast_footer,
+    "reporting_credit": _fast_credit,
+    "legal_notice": _fast_notice,
+    "timestamp_line": _fast_stamp,
 }
-# The other rules run through _LINE_TESTS, _fast_latest or _fast_related, whose
-# scans find their candidate lines (and so also say when there are none).
+
 
 #: Rules that judge each line by its content alone. Rules only remove whole
 #: lines, so every line a later pass sees was seen by such a rule in the first
@@ -1402,8 +1974,18 @@ def line_changes(rule: str, before: str, after: str) -> list[Change]:
     """
     if before == after:
         return []
-    old, new = before.split("\n"), after.split("\n")
-    run = _one_removed_run(old, new, after)
+    return _line_changes(rule, before.split("\n"), after.split("\n"), after)
+
+
+def _line_changes(rule: str, old: list[str], new: list[str], after: str, tidy: bool | None = None, start: int = 0,
+                  unique: bool | None = None) -> list[Change]:
+    """:func:`line_changes` of two different texts, given split into lines (``old``, ``new``).
+
+    What the caller knows it may pass on: ``tidy``, whether ``_is_tidy(after)``;
+    ``start``, a number of first lines that ``old`` and ``new`` share; ``unique``,
+    whether no non-empty line of ``old`` occurs twice.
+    """
+    run = _one_removed_run(old, new, after, tidy, start, unique)
     if run is not None:
         removed = "\n".join(line for line in run if line.strip())
         return [Change(rule, removed=removed)] if removed else []
@@ -1421,7 +2003,8 @@ def line_changes(rule: str, before: str, after: str) -> list[Change]:
     return changes
 
 
-def _one_removed_run(old: list[str], new: list[str], after: str) -> list[str] | None:
+def _one_removed_run(old: list[str], new: list[str], after: str, tidy: bool | None = None, start: int = 0,
+                     unique: bool | None = None) -> list[str] | None:
     """The lines of ``old`` that difflib reports deleted when ``new`` is ``old`` less one run of lines; None otherwise.
 
     Then difflib's opcodes are one ``delete``, of the run or of the run
@@ -1439,17 +2022,21 @@ def _one_removed_run(old: list[str], new: list[str], after: str) -> list[str] | 
     non-empty removed lines are those of the run. tests/test_clean_prefilters.py
     checks this against difflib with hypothesis.
     """
-    if not after or not _is_tidy(after):
+    if not after or not (_is_tidy(after) if tidy is None else tidy):
         return None
     n, m = len(old), len(new)
     if m >= n:
         return None
-    p = 0
+    p = start
     while p < m and old[p] == new[p]:
         p += 1
     k = n - m
     if new[p:] != old[p + k:]:
         return None
+    if unique is None:
+        unique = len(set(old)) + max(old.count("") - 1, 0) == n
+    if unique:
+        return old[p:p + k]  # no non-empty line occurs twice: nothing repeated to look for
     seen: set[str] = set()
     repeated: set[str] = set()
     for line in old:
@@ -1474,7 +2061,8 @@ def apply_rules(
     """Apply the named rules in order; return the text and every change, attributed by rule.
 
     Page rules run only when a ``page`` is given (text that came from HTML).
-    A rule whose prefilter proves it has nothing to remove is skipped.
+    On a tidy text each rule runs as its fast path (:data:`_FAST`), which
+    gives what the rule function gives.
     """
     return _apply(text, names, page, True)
 
@@ -1489,56 +2077,67 @@ def apply_rules_until_stable(
     """
     names = tuple(names)
     changes: list[Change] = []
-    verdicts: dict[str, dict[str, bool]] = {}
+    view = _View(text, set())
+    _count_text()
     first = True
     while True:
-        new, removed = _apply(text, names, page, first, verdicts)
+        after, removed = _apply_view(view, names, page, first)
         changes.extend(removed)
-        if new == text:
-            return text, changes
-        text, first = new, False
+        if after.text == view.text:
+            return view.text, changes
+        view, first = after, False
 
 
-def _apply(text: str, names: Iterable[str], page: PageContext | None, first_pass: bool,
-           verdicts: dict[str, dict[str, bool]] | None = None) -> tuple[str, list[Change]]:
-    """One pass of the rules; ``verdicts`` keeps the line verdicts of :data:`_LINE_TESTS` from pass to pass."""
-    verdicts = {} if verdicts is None else verdicts
+#: For each rule: its function, its fast path (None for a page rule), whether it is one of LINE_RULES.
+_STEPS: dict[str, tuple[Callable[..., str], Callable[[_View], _View | None] | None, bool]] = {
+    name: (rule.func, None if rule.needs_page else _FAST[name], name in LINE_RULES) for name, rule in RULES.items()
+}
+
+
+def _plain_step(rule: Rule) -> tuple[Callable[..., str], Callable[[_View], _View | None] | None, bool]:
+    """The step of a rule registered after import: its function, applied as it is."""
+    func = rule.func
+    return func, None if rule.needs_page else (lambda t: _plain(t, func)), False
+
+
+def _apply(text: str, names: Iterable[str], page: PageContext | None, first_pass: bool) -> tuple[str, list[Change]]:
+    """One pass of the rules."""
+    _count_text()
+    view, changes = _apply_view(_View(text, set()), names, page, first_pass)
+    return view.text, changes
+
+
+def _apply_view(view: _View, names: Iterable[str], page: PageContext | None, first_pass: bool
+                ) -> tuple[_View, list[Change]]:
+    """One pass of the rules over a view; the view of the result (``view`` itself when nothing changed) and the changes.
+
+    Views made on the way take over what the view before them found, so a
+    later pass starts from what this one found.
+    """
     changes: list[Change] = []
-    view = _Text(text)
-    tidy = _is_tidy(text)
     for name in names:
-        rule = RULES[name]
-        if rule.needs_page:
+        step = _STEPS.get(name)
+        func, fast, line_rule = step if step is not None else _plain_step(RULES[name])
+        if fast is None:  # a page rule
             if page is None:
                 continue
-            new = rule.func(text, page)
+            new = func(view.text, page)
+            if new == view.text:
+                continue
+            after = _View(new, view.keys)
+        elif view.tidy:  # a rule that removes nothing returns a tidy text as it is: its fast path applies
+            if line_rule and not first_pass:
+                continue
+            found = fast(view)
+            if found is None:
+                continue
+            after = found
         else:
-            if tidy:  # a rule that removes nothing returns a tidy text as it is
-                if not first_pass and name in LINE_RULES:
-                    continue
-                test = _LINE_TESTS.get(name)
-                if test is not None:
-                    new = view.drop_lines(*test, verdicts.setdefault(name, {}))
-                    if new is None:
-                        continue
-                elif name == "latest_headlines":
-                    new = _fast_latest(view, verdicts.setdefault(name, {}))  # type: ignore[arg-type]
-                    if new is None:
-                        continue
-                elif name == "related_block":
-                    new = _fast_related(view)
-                    if new is None:
-                        continue
-                else:
-                    prefilter = _PREFILTERS.get(name)
-                    if prefilter is not None and not prefilter(view):
-                        continue
-                    new = rule.func(text)
-            else:
-                new = rule.func(text)
-        if new is not text and new != text:
-            changes.extend(line_changes(name, text, new))
-            view = _Text(new)
-            tidy = _is_tidy(new)
-        text = new
-    return text, changes
+            new = func(view.text)
+            if new == view.text:
+                continue
+            after = _View(new, view.keys)
+        changes.extend(_line_changes(name, view.lines, after.lines, after.text, after.tidy,
+                                     after.start if after._parent is view else 0, view.unique))
+        view = after
+    return view, changes
