@@ -8,7 +8,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.candidates import _bucket_pairs, candidate_pairs, lsh_index, pairs_from_keys, signature_keys
+from dedupe.candidates import (_bucket_pairs, candidate_pairs, decode_pairs, lsh_index, pair_weights, pairs_from_keys,
+                               signature_keys)
 from dedupe.config import DedupConfig
 from dedupe.sign import sign_texts, to_lean_minhash
 
@@ -99,8 +100,9 @@ def test_pairs_from_spilled_partitions_equal_pairs_in_memory(seed: int, memory: 
 
 
 @settings(max_examples=20, deadline=None)
-@given(st.integers(0, 10_000), st.sampled_from([0, 1 << 20]), st.integers(1, 3))
-def test_candidate_pairs_on_workers_equal_pairs_in_one_process(seed: int, memory: int, workers: int) -> None:
+@given(st.integers(0, 10_000), st.sampled_from([0, 1 << 20]), st.integers(1, 3), st.integers(1, 3))
+def test_candidate_pairs_on_workers_equal_pairs_in_one_process(seed: int, memory: int, workers: int,
+                                                               min_weight: int) -> None:
     # What the pipeline does: batches grouped by partition beforehand (as its signing
     # workers send them), owners renumbered, partitions paired on forked workers.
     from dedupe.pipeline import _candidate_pairs
@@ -117,7 +119,19 @@ def test_candidate_pairs_on_workers_equal_pairs_in_one_process(seed: int, memory
     for lo in range(0, n, 101):
         spill.add(*partition_keys(keys[lo:lo + 101], owners[lo:lo + 101]))
     try:
-        got = _candidate_pairs(spill, renumber, workers)
+        got = _candidate_pairs(spill, renumber, workers, min_weight)
     finally:
         spill.close()
-    assert np.array_equal(got, pairs_from_keys([(keys, renumber[owners])]))
+    assert np.array_equal(got, pairs_from_keys([(keys, renumber[owners])], min_weight=min_weight))
+
+
+def test_pair_weights_count_document_bands_twice() -> None:
+    # Keys 10 (even: a sentence band) and 11 (odd: a document band); owners 0-3.
+    keys = np.array([10, 10, 11, 11, 12, 12, 12, 14, 14], dtype=np.uint64)
+    owners = np.array([0, 1, 2, 3, 0, 1, 2, 0, 1], dtype=np.int64)
+    codes, weights = pair_weights([(keys, owners)])
+    got = {(int(c) >> 32, int(c) & 0xFFFFFFFF): int(w) for c, w in zip(codes, weights)}
+    # (0, 1) share three sentence keys; (2, 3) one document key; (0, 2), (1, 2) one sentence key.
+    assert got == {(0, 1): 3, (0, 2): 1, (1, 2): 1, (2, 3): 2}
+    assert decode_pairs(pairs_from_keys([(keys, owners)], min_weight=2)) == [(0, 1), (2, 3)]
+    assert decode_pairs(pairs_from_keys([(keys, owners)], min_weight=1)) == [(0, 1), (0, 2), (1, 2), (2, 3)]

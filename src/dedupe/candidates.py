@@ -38,7 +38,7 @@ from datasketch import MinHashLSH
 from .config import DedupConfig
 from .sign import Signature, band_keys, to_lean_minhash
 
-__all__ = ["candidate_pairs", "decode_pairs", "lsh_bands", "lsh_index", "pairs_from_keys", "signature_keys"]
+__all__ = ["candidate_pairs", "decode_pairs", "lsh_bands", "lsh_index", "pair_weights", "pairs_from_keys", "signature_keys"]
 
 # 32: a bucket of 32 documents gives at most 496 pairs; larger buckets are
 # rare outside boilerplate and wide syndication.
@@ -66,14 +66,19 @@ def lsh_index(signatures: Sequence[Signature], config: DedupConfig) -> MinHashLS
     return lsh
 
 
-def _bucket_pairs(keys: np.ndarray, owners: np.ndarray, max_bucket: int) -> np.ndarray:
+def _bucket_pairs(keys: np.ndarray, owners: np.ndarray, max_bucket: int,
+                  weights: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Pairs ``a * 2**32 + b`` (``a < b``) of owners that share a key, as a sorted unique int64 array.
 
     Owners are document numbers (below 2**31). Within a key's run, sorted by
-    owner, each entry pairs with the next ``max_bucket`` entries.
+    owner, each entry pairs with the next ``max_bucket`` entries. With
+    ``weights``, also each pair's evidence: 2 for every shared document band
+    key (odd keys, see :func:`signature_keys`), 1 for every shared sentence
+    band key, summed over the keys the pair shares here.
     """
+    empty = np.empty(0, dtype=np.int64)
     if len(keys) < 2:
-        return np.empty(0, dtype=np.int64)
+        return (empty, empty) if weights else empty
     order = np.lexsort((owners, keys))
     keys, owners = keys[order], owners[order]
     # One entry per (key, owner), and only keys held by two or more owners.
@@ -81,13 +86,14 @@ def _bucket_pairs(keys: np.ndarray, owners: np.ndarray, max_bucket: int) -> np.n
     first[1:] = (keys[1:] != keys[:-1]) | (owners[1:] != owners[:-1])
     keys, owners = keys[first], owners[first]
     if len(keys) < 2:
-        return np.empty(0, dtype=np.int64)
+        return (empty, empty) if weights else empty
     same_next = keys[1:] == keys[:-1]
     shared = np.zeros(len(keys), dtype=bool)
     shared[1:] |= same_next
     shared[:-1] |= same_next
     keys, owners = keys[shared], owners[shared]
     out: list[np.ndarray] = []
+    out_w: list[np.ndarray] = []
     for d in range(1, max_bucket + 1):
         if d >= len(keys):
             break
@@ -96,9 +102,23 @@ def _bucket_pairs(keys: np.ndarray, owners: np.ndarray, max_bucket: int) -> np.n
             break
         a, b = owners[:-d][same], owners[d:][same]
         out.append(a.astype(np.int64) << 32 | b.astype(np.int64))
+        if weights:
+            out_w.append((keys[d:][same] & np.uint64(1)).astype(np.int64) + 1)
     if not out:
-        return np.empty(0, dtype=np.int64)
-    return np.unique(np.concatenate(out))
+        return (empty, empty) if weights else empty
+    if not weights:
+        return np.unique(np.concatenate(out))
+    return _sum_by_pair(np.concatenate(out), np.concatenate(out_w))
+
+
+def _sum_by_pair(codes: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted unique codes and the sum of the weights given to each."""
+    if not len(codes):
+        return codes, weights
+    order = np.argsort(codes, kind="stable")
+    codes, weights = codes[order], weights[order]
+    starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
+    return codes[starts], np.add.reduceat(weights, starts)
 
 
 def signature_keys(signatures: Sequence[Signature], config: DedupConfig,
@@ -117,25 +137,31 @@ def signature_keys(signatures: Sequence[Signature], config: DedupConfig,
     have = [i for i, sig in enumerate(signatures) if sig.shingles]
     if have:
         values = np.stack([signatures[i].values for i in have])
-        parts_k.append(band_keys(values, bands, rows).ravel())
+        parts_k.append(band_keys(values, bands, rows).ravel() | np.uint64(1))  # odd: a document band
         parts_o.append(np.repeat(np.asarray(have, dtype=np.int64), bands))
     who = [i for i, sig in enumerate(signatures) if len(sig.sentences)] if sentences else []
     if who:
         counts = [len(signatures[i].sentences) for i in who]
         rows_ = np.concatenate([signatures[i].sentences for i in who])
-        parts_k.append(band_keys(rows_, config.sentence_bands, config.sentence_rows).ravel())
+        parts_k.append(band_keys(rows_, config.sentence_bands, config.sentence_rows).ravel() & ~np.uint64(1))  # even
         parts_o.append(np.repeat(np.repeat(np.asarray(who, dtype=np.int64), counts), config.sentence_bands))
     if not parts_k:
         return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
     return np.concatenate(parts_k), np.concatenate(parts_o)
 
 
-def pairs_from_keys(partitions: Iterable[tuple[np.ndarray, np.ndarray]], max_bucket: int = MAX_BUCKET) -> np.ndarray:
+def pairs_from_keys(partitions: Iterable[tuple[np.ndarray, np.ndarray]], max_bucket: int = MAX_BUCKET,
+                    min_weight: int = 1) -> np.ndarray:
     """Candidate pairs, coded ``a << 32 | b`` (``a < b``), sorted and unique, from ``(keys, owners)``.
 
     Each partition must hold every occurrence of its keys (partitions by key,
     as :class:`dedupe.store.KeySpill` makes them); owners below 0 are skipped.
+    ``min_weight`` 2 keeps only the pairs that share a document band key or
+    at least two sentence band keys (see :data:`dedupe.config.DedupConfig.candidate_min_weight`).
     """
+    if min_weight > 1:
+        codes, weights = pair_weights(partitions, max_bucket)
+        return codes[weights >= min_weight]
     out = []
     for keys, owners in partitions:
         keep = owners >= 0
@@ -147,6 +173,23 @@ def pairs_from_keys(partitions: Iterable[tuple[np.ndarray, np.ndarray]], max_buc
     return np.unique(np.concatenate(out))
 
 
+def pair_weights(partitions: Iterable[tuple[np.ndarray, np.ndarray]],
+                 max_bucket: int = MAX_BUCKET) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair that shares a key (coded, sorted, unique) and its evidence over all partitions:
+    2 per shared document band key, 1 per shared sentence band key."""
+    codes, weights = [], []
+    for keys, owners in partitions:
+        keep = owners >= 0
+        if not keep.all():
+            keys, owners = keys[keep], owners[keep]
+        c, w = _bucket_pairs(keys, owners, max_bucket, weights=True)
+        codes.append(c)
+        weights.append(w)
+    if not codes:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    return _sum_by_pair(np.concatenate(codes), np.concatenate(weights))
+
+
 def decode_pairs(coded: np.ndarray) -> list[tuple[int, int]]:
     """``[(a, b), ...]`` from pairs coded ``a << 32 | b``."""
     return list(zip((coded >> 32).tolist(), (coded & 0xFFFFFFFF).tolist()))
@@ -156,4 +199,4 @@ def candidate_pairs(
     signatures: Sequence[Signature], config: DedupConfig, max_bucket: int = MAX_BUCKET
 ) -> list[tuple[int, int]]:
     """Sorted candidate pairs ``(i, j)``, ``i < j``, of document numbers."""
-    return decode_pairs(pairs_from_keys([signature_keys(signatures, config)], max_bucket))
+    return decode_pairs(pairs_from_keys([signature_keys(signatures, config)], max_bucket, config.candidate_min_weight))

@@ -92,6 +92,13 @@ class DedupConfig:
     # for all 30, at 11% more candidate pairs on the generated corpus.
     sentence_bands: int = 24
     sentence_rows: int = 2
+    # Evidence a pair needs to be verified: 2 per shared document band key, 1
+    # per shared sentence band key. 2: a document band, or two sentence bands
+    # (one sentence pair twice, or two sentence pairs). One sentence band alone
+    # is mostly a single common 5-gram ("for the first time in") shared by two
+    # unrelated sentences: its pairs grow with the square of the corpus.
+    # Measured in benchmarks/README.md (session 4, candidate evidence).
+    candidate_min_weight: int = 2
     # Sentences with fewer shingles than this are not banded (too little evidence).
     sentence_min_shingles: int = 4
     # Sentences match at this Dice overlap of content words (see dedupe.verify):
@@ -156,6 +163,7 @@ class DedupConfig:
         _check(0.0 < self.threshold < 1.0, "threshold", self.threshold, "a float in (0, 1)")
         _check(self.sentence_bands * self.sentence_rows <= self.num_perm, "sentence_bands*sentence_rows",
                self.sentence_bands * self.sentence_rows, f"<= num_perm ({self.num_perm})")
+        _check(self.candidate_min_weight >= 1, "candidate_min_weight", self.candidate_min_weight, ">= 1")
         _check(self.sentence_bands >= 1 and self.sentence_rows >= 1, "sentence_bands/sentence_rows",
                (self.sentence_bands, self.sentence_rows), "positive integers")
         _check(0.0 < self.sentence_match <= 1.0, "sentence_match", self.sentence_match, "(0, 1]")

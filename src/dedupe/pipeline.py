@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 import xxhash
 
-from .candidates import decode_pairs, pairs_from_keys, signature_keys
+from .candidates import _sum_by_pair, decode_pairs, pair_weights, pairs_from_keys, signature_keys
 from .clean import FurnitureLearner, clean_document
 from .clean.furniture import line_keys
 from .cluster import Candidate, choose_canonical, group
@@ -263,7 +263,7 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
     rep_number = np.full(len(ids) + 1, -1, dtype=np.int64)  # last slot: owner -1 stays -1
     rep_number[reps] = np.arange(len(reps))
 
-    coded = _candidate_pairs(spill, rep_number, workers)
+    coded = _candidate_pairs(spill, rep_number, workers, config.candidate_min_weight)
     spill.close()
     timings["candidates"] = time.perf_counter() - t1
 
@@ -345,36 +345,34 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
 _PAIRS_STATE: dict[str, Any] = {}
 
 
-def _pairs_of_partitions(numbers: range) -> np.ndarray:
+def _pairs_of_partitions(numbers: range) -> tuple[np.ndarray, np.ndarray]:
     spill, renumber = _PAIRS_STATE["spill"], _PAIRS_STATE["renumber"]
-    return pairs_from_keys((keys, renumber[owners]) for keys, owners in spill.partitions(numbers))
+    return pair_weights((keys, renumber[owners]) for keys, owners in spill.partitions(numbers))
 
 
-def _candidate_pairs(spill: KeySpill, renumber: np.ndarray, workers: int) -> np.ndarray:
+def _candidate_pairs(spill: KeySpill, renumber: np.ndarray, workers: int, min_weight: int = 1) -> np.ndarray:
     """Candidate pairs (coded, sorted, unique) from the spilled band keys, owners renumbered by ``renumber``.
 
     Partitions hold disjoint keys, so they are paired independently: on forked
     workers (which inherit the spill, read a spilled one with ``pread``, and send
-    back only pair arrays) when there are several. A pair found in two
-    partitions is kept once, so the result does not depend on the split.
+    back only pairs and their evidence) when there are several. A pair's
+    evidence is summed over all partitions before ``min_weight`` is applied
+    (see :func:`dedupe.candidates.pair_weights`), so the result does not depend on the split.
     """
     spill.flush()
     parts = 1 << spill.partition_bits
     parallel = workers > 1 and parts > 1 and "fork" in multiprocessing.get_all_start_methods()
     if not parallel:
-        return pairs_from_keys((k, renumber[o]) for k, o in spill.partitions())
+        return pairs_from_keys(((k, renumber[o]) for k, o in spill.partitions()), min_weight=min_weight)
     step = max(1, parts // (workers * 4))  # a few tasks per worker: balance partitions of uneven size
     groups = [range(lo, min(lo + step, parts)) for lo in range(0, parts, step)]
     _PAIRS_STATE.update(spill=spill, renumber=renumber)
     try:
-        return _unique(list(ordered_map(_pairs_of_partitions, groups, workers, chunksize=1, min_items=2,
-                                        method="fork")))
+        results = list(ordered_map(_pairs_of_partitions, groups, workers, chunksize=1, min_items=2, method="fork"))
     finally:
         _PAIRS_STATE.clear()
-
-
-def _unique(arrays: list[np.ndarray]) -> np.ndarray:
-    return np.unique(np.concatenate(arrays)) if arrays else np.empty(0, dtype=np.int64)
+    codes, weights = _sum_by_pair(np.concatenate([c for c, _ in results]), np.concatenate([w for _, w in results]))
+    return codes[weights >= min_weight]
 
 
 # Pairs per task when verification runs on worker processes: large enough that a
