@@ -88,6 +88,7 @@ def run_stages(corpus: Path, workers: int, out_dir: str) -> tuple[dict, object]:
 
     result = run([str(corpus)], RunConfig(workers=workers), progress=progress)
     t1 = time.perf_counter()
+    progress("write", 0, None)
     write_outputs(result, out_dir)
     timings = dict(result.timings)
     timings["write"] = time.perf_counter() - t1

@@ -77,9 +77,19 @@ class DedupResult:
         raise KeyError(doc_id)
 
     def canonical_documents(self) -> list[Document]:
-        """The canonical document of every cluster, in input order."""
+        """The canonical document of every cluster, in input order (all in memory: see :meth:`iter_canonical`)."""
+        return list(self.iter_canonical())
+
+    def iter_canonical(self) -> Iterator[Document]:
+        """The canonical document of every cluster, in input order, one at a time.
+
+        Documents are read from the store as they are needed: a million-document
+        run's canonical texts (about 3 GB) never sit in memory together.
+        """
         canon = {c.canonical for c in self.clusters}
-        return [self.documents[i] for i in self.order if i in canon]
+        for doc_id in self.order:
+            if doc_id in canon:
+                yield self.documents[doc_id]
 
     @property
     def duplicates(self) -> int:
@@ -279,6 +289,8 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
     timings["verify"] = time.perf_counter() - t2
 
     t3 = time.perf_counter()
+    if progress:
+        progress("cluster", 0, len(reps))
     on_demand: dict[tuple[int, int], Link | None] = {}
 
     def fetch(numbers: list[int]) -> tuple[list[str], list[str]]:

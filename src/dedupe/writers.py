@@ -174,9 +174,10 @@ def check_accounting(result: DedupResult, read: int | None = None) -> list[str]:
     repeated = sorted(m for m, n in members.items() if n > 1)
     if repeated:
         problems.append(f"{len(repeated)} id(s) in more than one cluster, e.g. {repeated[0]!r}")
-    if set(members) != set(result.documents):
-        missing = sorted(set(result.documents) - set(members))
-        extra = sorted(set(members) - set(result.documents))
+    documents = result.documents
+    if len(members) != len(documents) or any(m not in documents for m in members):  # sets only on failure
+        missing = sorted(set(documents) - set(members))
+        extra = sorted(set(members) - set(documents))
         problems.append(f"{len(missing)} accepted id(s) in no cluster, {len(extra)} unknown id(s) in clusters")
     bad_canonical = [c.id for c in result.clusters if c.canonical not in c.members]
     if bad_canonical:
@@ -241,7 +242,7 @@ def write_outputs(result: DedupResult, outdir: str | os.PathLike[str], *, explai
     try:
         files = {}
         for name, rows in (
-            ("canonical.jsonl", (d.to_dict(explain=explain) for d in result.canonical_documents())),
+            ("canonical.jsonl", (d.to_dict(explain=explain) for d in result.iter_canonical())),
             ("clusters.jsonl", (c.to_dict() for c in result.clusters)),
             ("rejected.jsonl", (r.to_dict() for r in result.rejected)),
         ):
