@@ -22,8 +22,10 @@ machine shows up as wall time well above CPU time / cores.
 Memory: peak RSS of the main process, and of the largest worker process
 (``RUSAGE_CHILDREN``, the largest of the workers waited for). Workers are
 forked and share the parent's pages, so "main + workers x largest worker"
-overstates the run's real footprint; it is the safe bound quoted against
-issue 5's 4 GB target. RSS at each stage change is printed as the run goes.
+overstates the run's real footprint: it is an upper bound. The footprint
+itself is the peak PSS of the whole process tree (:class:`TreeMemory`, sampled
+twice a second, so a spike shorter than that can be missed). RSS at each
+stage change is printed as the run goes.
 
 Peers (``--peers N``, 0 to skip): on the first N cleaned documents, one core,
 CPU time, best of three: dedupe's signing (``sign_texts`` plus band keys, what
@@ -39,6 +41,7 @@ import os
 import resource
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -65,6 +68,54 @@ def rss_mib() -> int:
 def children_cpu() -> float:
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
     return r.ru_utime + r.ru_stime
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            kids = [int(x) for x in fh.read().split()]
+    except OSError:
+        return []
+    return kids + [g for k in kids for g in _children(k)]
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class TreeMemory:
+    """Peak proportional set size (PSS) of this process and all its descendants, sampled every
+    ``interval`` seconds on a thread. PSS splits each shared page between the processes that map
+    it, so the sum over the tree counts forked workers' shared pages once: the run's real
+    footprint, which summing RSS overstates. Linux only (``/proc/PID/smaps_rollup``); 0 elsewhere."""
+
+    def __init__(self, interval: float = 0.5) -> None:
+        self.interval = interval
+        self.peak_kib = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = os.getpid()
+        while not self._stop.is_set():
+            total = sum(_pss_kib(p) for p in [me] + _children(me))
+            self.peak_kib = max(self.peak_kib, total)
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> "TreeMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def first_lines(path: Path, limit: int, folder: str) -> Path:
@@ -137,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
         load = os.getloadavg()[0]
         cpu0, ch0 = time.process_time(), children_cpu()
         wall0 = time.perf_counter()
-        timings, result = run_stages(corpus, args.workers, os.path.join(tmp, "out"))
+        with TreeMemory() as tree:
+            timings, result = run_stages(corpus, args.workers, os.path.join(tmp, "out"))
         wall = time.perf_counter() - wall0
         cpu_main, cpu_children = time.process_time() - cpu0, children_cpu() - ch0
         docs = result.read
@@ -163,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
           f"({1000 * cpu / max(docs, 1):.3f} ms per document; {cpu / max(wall, 1e-9):.2f} cores busy on average)")
     print(f"peak RSS: main {peak_main:,.0f} MiB, largest worker {peak_child:,.0f} MiB; "
           f"bound main + {args.workers} x worker = {peak_main + args.workers * peak_child:,.0f} MiB")
+    print(f"peak PSS of the process tree (sampled every {tree.interval} s): {tree.peak_kib / 1024:,.0f} MiB")
 
     if texts:
         rows = peers(texts)
