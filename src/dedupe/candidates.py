@@ -30,7 +30,7 @@ them), so candidates do not depend on input order.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 from datasketch import MinHashLSH
@@ -38,7 +38,8 @@ from datasketch import MinHashLSH
 from .config import DedupConfig
 from .sign import Signature, band_keys, to_lean_minhash
 
-__all__ = ["candidate_pairs", "decode_pairs", "lsh_bands", "lsh_index", "pair_weights", "pairs_from_keys", "signature_keys"]
+__all__ = ["candidate_pairs", "decode_pairs", "lsh_bands", "lsh_index", "pair_weights", "pairs_from_keys", "select_pairs",
+           "signature_keys"]
 
 # 32: a bucket of 32 documents gives at most 496 pairs; larger buckets are
 # rare outside boilerplate and wide syndication.
@@ -150,6 +151,13 @@ def signature_keys(signatures: Sequence[Signature], config: DedupConfig,
     return np.concatenate(parts_k), np.concatenate(parts_o)
 
 
+def _owned(partitions: Iterable[tuple[np.ndarray, np.ndarray]]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The partitions without their entries whose owner is below 0."""
+    for keys, owners in partitions:
+        keep = owners >= 0
+        yield (keys, owners) if keep.all() else (keys[keep], owners[keep])
+
+
 def pairs_from_keys(partitions: Iterable[tuple[np.ndarray, np.ndarray]], max_bucket: int = MAX_BUCKET,
                     min_weight: int = 1) -> np.ndarray:
     """Candidate pairs, coded ``a << 32 | b`` (``a < b``), sorted and unique, from ``(keys, owners)``.
@@ -160,14 +168,8 @@ def pairs_from_keys(partitions: Iterable[tuple[np.ndarray, np.ndarray]], max_buc
     at least two sentence band keys (see :data:`dedupe.config.DedupConfig.candidate_min_weight`).
     """
     if min_weight > 1:
-        codes, weights = pair_weights(partitions, max_bucket)
-        return codes[weights >= min_weight]
-    out = []
-    for keys, owners in partitions:
-        keep = owners >= 0
-        if not keep.all():
-            keys, owners = keys[keep], owners[keep]
-        out.append(_bucket_pairs(keys, owners, max_bucket))
+        return select_pairs([pair_weights(partitions, max_bucket)], min_weight)
+    out = [_bucket_pairs(keys, owners, max_bucket) for keys, owners in _owned(partitions)]
     if not out:
         return np.empty(0, dtype=np.int64)
     return np.unique(np.concatenate(out))
@@ -177,17 +179,19 @@ def pair_weights(partitions: Iterable[tuple[np.ndarray, np.ndarray]],
                  max_bucket: int = MAX_BUCKET) -> tuple[np.ndarray, np.ndarray]:
     """Every pair that shares a key (coded, sorted, unique) and its evidence over all partitions:
     2 per shared document band key, 1 per shared sentence band key."""
-    codes, weights = [], []
-    for keys, owners in partitions:
-        keep = owners >= 0
-        if not keep.all():
-            keys, owners = keys[keep], owners[keep]
-        c, w = _bucket_pairs(keys, owners, max_bucket, weights=True)
-        codes.append(c)
-        weights.append(w)
-    if not codes:
+    parts = [_bucket_pairs(keys, owners, max_bucket, weights=True) for keys, owners in _owned(partitions)]
+    if not parts:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    return _sum_by_pair(np.concatenate(codes), np.concatenate(weights))
+    return _sum_by_pair(np.concatenate([c for c, _ in parts]), np.concatenate([w for _, w in parts]))
+
+
+def select_pairs(weighted: Sequence[tuple[np.ndarray, np.ndarray]], min_weight: int) -> np.ndarray:
+    """The pairs whose evidence, summed over all the ``(codes, weights)`` given (from
+    :func:`pair_weights` over disjoint groups of partitions), reaches ``min_weight``."""
+    if not weighted:
+        return np.empty(0, dtype=np.int64)
+    codes, weights = _sum_by_pair(np.concatenate([c for c, _ in weighted]), np.concatenate([w for _, w in weighted]))
+    return codes[weights >= min_weight]
 
 
 def decode_pairs(coded: np.ndarray) -> list[tuple[int, int]]:

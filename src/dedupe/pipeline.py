@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 import xxhash
 
-from .candidates import _sum_by_pair, decode_pairs, pair_weights, pairs_from_keys, signature_keys
+from .candidates import decode_pairs, pair_weights, pairs_from_keys, select_pairs, signature_keys
 from .clean import FurnitureLearner, clean_document
 from .clean.furniture import line_keys
 from .cluster import Candidate, choose_canonical, group
@@ -383,8 +383,7 @@ def _candidate_pairs(spill: KeySpill, renumber: np.ndarray, workers: int, min_we
         results = list(ordered_map(_pairs_of_partitions, groups, workers, chunksize=1, min_items=2, method="fork"))
     finally:
         _PAIRS_STATE.clear()
-    codes, weights = _sum_by_pair(np.concatenate([c for c, _ in results]), np.concatenate([w for _, w in results]))
-    return codes[weights >= min_weight]
+    return select_pairs(results, min_weight)
 
 
 # Pairs per task when verification runs on worker processes: large enough that a
