@@ -170,3 +170,29 @@ def test_documents_and_band_keys_spilled_to_disk_give_the_same_output(tmp_path: 
         results[name] = outputs(out)
     assert results["memory"] == results["spilled"] == results["spilled-2"]
     assert results["memory"][1]["counts"]["duplicates"] >= 40
+
+
+def test_canonical_file_is_the_same_when_workers_encode_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dedupe import writers
+    from dedupe.config import RunConfig
+    from dedupe.pipeline import run
+
+    jl = write_jsonl(tmp_path / "in.jsonl", corpus_rows(120))
+    result = run([str(jl)], RunConfig(workers=1))
+    monkeypatch.setattr(writers, "_ENCODE_CHUNK", 7)  # many tasks from a small corpus
+    calls: list[int] = []
+    real = writers.ordered_imap
+
+    def spy(func, items, workers, **kw):  # type: ignore[no-untyped-def]
+        calls.append(workers)
+        return real(func, items, workers, **kw)
+
+    monkeypatch.setattr(writers, "ordered_imap", spy)
+    results = []
+    for workers in (1, 2):
+        out = tmp_path / f"out-{workers}"
+        writers.write_outputs(result, out, explain=True, workers=workers)
+        results.append(outputs(out))
+    assert calls == [2]  # only the 2-worker write encoded on workers
+    assert results[0] == results[1]
+    assert results[0][0]["canonical.jsonl"].count(b"\n") == len(result.clusters) > 7

@@ -11,8 +11,11 @@ from hypothesis import strategies as st
 
 from dedupe import RunConfig, run
 from dedupe.clean import FurnitureLearner
-from dedupe.clean.furniture import _WORD_RE, line_key, line_keys
-from dedupe.text import normalize, tokenize
+import xxhash
+
+from dedupe.clean.furniture import line_key, line_keys, line_keys_batch
+from dedupe.sign import token_hashes
+from dedupe.text import tokenize
 
 FOOTER = "Follow the Harbour Gazette on every platform for breaking local updates"
 WIRE = "The central bank raised its main interest rate by half a point to curb inflation on Thursday."
@@ -76,9 +79,23 @@ def test_line_keys_equal_line_key_per_line(text):
     assert line_keys(text) == [line_key(line) for line in text.split("\n")]
 
 
+def _reference_key(line: str):
+    """A line's key written plainly: xxh3-64 of the token hashes of its normalised tokens."""
+    tokens = tokenize(line)
+    return xxhash.xxh3_64_intdigest(token_hashes(tokens).astype("<u8").tobytes()) if tokens else None
+
+
 @given(LINE_TEXT)
-def test_word_regex_is_the_tokenizer(text):
-    assert _WORD_RE.findall(normalize(text)) == tokenize(text)
+@example("Niger’s “junta” — 1,000 TROOPS… Pokémon; ﬁne Straße")
+def test_line_key_is_the_hash_of_the_tokens(text):
+    for line in text.split("\n"):
+        assert line_key(line) == _reference_key(line)
+
+
+@given(st.lists(LINE_TEXT, max_size=6))
+def test_line_keys_batch_equals_line_keys(texts):
+    assert line_keys_batch(texts) == [line_keys(t) for t in texts]
+    assert line_keys_batch(texts) == [[_reference_key(line) for line in t.split("\n")] for t in texts]
 
 
 def _reference_model(docs, min_docs=5, min_share=0.8):

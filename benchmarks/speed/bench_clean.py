@@ -17,7 +17,8 @@ Stages, each fed what it sees inside ``clean_text`` (one process, one core):
   what the rules remember about lines from text to text is forgotten before each timing
   (``rules._clear_caches``, where it exists), so every repeat starts cold, as a run does;
 - ``furniture``: :class:`~dedupe.clean.FurnitureLearner` over the cleaned texts (with
-  ``line_keys``), the model, and :meth:`~dedupe.clean.FurnitureModel.strip` of every text,
+  ``line_keys_batch`` over chunks of 64, as the cleaning workers do, or ``line_keys`` in a
+  package without it), the model, and :meth:`~dedupe.clean.FurnitureModel.strip` of every text,
   as :func:`dedupe.pipeline.clean_corpus` does;
 - ``clean_document``: the whole per-document cleaning from the raw document.
 
@@ -104,8 +105,12 @@ def stages(pkg: ModuleType, docs: list[Document]) -> dict[str, Callable[[], Any]
 
     def run_furniture() -> list:
         learner = furn.FurnitureLearner()
-        for d in cleaned:
-            learner.add(d.outlet, d.text, furn.line_keys(d.text))
+        batch = getattr(furn, "line_keys_batch", None)
+        for lo in range(0, len(cleaned), 64):  # the pipeline's cleaning chunks
+            chunk = cleaned[lo : lo + 64]
+            keys = batch([d.text for d in chunk]) if batch else [furn.line_keys(d.text) for d in chunk]
+            for d, doc_keys in zip(chunk, keys):
+                learner.add(d.outlet, d.text, doc_keys)
         model = learner.model()
         return [model.strip(d.outlet, d.text) for d in cleaned]
 

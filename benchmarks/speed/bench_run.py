@@ -140,7 +140,7 @@ def run_stages(corpus: Path, workers: int, out_dir: str) -> tuple[dict, object]:
     result = run([str(corpus)], RunConfig(workers=workers), progress=progress)
     t1 = time.perf_counter()
     progress("write", 0, None)
-    write_outputs(result, out_dir)
+    write_outputs(result, out_dir, workers=result.config.worker_count)
     timings = dict(result.timings)
     timings["write"] = time.perf_counter() - t1
     print(f"  {time.perf_counter() - t0:8.1f} s  done; RSS {rss_mib():,} MiB", flush=True)

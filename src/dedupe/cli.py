@@ -218,7 +218,7 @@ def _cmd_run(args: argparse.Namespace, config: RunConfig) -> int:
         result = run(args.inputs, config, progress=bar, on_reject=RejectReporter())
     finally:
         bar.close()
-    summary = write_outputs(result, args.output, explain=args.explain)
+    summary = write_outputs(result, args.output, explain=args.explain, workers=config.worker_count)
     _closing(summary, args.output, args.quiet)
     return _status(summary, result.documents)
 
@@ -259,7 +259,7 @@ def _cmd_dedup(args: argparse.Namespace, config: RunConfig) -> int:
     for r in result.rejected:
         reporter(r)
     result.rejected = rejected + result.rejected
-    summary = write_outputs(result, args.output, read=read)
+    summary = write_outputs(result, args.output, read=read, workers=config.worker_count)
     _closing(summary, args.output, args.quiet)
     return _status(summary, result.documents)
 

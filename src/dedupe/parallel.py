@@ -57,13 +57,14 @@ def ordered_imap(func: Callable[[T], R], items: Iterable[T], workers: int, chunk
         yield from map(func, it)
         return
     first = list(islice(it, chunksize))
-    if len(first) < chunksize:  # one chunk: a pool costs more than it saves
+    second = list(islice(it, chunksize)) if len(first) == chunksize else []
+    if not second:  # one chunk: a pool costs more than it saves
         yield from map(func, first)
         return
     method = method or ("fork" if sys.platform.startswith("linux") else "spawn")
     ctx = multiprocessing.get_context(method)
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init) as pool:
-        pending: deque = deque([pool.submit(_apply, func, first)])
+        pending: deque = deque([pool.submit(_apply, func, first), pool.submit(_apply, func, second)])
         exhausted = False
         while pending:
             while not exhausted and len(pending) < workers * window:

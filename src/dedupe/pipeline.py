@@ -14,6 +14,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import islice
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
@@ -21,7 +22,7 @@ import xxhash
 
 from .candidates import decode_pairs, pair_weights, pairs_from_keys, select_pairs, signature_keys
 from .clean import FurnitureLearner, clean_document
-from .clean.furniture import line_keys
+from .clean.furniture import line_keys_batch
 from .cluster import Candidate, choose_canonical, group
 from .config import CleanConfig, DedupConfig, RunConfig
 from .document import Document, Rejected
@@ -441,30 +442,43 @@ def _exact_link(a: str, b: str) -> Link:
     return Link(a, b, "near-duplicate", 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0, (), exact=True)
 
 
-def _clean_one(item: Document | Rejected, config: CleanConfig, keys: bool) -> tuple[Document | Rejected, Any]:
-    """A document cleaned (or the reason it cannot be), and its furniture line keys when ``keys``."""
+def _clean_one(item: Document | Rejected, config: CleanConfig) -> Document | Rejected:
+    """A document cleaned, or the reason it cannot be."""
     if isinstance(item, Rejected):
-        return item, None
+        return item
     try:
-        out = clean_document(item, config)
+        return clean_document(item, config)
     except Exception as exc:  # a cleaner bug must not kill the run; the document is accounted for
         logger.exception("%s: cleaning failed", item.origin or item.id)
         return Rejected(item.id, "html" if item.html else "empty-after-cleaning",
-                        f"cleaning failed: {type(exc).__name__}: {exc}", item.origin), None
-    if keys and isinstance(out, Document):
-        return out, line_keys(out.text or "")
-    return out, None
+                        f"cleaning failed: {type(exc).__name__}: {exc}", item.origin)
+
+
+def _clean_chunk(items: list[Document | Rejected], config: CleanConfig,
+                 keys: bool) -> list[tuple[Document | Rejected, Any]]:
+    """Each item cleaned (or the reason it cannot be), with its furniture line keys when ``keys``
+    (computed for the whole chunk at once, :func:`dedupe.clean.furniture.line_keys_batch`)."""
+    out = [_clean_one(item, config) for item in items]
+    found: list[Any] = [None] * len(out)
+    if keys:
+        docs = [k for k, doc in enumerate(out) if isinstance(doc, Document)]
+        for k, doc_keys in zip(docs, line_keys_batch([out[k].text or "" for k in docs])):  # type: ignore[union-attr]
+            found[k] = doc_keys
+    return list(zip(out, found))
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
 
 
 def _strip_range(bounds: tuple[int, int]) -> list[tuple[str, list] | None]:
     """Learned furniture stripped from one range of ids: ``(text, changes)`` per document, None when unchanged."""
     store, ids, model = _STORE_STATE["store"], _STORE_STATE["ids"], _STORE_STATE["model"]
-    out: list[tuple[str, list] | None] = []
-    for doc_id in ids[bounds[0]:bounds[1]]:
-        doc = store[doc_id]
-        stripped, changes = model.strip(doc.outlet, doc.text or "")
-        out.append((stripped, changes) if changes else None)
-    return out
+    docs = [store[doc_id] for doc_id in ids[bounds[0]:bounds[1]]]
+    stripped = model.strip_many([(doc.outlet, doc.text or "") for doc in docs])
+    return [(text, changes) if changes else None for text, changes in stripped]
 
 
 @dataclass
@@ -511,9 +525,10 @@ def clean_corpus(
     learner = FurnitureLearner(config.clean.furniture_min_docs, config.clean.furniture_min_share,
                                config.clean.furniture_max_docs_per_source) if learn else None
     read = 0
-    items = read_inputs(inputs, config.limits)
-    for item, keys in ordered_imap(partial(_clean_one, config=config.clean, keys=learn), items,
-                                   config.worker_count, chunksize=_CLEAN_CHUNK):
+    chunks = _chunks(read_inputs(inputs, config.limits), _CLEAN_CHUNK)
+    cleaned = ordered_imap(partial(_clean_chunk, config=config.clean, keys=learn), chunks, config.worker_count,
+                           chunksize=1)
+    for item, keys in (pair for chunk in cleaned for pair in chunk):
         read += 1
         if isinstance(item, Rejected):
             reject(item)
