@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from dedupe.config import DedupConfig
 from dedupe.text import analyze
-from dedupe.verify import PairVerifier, prepare, prepare_texts, verify, verify_many
+from dedupe.verify import PairVerifier, _sentence_scores, prepare, prepare_texts, verify, verify_many
 
 ARRAYS = ("shingles", "word_keys", "word_sentences", "bigram_keys", "bigram_sentences", "word_counts", "lengths")
 
@@ -80,6 +80,8 @@ configs = st.sampled_from([
     DedupConfig(shingle_size=3, sentence_match=0.3, close_match=0.6, min_shared_sentences=1, sentence_min_tokens=3),
     DedupConfig(shingle_size=9, sentence_match=0.8, close_match=0.9, min_coverage=0.1, min_close_coverage=0.0),
     DedupConfig(follow_up_close_coverage=0.6, rewrite_coverage=0.4),
+    DedupConfig(weak_link_lead=0),
+    DedupConfig(weak_link_lead=1, weak_link_close=0.6, follow_up_close_coverage=0.0),
 ])
 
 
@@ -120,8 +122,8 @@ def test_follow_up_rule_is_the_only_difference():
     """A syndicated link whose close matches cover less than ``follow_up_close_coverage`` of
     both documents stays only when both are ``rewrite_coverage`` covered (the story retold);
     every other verdict is what it is without the rule. Both cases occur."""
-    on = DedupConfig()
-    off = DedupConfig(follow_up_close_coverage=0.0)
+    on = DedupConfig(weak_link_lead=0)
+    off = DedupConfig(follow_up_close_coverage=0.0, weak_link_lead=0)
     dropped = retold = 0
     for seed in range(30):
         texts = make_docs(seed)
@@ -137,6 +139,36 @@ def test_follow_up_rule_is_the_only_difference():
                 assert (strict and strict.to_dict()) == (loose and loose.to_dict())
                 retold += weak
     assert dropped and retold
+
+
+def test_lead_rule_is_the_only_difference():
+    """With ``weak_link_lead``, a syndicated link whose close matches cover less than
+    ``weak_link_close`` of both documents is dropped exactly when none of its close matches
+    involves one of the first ``weak_link_lead`` comparable sentences of either document;
+    every other verdict is what it is without the rule. Both cases occur."""
+    on = DedupConfig(weak_link_lead=2, weak_link_close=0.5, follow_up_close_coverage=0.0)
+    off = DedupConfig(weak_link_lead=0, weak_link_close=0.5, follow_up_close_coverage=0.0)
+    dropped = kept = 0
+    for seed in range(30):
+        texts = make_docs(seed)
+        prepared = prepare_texts([str(k) for k in range(len(texts))], texts, on)
+        pairs = [(a, b) for a in range(len(texts)) for b in range(a + 1, len(texts))]
+        for (a, b), loose, strict in zip(pairs, verify_many(pairs, prepared, off), verify_many(pairs, prepared, on)):
+            weak = (loose is not None and loose.kind == "syndicated"
+                    and max(loose.close_coverage_a, loose.close_coverage_b) < on.weak_link_close)
+            if weak:
+                x, y = prepared[a], prepared[b]
+                close = _sentence_scores(x, y, on.sentence_match) >= on.close_match
+                lead_x = np.flatnonzero(x.word_counts > 0)[:2]
+                lead_y = np.flatnonzero(y.word_counts > 0)[:2]
+                close = bool(close[lead_x, :].any() or close[:, lead_y].any())
+                if not close:
+                    assert strict is None
+                    dropped += 1
+                    continue
+                kept += 1
+            assert (strict and strict.to_dict()) == (loose and loose.to_dict())
+    assert dropped and kept
 
 
 def test_verify_many_blocks_and_giant_sentences():

@@ -38,7 +38,13 @@ Verdict (thresholds in :class:`dedupe.config.DedupConfig`):
   single close match that makes up ``single_sentence_coverage`` of the smaller
   document (a short abridgement: title and lead). Follow-up stories reuse
   background sentences, mostly paraphrased, plus a few verbatim ones: the
-  close-coverage tests are what keep them apart;
+  close-coverage tests are what keep them apart. A *weak* link, whose close
+  matches cover less than ``weak_link_close`` (a third) of both documents,
+  also needs a close match among the first ``weak_link_lead`` comparable
+  sentences of one of the two: a copy keeps its story's lead, while a
+  follow-up that reuses only a background block from the middle or end of
+  the older story does not (it often recaps the old lead too, and then this
+  test cannot tell it from a copy);
 - otherwise no link. Two independent write-ups of one event share facts and
   perhaps a quote, but not two sentences covering a third of either text.
 
@@ -456,12 +462,38 @@ def _match_sentences(x: Prepared, y: Prepared, threshold: float
     nx, ny = len(x.lengths), len(y.lengths)
     if not nx or not ny:
         return np.full(nx, -1), np.zeros(nx), np.full(ny, -1), np.zeros(ny)
+    return _best_matches(_sentence_scores(x, y, threshold))
+
+
+def _sentence_scores(x: Prepared, y: Prepared, threshold: float) -> np.ndarray:
+    """``(nx, ny)``: the Dice overlap of each sentence pair that matches (see :func:`_match_sentences`), else -1."""
+    nx, ny = len(x.lengths), len(y.lengths)
     shared = _overlap_counts(x.word_keys, x.word_sentences, y.word_keys, y.word_sentences, nx, ny)
     bigrams = _overlap_counts(x.bigram_keys, x.bigram_sentences, y.bigram_keys, y.bigram_sentences, nx, ny)
     sizes = x.word_counts[:, None] + y.word_counts[None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         dice = np.where(sizes > 0, 2 * shared / np.maximum(sizes, 1), 0.0)
-    score = np.where((dice >= threshold) & (bigrams >= _MIN_SHARED_BIGRAMS), dice, -1.0)
+    return np.where((dice >= threshold) & (bigrams >= _MIN_SHARED_BIGRAMS), dice, -1.0)
+
+
+def _lead(word_counts: np.ndarray, k: int) -> np.ndarray:
+    """Per sentence: is it one of the first ``k`` comparable sentences (those that can match)?"""
+    comparable = word_counts > 0
+    return comparable & (np.cumsum(comparable) <= k)
+
+
+def _lead_close(x: Prepared, y: Prepared, score: np.ndarray, config: DedupConfig) -> bool:
+    """Does a close match (``score`` from :func:`_sentence_scores`) involve one of the first
+    ``weak_link_lead`` comparable sentences of x or of y? (Always, when the rule is off.)"""
+    k = config.weak_link_lead
+    if k <= 0:
+        return True
+    close = score >= config.close_match
+    return bool(close[_lead(x.word_counts, k), :].any() or close[:, _lead(y.word_counts, k)].any())
+
+
+def _best_matches(score: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    nx, ny = score.shape
     bx = score.argmax(axis=1)
     sx = score[np.arange(nx), bx]
     by = score.argmax(axis=0)
@@ -494,7 +526,13 @@ def verify(x: Prepared, y: Prepared, config: DedupConfig) -> Link | None:
     if not len(x.shingles) or not len(y.shingles):
         return None
     inter = len(np.intersect1d(x.shingles, y.shingles, assume_unique=True))
-    mx, sx, my, sy = _match_sentences(x, y, config.sentence_match)
+    if len(x.lengths) and len(y.lengths):
+        score = _sentence_scores(x, y, config.sentence_match)
+        mx, sx, my, sy = _best_matches(score)
+        lead = _lead_close(x, y, score, config)
+    else:
+        mx, sx, my, sy = _match_sentences(x, y, config.sentence_match)
+        lead = config.weak_link_lead <= 0
     matched_x, matched_y = mx >= 0, my >= 0
     close_mx, close_my = sx >= config.close_match, sy >= config.close_match
     return _judge(
@@ -502,12 +540,13 @@ def verify(x: Prepared, y: Prepared, config: DedupConfig) -> Link | None:
         (int(matched_x.sum()), int(matched_y.sum()), int(close_mx.sum()), int(close_my.sum())),
         (int(x.lengths[matched_x].sum()), int(y.lengths[matched_y].sum()),
          int(x.lengths[close_mx].sum()), int(y.lengths[close_my].sum())),
-        mx.tolist,
+        mx.tolist, lead,
     )
 
 
 def _judge(x: Prepared, y: Prepared, config: DedupConfig, inter: int, counts: tuple[int, int, int, int],
-           covered: tuple[int, int, int, int], match_of_x: Callable[[], list[int]]) -> Link | None:
+           covered: tuple[int, int, int, int], match_of_x: Callable[[], list[int]], lead: bool = True
+           ) -> Link | None:
     """The verdict on a pair from its numbers (see the module docstring).
 
     ``inter``: shared shingles; ``counts``: sentences of x and of y with a
@@ -538,6 +577,7 @@ def _judge(x: Prepared, y: Prepared, config: DedupConfig, inter: int, counts: tu
         and max(close_x, close_y) >= config.min_close_coverage
         and (max(close_x, close_y) >= config.follow_up_close_coverage
              or min(cov_x, cov_y) >= config.rewrite_coverage)
+        and (lead or max(close_x, close_y) >= config.weak_link_close)
     ) or (close_shared >= 1 and (close_x if x_small else close_y) >= config.single_sentence_coverage):
         kind = "syndicated"
     if kind is None:
@@ -757,6 +797,11 @@ class _Arrays:
         # Comparable tokens per document (Prepared.comparable): tokens of the sentences that can match.
         kept = np.concatenate(([0], np.cumsum(np.where(self.word_counts > 0, self.lengths, 0))))
         self.comparable = kept[self.sent_off[1:]] - kept[self.sent_off[:-1]]
+        # Each comparable sentence's rank among its document's comparable sentences (others: large).
+        is_comp = self.word_counts > 0
+        before = np.concatenate(([0], np.cumsum(is_comp)))
+        rank = before[:-1] - np.repeat(before[self.sent_off[:-1]], self.n_sent)
+        self.lead_rank = np.where(is_comp, rank, np.iinfo(np.int64).max)
 
 
 def _join(entries: _Entries, sent_off: np.ndarray, lx: np.ndarray, ly: np.ndarray,
@@ -893,6 +938,12 @@ def _verify_block(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, config: DedupCon
         found = np.bincount(cell_off[bk] + bi * ny[bk] + bj, minlength=total)[cells]
         ok = found >= _MIN_SHARED_BIGRAMS
         kp, i, j, dice = kp[ok], i[ok], j[ok], dice[ok]
+    if config.weak_link_lead > 0:
+        lead_x = arr.lead_rank[arr.sent_off[lx[kp]] + i] < config.weak_link_lead
+        lead_y = arr.lead_rank[arr.sent_off[ly[kp]] + j] < config.weak_link_lead
+        lead_ok = np.bincount(kp[(lead_x | lead_y) & (dice >= config.close_match)], minlength=npairs) > 0
+    else:
+        lead_ok = np.ones(npairs, dtype=bool)
 
     match_x = np.full(int(row_off[-1]), -1, dtype=np.int64)
     tallies = np.zeros((8, npairs), dtype=np.int64)
@@ -933,6 +984,7 @@ def _verify_block(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, config: DedupCon
         & (np.maximum(close_x, close_y) >= config.min_close_coverage)
         & ((np.maximum(close_x, close_y) >= config.follow_up_close_coverage)
            | (np.minimum(cov_x, cov_y) >= config.rewrite_coverage))
+        & (lead_ok | (np.maximum(close_x, close_y) >= config.weak_link_close))
     ) | ((np.minimum(nclose_x, nclose_y) >= 1) & (np.where(x_small, close_x, close_y) >= config.single_sentence_coverage))
 
     # Shared shingles where the verdict needs them: a link on sentences (its scores), or a
