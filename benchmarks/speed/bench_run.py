@@ -99,6 +99,8 @@ class TreeMemory:
     def __init__(self, interval: float = 0.5) -> None:
         self.interval = interval
         self.peak_kib = 0
+        self.stage = ""  # set by the run's progress callback
+        self.peak_stage = ""
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -106,7 +108,8 @@ class TreeMemory:
         me = os.getpid()
         while not self._stop.is_set():
             total = sum(_pss_kib(p) for p in [me] + _children(me))
-            self.peak_kib = max(self.peak_kib, total)
+            if total > self.peak_kib:
+                self.peak_kib, self.peak_stage = total, self.stage
             self._stop.wait(self.interval)
 
     def __enter__(self) -> "TreeMemory":
@@ -128,13 +131,14 @@ def first_lines(path: Path, limit: int, folder: str) -> Path:
     return out
 
 
-def run_stages(corpus: Path, workers: int, out_dir: str) -> tuple[dict, object]:
+def run_stages(corpus: Path, workers: int, out_dir: str, tree: TreeMemory) -> tuple[dict, object]:
     t0 = time.perf_counter()
     seen: list[str] = []
 
     def progress(stage: str, done: int, total: int | None) -> None:
         if not seen or seen[-1] != stage:
             seen.append(stage)
+            tree.stage = stage
             print(f"  {time.perf_counter() - t0:8.1f} s  {stage:<10} starts  RSS {rss_mib():,} MiB", flush=True)
 
     result = run([str(corpus)], RunConfig(workers=workers), progress=progress)
@@ -189,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         cpu0, ch0 = time.process_time(), children_cpu()
         wall0 = time.perf_counter()
         with TreeMemory() as tree:
-            timings, result = run_stages(corpus, args.workers, os.path.join(tmp, "out"))
+            timings, result = run_stages(corpus, args.workers, os.path.join(tmp, "out"), tree)
         wall = time.perf_counter() - wall0
         cpu_main, cpu_children = time.process_time() - cpu0, children_cpu() - ch0
         docs = result.read
@@ -215,7 +219,8 @@ def main(argv: list[str] | None = None) -> int:
           f"({1000 * cpu / max(docs, 1):.3f} ms per document; {cpu / max(wall, 1e-9):.2f} cores busy on average)")
     print(f"peak RSS: main {peak_main:,.0f} MiB, largest worker {peak_child:,.0f} MiB; "
           f"bound main + {args.workers} x worker = {peak_main + args.workers * peak_child:,.0f} MiB")
-    print(f"peak PSS of the process tree (sampled every {tree.interval} s): {tree.peak_kib / 1024:,.0f} MiB")
+    print(f"peak PSS of the process tree (sampled every {tree.interval} s): {tree.peak_kib / 1024:,.0f} MiB"
+          f" (during {tree.peak_stage or 'the start'})")
 
     if texts:
         rows = peers(texts)

@@ -125,23 +125,20 @@ class _FoldedAnalysis(Analysis):
     """
 
     def __init__(self, spaced: bytes, token_count: int, sentence_starts: tuple[int, ...]) -> None:
-        # Frozen like Analysis: attributes are set once, here (and the decoded tokens on first read).
+        # Frozen like Analysis: attributes are set once, here.
         object.__setattr__(self, "_spaced", spaced)  # the document's folded bytes, non-word bytes as spaces
         object.__setattr__(self, "token_count", token_count)
         object.__setattr__(self, "sentence_starts", sentence_starts)
 
     @property  # type: ignore[override]
     def tokens(self) -> tuple[str, ...]:
-        decoded = self.__dict__.get("_tokens")
-        if decoded is None:
-            spaced = self._spaced
-            # Word bytes are never ASCII whitespace, so bytes.split() gives exactly the tokens.
-            if spaced.isascii():
-                decoded = tuple(spaced.decode("ascii").split())
-            else:
-                decoded = tuple(t.decode("utf-8", "surrogatepass") for t in spaced.split())
-            object.__setattr__(self, "_tokens", decoded)
-        return decoded
+        """Decoded at each read and not kept: a prepared document stays cached for many
+        pairs, and its token strings would take ten times its folded bytes."""
+        spaced = self._spaced
+        # Word bytes are never ASCII whitespace, so bytes.split() gives exactly the tokens.
+        if spaced.isascii():
+            return tuple(spaced.decode("ascii").split())
+        return tuple(t.decode("utf-8", "surrogatepass") for t in spaced.split())
 
     def sentence_spans(self) -> list[tuple[int, int]]:
         ends = list(self.sentence_starts[1:]) + [self.token_count]
@@ -506,6 +503,7 @@ def _passages(x: Prepared, match: list[int]) -> tuple[Passage, ...]:
     spans = x.analysis.sentence_spans()
     i = 0
     n = len(match)
+    tokens: tuple[str, ...] | None = None
     while i < n and len(runs) < _MAX_PASSAGES:
         if match[i] < 0:
             i += 1
@@ -514,7 +512,9 @@ def _passages(x: Prepared, match: list[int]) -> tuple[Passage, ...]:
         while i + 1 < n and match[i + 1] == match[i] + 1:
             i += 1
         s0, e0 = spans[start][0], spans[i][1]
-        words = x.analysis.tokens[s0:e0]
+        if tokens is None:
+            tokens = x.analysis.tokens
+        words = tokens[s0:e0]
         snippet = " ".join(words[:24]) + (" …" if len(words) > 24 else "")
         runs.append(Passage((start, i + 1), (match[start], match[i] + 1), snippet))
         i += 1
@@ -1051,8 +1051,11 @@ def _block_passages(arr: _Arrays, lx: np.ndarray, row_off: np.ndarray, match_x: 
                  t0.tolist(), t1.tolist(), doc.tolist())
     made = []
     docs = arr.docs
+    decoded: dict[int, tuple[str, ...]] = {}  # the documents' tokens, for this block only
     for a0, a1, b0, b1, s0, e0, d in fields:
-        tokens = docs[d].analysis.tokens
+        tokens = decoded.get(d)
+        if tokens is None:
+            tokens = decoded[d] = docs[d].analysis.tokens
         text = " ".join(tokens[s0 : min(e0, s0 + 24)]) + (" …" if e0 - s0 > 24 else "")
         made.append(Passage((a0, a1), (b0, b1), text))
     counts = (hi - lo).tolist()
