@@ -82,6 +82,8 @@ configs = st.sampled_from([
     DedupConfig(follow_up_close_coverage=0.6, rewrite_coverage=0.4),
     DedupConfig(weak_link_lead=0),
     DedupConfig(weak_link_lead=1, weak_link_close=0.6, follow_up_close_coverage=0.0),
+    DedupConfig(list_stopword_share=0.3, list_min_tokens=4),  # many list-like sentences
+    DedupConfig(list_stopword_share=0.0),
 ])
 
 
