@@ -133,7 +133,10 @@ def first_lines(path: Path, limit: int, folder: str) -> Path:
     return out
 
 
-def run_stages(corpus: Path, workers: int, out_dir: str, tree: TreeMemory) -> tuple[dict, object]:
+def run_stages(corpus: Path, workers: int, out_dir: str, tree: TreeMemory,
+               marks: list[tuple[str, float, float, float]]) -> tuple[dict, object]:
+    """Run and write; ``marks`` gets ``(stage, wall, main CPU, workers' CPU)`` as each stage starts
+    (worker pools end with their stage, so the workers' CPU between two marks is that stage's)."""
     t0 = time.perf_counter()
     seen: list[str] = []
 
@@ -141,6 +144,7 @@ def run_stages(corpus: Path, workers: int, out_dir: str, tree: TreeMemory) -> tu
         if not seen or seen[-1] != stage:
             seen.append(stage)
             tree.stage = stage
+            marks.append((stage, time.perf_counter(), time.process_time(), children_cpu()))
             print(f"  {time.perf_counter() - t0:8.1f} s  {stage:<10} starts  RSS {rss_mib():,} MiB", flush=True)
 
     result = run([str(corpus)], RunConfig(workers=workers), progress=progress)
@@ -149,6 +153,7 @@ def run_stages(corpus: Path, workers: int, out_dir: str, tree: TreeMemory) -> tu
     write_outputs(result, out_dir, workers=result.config.worker_count)
     timings = dict(result.timings)
     timings["write"] = time.perf_counter() - t1
+    marks.append(("done", time.perf_counter(), time.process_time(), children_cpu()))
     print(f"  {time.perf_counter() - t0:8.1f} s  done; RSS {rss_mib():,} MiB", flush=True)
     return timings, result
 
@@ -203,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         cpu0, ch0 = time.process_time(), children_cpu()
         wall0 = time.perf_counter()
         with TreeMemory() as tree:
-            timings, result = run_stages(corpus, args.workers, os.path.join(tmp, "out"), tree)
+            marks: list[tuple[str, float, float, float]] = []
+            timings, result = run_stages(corpus, args.workers, os.path.join(tmp, "out"), tree, marks)
         wall = time.perf_counter() - wall0
         cpu_main, cpu_children = time.process_time() - cpu0, children_cpu() - ch0
         docs = result.read
@@ -224,6 +230,10 @@ def main(argv: list[str] | None = None) -> int:
         mbs = f"{megabytes / sec:,.1f}" if sec > 0 else "-"
         print(f"{stage:<12}{sec:>9.2f}{rate:>10}{mbs:>8}{sec / total:>8.0%}")
     print(f"{'total':<12}{wall:>9.2f}{docs / wall:>10,.0f}{megabytes / wall:>8.1f}")
+    # CPU between progress marks: "clean" includes learned furniture, "sign" the candidates.
+    print(f"\n{'from the mark':<14}{'wall s':>8}{'main CPU s':>12}{'workers CPU s':>15}{'CPU ms/doc':>12}")
+    for (stage, w0, m0, c0), (_, w1, m1, c1) in zip(marks, marks[1:]):
+        print(f"{stage:<14}{w1 - w0:>8.1f}{m1 - m0:>12.1f}{c1 - c0:>15.1f}{1000 * (m1 - m0 + c1 - c0) / max(docs, 1):>12.3f}")
     cpu = cpu_main + cpu_children
     print(f"\nCPU: main {cpu_main:.1f} s + workers {cpu_children:.1f} s = {cpu:.1f} s "
           f"({1000 * cpu / max(docs, 1):.3f} ms per document; {cpu / max(wall, 1e-9):.2f} cores busy on average)")
