@@ -73,3 +73,39 @@ def test_a_spilled_store_is_readable_from_forked_workers() -> None:
         os.waitpid(pid, 0)
     assert store["d49"].text == "text 49 " * 49  # the parent still reads correctly
     store.close()
+
+
+def test_key_spill_reports_a_failed_background_write(monkeypatch) -> None:
+    import numpy as np
+    import pytest
+
+    from dedupe import store
+
+    def full_disk(fd: int, data: bytes, offset: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store, "_write_all", full_disk)
+    spill = store.KeySpill(memory_bytes=0)  # every flush goes to the file, through the writer thread
+    spill.add(np.arange(1000, dtype=np.uint64) << np.uint64(40), np.arange(1000))
+    with pytest.raises(OSError, match="No space left"):
+        spill.flush()
+    spill.close()
+
+
+def test_key_spill_written_in_the_background_reads_back_every_pair() -> None:
+    import numpy as np
+
+    from dedupe.store import KeySpill
+
+    rng = np.random.default_rng(5)
+    keys = rng.integers(0, 2**63, size=50_000, dtype=np.uint64)
+    owners = rng.integers(0, 2**31, size=50_000)
+    spill = KeySpill(memory_bytes=0)
+    for lo in range(0, len(keys), 700):  # many small batches, many background writes
+        spill.add(keys[lo:lo + 700], owners[lo:lo + 700])
+    got = list(spill.partitions())
+    spill.close()
+    back_keys = np.concatenate([k for k, _ in got])
+    back_owners = np.concatenate([o for _, o in got])
+    order, back = np.lexsort((owners, keys)), np.lexsort((back_owners, back_keys))
+    assert np.array_equal(keys[order], back_keys[back]) and np.array_equal(owners[order], back_owners[back])
