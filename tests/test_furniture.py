@@ -13,7 +13,7 @@ from dedupe import RunConfig, run
 from dedupe.clean import FurnitureLearner
 import xxhash
 
-from dedupe.clean.furniture import line_key, line_keys, line_keys_batch
+from dedupe.clean.furniture import _line_keys_folded, line_key, line_keys, line_keys_batch
 from dedupe.sign import token_hashes
 from dedupe.text import tokenize
 
@@ -92,10 +92,14 @@ def test_line_key_is_the_hash_of_the_tokens(text):
         assert line_key(line) == _reference_key(line)
 
 
-@given(st.lists(LINE_TEXT, max_size=6))
+@given(st.lists(LINE_TEXT, max_size=10))
+@example(["Niger’s “junta” — 1,000 TROOPS… Pokémon; ﬁne Straße\n\n a  b ", "x\u2028y\nz", ""])
 def test_line_keys_batch_equals_line_keys(texts):
-    assert line_keys_batch(texts) == [line_keys(t) for t in texts]
-    assert line_keys_batch(texts) == [[_reference_key(line) for line in t.split("\n")] for t in texts]
+    # The folded path (used from _FOLD_MIN texts on) and the per-text path, against the plain definition.
+    want = [[_reference_key(line) for line in t.split("\n")] for t in texts]
+    assert _line_keys_folded(texts) == want
+    assert [line_keys(t) for t in texts] == want
+    assert line_keys_batch(texts) == want
 
 
 def _reference_model(docs, min_docs=5, min_share=0.8):
