@@ -81,16 +81,19 @@ class DedupResult:
         """The canonical document of every cluster, in input order (all in memory: see :meth:`iter_canonical`)."""
         return list(self.iter_canonical())
 
+    def canonical_ids(self) -> list[str]:
+        """The id of every cluster's canonical document, in input order."""
+        canon = {c.canonical for c in self.clusters}
+        return [doc_id for doc_id in self.order if doc_id in canon]
+
     def iter_canonical(self) -> Iterator[Document]:
         """The canonical document of every cluster, in input order, one at a time.
 
         Documents are read from the store as they are needed: a million-document
         run's canonical texts (about 3 GB) never sit in memory together.
         """
-        canon = {c.canonical for c in self.clusters}
-        for doc_id in self.order:
-            if doc_id in canon:
-                yield self.documents[doc_id]
+        for doc_id in self.canonical_ids():
+            yield self.documents[doc_id]
 
     @property
     def duplicates(self) -> int:

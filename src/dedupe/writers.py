@@ -248,9 +248,7 @@ def _canonical_lines(result: DedupResult, explain: bool, workers: int) -> Iterat
         for doc in result.iter_canonical():
             yield _dumps(doc.to_dict(explain=explain)) + "\n"
         return
-    canon = {c.canonical for c in result.clusters}
-    ids = [doc_id for doc_id in result.order if doc_id in canon]
-    del canon
+    ids = result.canonical_ids()
     bounds = [(lo, min(lo + _ENCODE_CHUNK, len(ids))) for lo in range(0, len(ids), _ENCODE_CHUNK)]
     _ENCODE_STATE.update(docs=result.documents, ids=ids, explain=explain)
     try:

@@ -155,11 +155,9 @@ def line_keys(text: str) -> list[int | None]:
                 folded = folded.replace(char, " ")
     # Tokens are the runs of bytes other than space and line break; a space before, a line
     # break after (the end of the last line) and 16 bytes that _hash_spans may read past a token.
+    # (Only word bytes, spaces and line breaks are left, so the tokens are runs of word bytes, as in a folded batch.)
     buf = np.frombuffer(b" " + folded.encode("utf-8").translate(_ASCII_GAPS) + b"\n" + bytes(16), dtype=np.uint8)
-    word = (buf != 0x20) & (buf != 0x0A) & (buf != 0)
-    edges = np.flatnonzero(word[1:] != word[:-1]) + 1
-    starts, ends = edges[0::2], edges[1::2]
-    hashes = _hash_spans(buf, starts, ends - starts).astype("<u8", copy=False).tobytes()
+    hashes, starts = _token_bytes(buf)
     return _digest_lines(hashes, [0] + np.searchsorted(starts, np.flatnonzero(buf == 0x0A)).tolist())
 
 
