@@ -157,3 +157,12 @@ def test_token_hashes_of_long_and_short_tokens_differ():
 def test_equal_tokens_equal_hashes(tokens):
     h = token_hashes(tokens + tokens[::-1])
     assert np.array_equal(h[: len(tokens)], h[len(tokens):][::-1])
+
+
+def test_word_byte_mask_is_the_word_byte_table() -> None:
+    from dedupe.text import WORD_BYTES, word_byte_mask
+
+    every = np.arange(256, dtype=np.uint8)
+    want = np.array([b >= 0x80 or chr(b).isalnum() or b == 0x5F for b in range(256)])
+    assert (np.frombuffer(WORD_BYTES, dtype=bool) == want).all()
+    assert (word_byte_mask(every) == want).all()

@@ -49,7 +49,7 @@ import numpy as np
 import xxhash
 from datasketch import LeanMinHash
 
-from .text import Analysis, fold_batch
+from .text import Analysis, fold_batch, word_byte_mask
 
 __all__ = [
     "Permutations", "permutations", "token_hashes", "shingle_hashes", "shingles_of", "Signature", "sign", "sign_texts",
@@ -525,8 +525,7 @@ def _union(*arrays: np.ndarray) -> np.ndarray:
 
 def _sign_folded(arr: np.ndarray, docs: int, n: int, num_perm: int, seed: int, sentence_perm: int,
                  min_shingles: int) -> list[Signature]:
-    # Folded bytes are lower case: word bytes are [a-z0-9_] and everything >= 0x80.
-    word = ((arr - np.uint8(0x61)) < 26) | ((arr - np.uint8(0x30)) < 10) | (arr == 0x5F) | (arr >= 0x80)
+    word = word_byte_mask(arr)
     edges = np.flatnonzero(word[1:] != word[:-1]) + 1
     starts, ends = edges[0::2], edges[1::2]
     th = _hash_spans(arr, starts, ends - starts)

@@ -79,7 +79,7 @@ import numpy as np
 
 from .config import DedupConfig
 from .sign import _hash_spans, shingles_of, token_hashes
-from .text import DOC_MARK, MARK_BYTES, STOPWORDS, WORD_BYTES, Analysis, fold_batch
+from .text import DOC_MARK, MARK_BYTES, STOPWORDS, Analysis, fold_batch, word_byte_mask
 
 __all__ = ["Prepared", "prepare", "prepare_texts", "Link", "Passage", "verify", "verify_many", "PairVerifier"]
 
@@ -227,7 +227,6 @@ def prepare(doc_id: str, analysis: Analysis, config: DedupConfig) -> Prepared:
 # Documents per batch in prepare_texts: enough to amortise numpy's per-call cost
 # (the same size sign_texts uses); a batch's arrays stay a few MiB.
 _PREPARE_BATCH = 256
-_WORD_NP = np.frombuffer(WORD_BYTES, dtype=bool)
 # Sentence marks and line breaks, plus the document mark fold_batch puts between documents.
 _BREAK_NP = np.frombuffer(MARK_BYTES, dtype=bool).copy()
 _BREAK_NP[ord(DOC_MARK)] = True
@@ -257,7 +256,7 @@ def prepare_texts(ids: Sequence[str], texts: Sequence[str], config: DedupConfig)
 
 def _prepare_folded(arr: np.ndarray, ids: list[str], config: DedupConfig) -> list[Prepared]:
     """Prepared documents from one folded batch (see :func:`dedupe.text.fold_batch`)."""
-    word = _WORD_NP[arr]
+    word = word_byte_mask(arr)
     edges = np.flatnonzero(word[1:] != word[:-1]) + 1
     starts, ends = edges[0::2], edges[1::2]
     # Token hashes straight from the bytes, as sign_texts computes them; the token

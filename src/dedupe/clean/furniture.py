@@ -86,19 +86,17 @@ import xxhash
 
 from ..document import Change
 from ..sign import _hash_spans, token_hashes
-from ..text import WORD_BYTES, fold_batch, normalize, tokenize
+from ..text import fold_batch, normalize, tokenize, word_byte_mask
 from .rules import join_lines
 
 __all__ = ["line_key", "line_keys", "line_keys_batch", "FurnitureLearner", "FurnitureModel"]
 
 _UNKNOWN = ""  # the source of documents with neither source nor url
 
-_WORD_NP = np.frombuffer(WORD_BYTES, dtype=bool)
-
 
 def _token_bytes(arr: np.ndarray) -> tuple[bytes, np.ndarray]:
     """The 64-bit hashes of a folded batch's tokens as little-endian bytes, and where each token starts."""
-    word = _WORD_NP[arr]
+    word = word_byte_mask(arr)
     edges = np.flatnonzero(word[1:] != word[:-1]) + 1
     starts, ends = edges[0::2], edges[1::2]
     return _hash_spans(arr, starts, ends - starts).astype("<u8", copy=False).tobytes(), starts
@@ -186,7 +184,7 @@ def line_keys_batch(texts: Sequence[str]) -> list[list[int | None]]:
 def _line_keys_folded(texts: Sequence[str]) -> list[list[int | None]]:
     """:func:`line_keys_batch` by folding the texts together (any number of them)."""
     out: list[list[int | None] | None] = [None] * len(texts)
-    for which, arr in fold_batch(list(texts)):
+    for which, arr in fold_batch(list(texts), sentences=False):
         raw, starts = _token_bytes(arr)
         newlines = np.flatnonzero(arr == 0x0A)
         seps = np.flatnonzero(arr == 0x02)
