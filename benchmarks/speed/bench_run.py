@@ -27,6 +27,9 @@ itself is the peak PSS of the whole process tree (:class:`TreeMemory`, sampled
 twice a second, so a spike shorter than that can be missed). RSS at each
 stage change is printed as the run goes.
 
+``--clean none`` runs without cleaning (no rules, encoding repair or learned furniture):
+what the rest of the run costs on its own, a floor that no cleaning speed-up can go below.
+
 Peers (``--peers N``, 0 to skip): on the first N cleaned documents, one core,
 CPU time, best of three: dedupe's signing (``sign_texts`` plus band keys, what
 the signing stage does per document) against datasketch ``update_batch``
@@ -48,7 +51,7 @@ import time
 from pathlib import Path
 
 from dedupe.candidates import signature_keys
-from dedupe.config import RunConfig
+from dedupe.config import CleanConfig, RunConfig
 from dedupe.pipeline import run
 from dedupe.sign import sign_texts
 from dedupe.writers import write_outputs
@@ -133,8 +136,16 @@ def first_lines(path: Path, limit: int, folder: str) -> Path:
     return out
 
 
+def run_config(workers: int, clean: str) -> RunConfig:
+    """The default configuration, or (``clean="none"``) one that cleans nothing: no rules, no
+    encoding repair, no learned furniture; what is left is the run's floor without cleaning."""
+    if clean == "none":
+        return RunConfig(workers=workers, clean=CleanConfig(rules=(), fix_encoding=False, learn_furniture=False))
+    return RunConfig(workers=workers)
+
+
 def run_stages(corpus: Path, workers: int, out_dir: str, tree: TreeMemory,
-               marks: list[tuple[str, float, float, float]]) -> tuple[dict, object]:
+               marks: list[tuple[str, float, float, float]], clean: str = "default") -> tuple[dict, object]:
     """Run and write; ``marks`` gets ``(stage, wall, main CPU, workers' CPU)`` as each stage starts
     (worker pools end with their stage, so the workers' CPU between two marks is that stage's)."""
     t0 = time.perf_counter()
@@ -147,7 +158,7 @@ def run_stages(corpus: Path, workers: int, out_dir: str, tree: TreeMemory,
             marks.append((stage, time.perf_counter(), time.process_time(), children_cpu()))
             print(f"  {time.perf_counter() - t0:8.1f} s  {stage:<10} starts  RSS {rss_mib():,} MiB", flush=True)
 
-    result = run([str(corpus)], RunConfig(workers=workers), progress=progress)
+    result = run([str(corpus)], run_config(workers, clean), progress=progress)
     t1 = time.perf_counter()
     progress("write", 0, None)
     write_outputs(result, out_dir, workers=result.config.worker_count)
@@ -199,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=0, help="use only the first N lines")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--peers", type=int, default=1000, help="documents for the peer signing rows (0: none)")
+    ap.add_argument("--clean", choices=("default", "none"), default="default",
+                    help="none: no rules, encoding repair or learned furniture (the run's floor without cleaning)")
     args = ap.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -209,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         wall0 = time.perf_counter()
         with TreeMemory() as tree:
             marks: list[tuple[str, float, float, float]] = []
-            timings, result = run_stages(corpus, args.workers, os.path.join(tmp, "out"), tree, marks)
+            timings, result = run_stages(corpus, args.workers, os.path.join(tmp, "out"), tree, marks, args.clean)
         wall = time.perf_counter() - wall0
         cpu_main, cpu_children = time.process_time() - cpu0, children_cpu() - ch0
         docs = result.read
@@ -220,7 +233,8 @@ def main(argv: list[str] | None = None) -> int:
         del result
 
     print(f"\n{args.corpus}{f' (first {args.limit:,} lines)' if args.limit else ''}: {docs:,} documents, "
-          f"{megabytes:,.1f} MB; {args.workers} workers; {os.cpu_count()} cores; load average {load:.1f} at the start")
+          f"{megabytes:,.1f} MB; {args.workers} workers; {os.cpu_count()} cores; load average {load:.1f} at the start"
+          + ("; NO CLEANING (--clean none)" if args.clean == "none" else ""))
     print(f"{clusters:,} clusters, {rejected:,} rejected\n")
     print(f"{'stage':<12}{'seconds':>9}{'docs/s':>10}{'MB/s':>8}{'share':>8}")
     total = sum(timings.get(s, 0.0) for s in _STAGES + ("write",))
