@@ -240,8 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     total = sum(timings.get(s, 0.0) for s in _STAGES + ("write",))
     for stage in _STAGES + ("write",):
         sec = timings.get(stage, 0.0)
-        rate = f"{docs / sec:,.0f}" if sec > 0 else "-"
-        mbs = f"{megabytes / sec:,.1f}" if sec > 0 else "-"
+        rate = f"{docs / sec:,.0f}" if sec >= 0.005 else "-"  # a stage that did nothing: no rate
+        mbs = f"{megabytes / sec:,.1f}" if sec >= 0.005 else "-"
         print(f"{stage:<12}{sec:>9.2f}{rate:>10}{mbs:>8}{sec / total:>8.0%}")
     print(f"{'total':<12}{wall:>9.2f}{docs / wall:>10,.0f}{megabytes / wall:>8.1f}")
     # CPU between progress marks: "clean" includes learned furniture, "sign" the candidates.
