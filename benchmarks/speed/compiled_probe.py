@@ -150,22 +150,12 @@ def document_values(sh: np.ndarray, fm: np.ndarray, sh_off: np.ndarray, perms: s
     k = perms.num_perm
     values = np.full((len(sh_off) - 1, k), 0xFFFFFFFF, dtype=np.uint32)
     keys = np.array([sign._round_key(perms.seed, r) for r in range(sign._ROUNDS)], dtype=np.uint64)
-    pow2 = k & (k - 1) == 0 and k > 1
+    if k < 2:
+        raise SystemExit("compiled_probe.py: num_perm must be at least 2")  # a shift by 64 is undefined in LLVM
+    pow2 = k & (k - 1) == 0
     shift = np.uint64(64 - k.bit_length() + 1) if pow2 else np.uint64(0)
-    if k == 1:  # one bin: every shingle lands in it
-        pow2, shift = True, np.uint64(64)
-        values[:] = _single_bin(sh, sh_off, keys[0])
-        return values
     _document_values_kernel(sh, fm, sh_off.astype(np.int64), perms.a, perms.b, keys, k, shift, pow2, values)
     return values
-
-
-def _single_bin(sh, sh_off, key):  # pragma: no cover - k == 1 is not a configuration anyone runs
-    out = np.full((len(sh_off) - 1, 1), 0xFFFFFFFF, dtype=np.uint32)
-    for d in range(len(sh_off) - 1):
-        if sh_off[d + 1] > sh_off[d]:
-            out[d, 0] = ((sh[sh_off[d]:sh_off[d + 1]].astype(np.uint64) * key) & _LOW32).astype(np.uint32).min()
-    return out
 
 
 @numba.njit(cache=True)
