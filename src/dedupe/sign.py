@@ -49,7 +49,7 @@ import numpy as np
 import xxhash
 from datasketch import LeanMinHash
 
-from .text import Analysis, fold_batch, word_byte_mask
+from .text import Analysis, fold_batch, token_spans
 
 __all__ = [
     "Permutations", "permutations", "token_hashes", "shingle_hashes", "shingles_of", "Signature", "sign", "sign_texts",
@@ -525,9 +525,7 @@ def _union(*arrays: np.ndarray) -> np.ndarray:
 
 def _sign_folded(arr: np.ndarray, docs: int, n: int, num_perm: int, seed: int, sentence_perm: int,
                  min_shingles: int) -> list[Signature]:
-    word = word_byte_mask(arr)
-    edges = np.flatnonzero(word[1:] != word[:-1]) + 1
-    starts, ends = edges[0::2], edges[1::2]
+    starts, ends = token_spans(arr)
     th = _hash_spans(arr, starts, ends - starts)
     # Sentence marks (0x00 and line breaks 0x0a-0x0d, 0x1c-0x1e) and document marks (0x02).
     special = np.flatnonzero((arr <= 0x02) | ((arr - np.uint8(0x0A)) < 4) | ((arr - np.uint8(0x1C)) < 3))

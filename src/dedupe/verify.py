@@ -256,7 +256,7 @@ def prepare_texts(ids: Sequence[str], texts: Sequence[str], config: DedupConfig)
 
 def _prepare_folded(arr: np.ndarray, ids: list[str], config: DedupConfig) -> list[Prepared]:
     """Prepared documents from one folded batch (see :func:`dedupe.text.fold_batch`)."""
-    word = word_byte_mask(arr)
+    word = word_byte_mask(arr)  # also wanted below, for the spaced bytes
     edges = np.flatnonzero(word[1:] != word[:-1]) + 1
     starts, ends = edges[0::2], edges[1::2]
     # Token hashes straight from the bytes, as sign_texts computes them; the token

@@ -86,7 +86,7 @@ import xxhash
 
 from ..document import Change
 from ..sign import _hash_spans, token_hashes
-from ..text import fold_batch, normalize, tokenize, word_byte_mask
+from ..text import fold_batch, normalize, token_spans, tokenize
 from .rules import join_lines
 
 __all__ = ["line_key", "line_keys", "line_keys_batch", "FurnitureLearner", "FurnitureModel"]
@@ -96,9 +96,7 @@ _UNKNOWN = ""  # the source of documents with neither source nor url
 
 def _token_bytes(arr: np.ndarray) -> tuple[bytes, np.ndarray]:
     """The 64-bit hashes of a folded batch's tokens as little-endian bytes, and where each token starts."""
-    word = word_byte_mask(arr)
-    edges = np.flatnonzero(word[1:] != word[:-1]) + 1
-    starts, ends = edges[0::2], edges[1::2]
+    starts, ends = token_spans(arr)
     return _hash_spans(arr, starts, ends - starts).astype("<u8", copy=False).tobytes(), starts
 
 
