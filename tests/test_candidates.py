@@ -100,12 +100,12 @@ def test_pairs_from_spilled_partitions_equal_pairs_in_memory(seed: int, memory: 
 
 
 @settings(max_examples=20, deadline=None)
-@given(st.integers(0, 10_000), st.sampled_from([0, 1 << 20]), st.integers(1, 3), st.integers(1, 3))
+@given(st.integers(0, 10_000), st.sampled_from([0, 1 << 20]), st.integers(2, 3), st.integers(1, 3))
 def test_candidate_pairs_on_workers_equal_pairs_in_one_process(seed: int, memory: int, workers: int,
                                                                min_weight: int) -> None:
     # What the pipeline does: batches grouped by partition beforehand (as its signing
-    # workers send them), owners renumbered, partitions paired on forked workers.
-    from dedupe.pipeline import _candidate_pairs
+    # workers send them), owners renumbered, groups of partitions paired on forked workers.
+    from dedupe.pipeline import _pair_evidence
     from dedupe.store import KeySpill, partition_keys
 
     rng = np.random.default_rng(seed)
@@ -113,15 +113,20 @@ def test_candidate_pairs_on_workers_equal_pairs_in_one_process(seed: int, memory
     pool = rng.integers(0, 2**64, size=max(n // 5, 1), dtype=np.uint64)
     keys = rng.choice(pool, size=n)
     owners = rng.integers(0, 300, size=n)
+    aux = rng.integers(0, 2**63, size=n, dtype=np.uint64)
     renumber = np.where(rng.random(301) < 0.2, -1, np.arange(301))  # some documents are exact copies: skipped
     renumber[-1] = -1
     spill = KeySpill(memory_bytes=memory)
     for lo in range(0, n, 101):
-        spill.add(*partition_keys(keys[lo:lo + 101], owners[lo:lo + 101]))
+        spill.add(*partition_keys(keys[lo:lo + 101], owners[lo:lo + 101], aux[lo:lo + 101]))
     try:
-        got = _candidate_pairs(spill, renumber, workers, min_weight)
+        alone = _pair_evidence(spill, renumber, 1, 32)
+        forked = _pair_evidence(spill, renumber, workers, 32)
     finally:
         spill.close()
+    for name in ("codes", "weights", "document", "tokens_a", "tokens_b", "sentences_a", "sentences_b", "loose", "loose_tokens"):
+        assert np.array_equal(getattr(alone, name), getattr(forked, name)), name
+    got = alone.codes[alone.weights >= min_weight]
     assert np.array_equal(got, pairs_from_keys([(keys, renumber[owners])], min_weight=min_weight))
 
 

@@ -27,6 +27,14 @@ itself is the peak PSS of the whole process tree (:class:`TreeMemory`, sampled
 twice a second, so a spike shorter than that can be missed). RSS at each
 stage change is printed as the run goes.
 
+The run's candidate pairs per document, the pairs the coverage bound dropped and the share of the
+run spent verifying are printed with the stages (issue 14).
+
+``--pipeline-peer`` (issue 14's yardstick) also times, in the same run, the plain datasketch
+pipeline on the same input texts, in one process and without cleaning: ``MinHash.update_batch``
+(SHA-1, 128 permutations) over word 5-grams, each document inserted into a ``MinHashLSH`` at
+threshold 0.8 and queried for its candidates; the whole run's speed is given as a multiple of it.
+
 ``--clean none`` runs without cleaning (no rules, encoding repair or learned furniture):
 what the rest of the run costs on its own, a floor that no cleaning speed-up can go below.
 
@@ -204,12 +212,34 @@ def peers(texts: list[str]) -> list[tuple[str, float]]:
     return [(name, best[name]) for name, _, _ in methods]
 
 
+def datasketch_pipeline(corpus: Path) -> tuple[float, int, int]:
+    """The plain datasketch pipeline over the corpus's raw texts, one process: ``(seconds, documents,
+    candidate pairs)`` (see the module docstring)."""
+    import json
+
+    from datasketch import MinHash, MinHashLSH
+
+    t0 = time.perf_counter()
+    lsh = MinHashLSH(threshold=0.8, num_perm=128)
+    sigs = []
+    with corpus.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh):
+            m = MinHash(num_perm=128, seed=1)
+            m.update_batch([g.encode("utf-8") for g in bench_sign.shingles(json.loads(line).get("text") or "")])
+            lsh.insert(n, m, check_duplication=False)
+            sigs.append(m)
+    pairs = sum(len(lsh.query(m)) - 1 for m in sigs) // 2
+    return time.perf_counter() - t0, len(sigs), pairs
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", type=Path, required=True, help="text JSONL (e.g. from benchmarks/scale/generate.py)")
     ap.add_argument("--limit", type=int, default=0, help="use only the first N lines")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--peers", type=int, default=1000, help="documents for the peer signing rows (0: none)")
+    ap.add_argument("--pipeline-peer", action="store_true",
+                    help="also time the plain datasketch pipeline (update_batch + MinHashLSH 0.8) on the same texts")
     ap.add_argument("--clean", choices=("default", "none"), default="default",
                     help="none: no rules, encoding repair or learned furniture (the run's floor without cleaning)")
     args = ap.parse_args(argv)
@@ -230,12 +260,19 @@ def main(argv: list[str] | None = None) -> int:
         peak_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         texts = [d.text or "" for _, d in zip(range(args.peers), result.documents.values())] if args.peers else []
         clusters, rejected = len(result.clusters), len(result.rejected)
+        stats = dict(result.stats)
         del result
+        peer = datasketch_pipeline(corpus) if args.pipeline_peer else None
 
     print(f"\n{args.corpus}{f' (first {args.limit:,} lines)' if args.limit else ''}: {docs:,} documents, "
           f"{megabytes:,.1f} MB; {args.workers} workers; {os.cpu_count()} cores; load average {load:.1f} at the start"
           + ("; NO CLEANING (--clean none)" if args.clean == "none" else ""))
-    print(f"{clusters:,} clusters, {rejected:,} rejected\n")
+    print(f"{clusters:,} clusters, {rejected:,} rejected")
+    pruned = stats.get("pruned_pairs", 0)
+    print(f"candidate pairs {stats.get('candidate_pairs', 0):,} ({stats.get('candidate_pairs', 0) / max(docs, 1):.2f} "
+          f"per document) after {pruned:,} dropped by the coverage bound; capped band keys "
+          f"{stats.get('capped_keys', 0):,}; verified links {stats.get('verified_links', 0):,}, "
+          f"on-demand checks {stats.get('on_demand_checks', 0):,}\n")
     print(f"{'stage':<12}{'seconds':>9}{'docs/s':>10}{'MB/s':>8}{'share':>8}")
     total = sum(timings.get(s, 0.0) for s in _STAGES + ("write",))
     for stage in _STAGES + ("write",):
@@ -244,6 +281,11 @@ def main(argv: list[str] | None = None) -> int:
         mbs = f"{megabytes / sec:,.1f}" if sec >= 0.005 else "-"
         print(f"{stage:<12}{sec:>9.2f}{rate:>10}{mbs:>8}{sec / total:>8.0%}")
     print(f"{'total':<12}{wall:>9.2f}{docs / wall:>10,.0f}{megabytes / wall:>8.1f}")
+    print(f"verification: {timings.get('verify', 0.0) / wall:.1%} of the run's wall time")
+    if peer is not None:
+        sec, n, pairs = peer
+        print(f"datasketch pipeline (update_batch + MinHashLSH 0.8, one process, no cleaning): {sec:.2f} s, "
+              f"{n / sec:,.0f} docs/s, {pairs:,} candidate pairs; this run: {docs / wall / (n / sec):.2f} x its speed")
     # CPU between progress marks: "clean" includes learned furniture, "sign" the candidates.
     print(f"\n{'from the mark':<14}{'wall s':>8}{'main CPU s':>12}{'workers CPU s':>15}{'CPU ms/doc':>12}")
     for (stage, w0, m0, c0), (_, w1, m1, c1) in zip(marks, marks[1:]):

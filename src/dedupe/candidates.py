@@ -17,18 +17,36 @@ once (numpy), not by a hash table of Python objects: memory is a few arrays,
 and the work is a sort. datasketch's ``MinHashLSH`` stays the index for
 incremental use; :func:`lsh_index` builds one from the same signatures.
 
-A bucket (documents sharing one band key) holding more than ``max_bucket``
-documents (a stock phrase, or a story printed by very many outlets) does not
-produce all its pairs: each
-document is paired with the ``max_bucket`` documents that follow it in id
-order, which keeps the work linear and still connects the bucket.
+A bucket (documents sharing one band key) holding more than ``max_bucket + 1``
+documents (a stock sentence, or a story printed by very many outlets) does not
+produce all its pairs: each document is paired with the ``max_bucket``
+documents that follow it in id order, which keeps the work linear and still
+connects the bucket. Its entries' sentences become *loose* (below).
 
-Documents are numbered in id order (:func:`dedupe.pipeline.deduplicate` sorts
-them), so candidates do not depend on input order.
+Verify only what could pass. Each band key entry carries which sentence it
+is of and that sentence's comparable tokens (:func:`signature_entries`), so a
+pair's :class:`Evidence` says which sentences of each side share a band with
+the other document. Verification links a pair only when matched sentences
+cover at least 0.3 of one side's comparable tokens (or a document band is
+shared: Jaccard 0.9), so a pair whose hit sentences, plus its sentences too
+short to band and its loose ones, stay under ``prune_coverage`` of both sides
+cannot link unless sentences match without sharing any band. That happens when
+edits or noise break every 5-gram of a sentence; such pairs show it as sparse
+hits (a sentence copied cleanly shares all 24 of its band keys), so only pairs
+with dense hits are dropped (:func:`bound_pairs`). Unrelated articles that
+print one common wire paragraph are the pairs this drops: on a corpus built
+that way (``benchmarks/shared``) most of the pairs.
+
+The stage is pure functions over partitions of entries, each partition
+holding every occurrence of its keys: :func:`pair_evidence` of a group of
+partitions, :func:`merge_evidence` of the groups, :func:`bound_pairs` of the
+sum. Documents are numbered in id order (:func:`dedupe.pipeline.deduplicate`
+sorts them), so candidates do not depend on input order.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Iterator, Sequence
 
@@ -38,11 +56,10 @@ from datasketch import MinHashLSH
 from .config import DedupConfig
 from .sign import Signature, band_keys, to_lean_minhash
 
-__all__ = ["candidate_pairs", "decode_pairs", "lsh_bands", "lsh_index", "pair_weights", "pairs_from_keys", "select_pairs",
-           "signature_keys"]
+__all__ = ["Evidence", "bound_pairs", "candidate_pairs", "coverage_bounds", "decode_pairs", "hit_density", "lsh_bands",
+           "lsh_index", "merge_evidence", "pair_evidence", "pair_weights", "pairs_from_keys", "signature_entries", "signature_keys"]
 
-# 32: a bucket of 32 documents gives at most 496 pairs; larger buckets are
-# rare outside boilerplate and wide syndication.
+#: The default of :attr:`dedupe.config.DedupConfig.max_bucket`.
 MAX_BUCKET = 32
 
 
@@ -77,98 +94,307 @@ def _bucket_pairs(keys: np.ndarray, owners: np.ndarray, max_bucket: int,
     key (odd keys, see :func:`signature_keys`), 1 for every shared sentence
     band key, summed over the keys the pair shares here.
     """
-    empty = np.empty(0, dtype=np.int64)
+    ev = _bucket_evidence(keys, owners, None, max_bucket)
+    if weights:
+        return ev.codes, ev.weights
+    return ev.codes
+
+
+# Entries' ``aux`` (see :func:`signature_entries`): the sentence's slot (its row in
+# Signature.sentences), its comparable tokens, and a mark of its band-0 key.
+_NO_SLOT = 0xFFFF
+_SLOT_SHIFT = np.uint64(16)
+_MARK_SHIFT = np.uint64(32)
+_LOW16 = np.uint64(0xFFFF)
+
+
+@dataclass
+class Evidence:
+    """What the band keys say of candidate pairs, before any is verified.
+
+    Per pair (``codes``: ``a << 32 | b``, sorted, unique): ``weights`` (2 per
+    shared document band key, 1 per shared sentence band key), ``document``
+    (shared document band keys) and ``tokens_a``/``tokens_b``: the comparable
+    tokens of a's (b's) banded sentences that share a band key with a sentence
+    of the other document, and ``sentences_a``/``sentences_b`` how many they
+    are. ``loose`` (``owner << 16 | slot``, sorted, unique, with
+    ``loose_tokens``): the sentences whose band hits were not all recorded (a
+    key in a bucket larger than ``max_bucket + 1``, or held twice by the owner);
+    their tokens count for every pair of their owner. ``capped_keys``: the keys
+    whose buckets were capped, ``capped_entries`` their entries.
+    """
+
+    codes: np.ndarray
+    weights: np.ndarray
+    document: np.ndarray
+    tokens_a: np.ndarray
+    tokens_b: np.ndarray
+    sentences_a: np.ndarray
+    sentences_b: np.ndarray
+    loose: np.ndarray
+    loose_tokens: np.ndarray
+    capped_keys: int = 0
+    capped_entries: int = 0
+
+    @classmethod
+    def empty(cls) -> "Evidence":
+        e = np.empty(0, dtype=np.int64)
+        return cls(e, e, e, e, e, e, e, e, e)
+
+
+def _reduce(codes: np.ndarray, columns: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Sorted unique codes and each column summed over equal codes."""
+    if not len(codes):
+        return codes, columns
+    order = np.argsort(codes, kind="stable")
+    codes = codes[order]
+    starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
+    return codes[starts], [np.add.reduceat(c[order], starts) for c in columns]
+
+
+def _unique_sum(keys: np.ndarray, groups: np.ndarray, values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per group (0..n-1): the sum of ``values`` over its distinct ``keys`` (equal keys have equal
+    values), and the number of those keys."""
+    if not len(keys):
+        return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    k = keys[order]
+    first = np.concatenate(([True], k[1:] != k[:-1]))
+    g = groups[order][first]
+    return (np.bincount(g, weights=values[order][first], minlength=n).astype(np.int64),
+            np.bincount(g, minlength=n).astype(np.int64))
+
+
+def _bucket_evidence(keys: np.ndarray, owners: np.ndarray, aux: np.ndarray | None, max_bucket: int) -> Evidence:
+    """:class:`Evidence` of one partition's entries (every occurrence of its keys).
+
+    Within a key's run, sorted by owner (then entry order), each entry pairs
+    with the next ``max_bucket`` entries. A sentence band hit counts as evidence
+    for the two sentences when it is band 0, or when their band-0 keys differ
+    (marks in ``aux``): two sentences equal in band 0 are counted there once,
+    not again in each of the 24 bands they share.
+    """
     if len(keys) < 2:
-        return (empty, empty) if weights else empty
-    # Most keys are held once (a sentence no other document has): a plain sort of the
-    # keys finds the shared ones, and only those are ordered by owner. Sorting (key
-    # rank, owner) packed in one int64 is 10x faster than a two-key lexsort; on the
-    # scale corpus (5,000 documents, 3.1 million keys, 256 partitions) the function
-    # went from 344 to 152 ms with identical pairs and weights.
-    order = np.argsort(keys)
+        return Evidence.empty()
+    order = np.argsort(keys, kind="stable")
     ks = keys[order]
     same = ks[1:] == ks[:-1]
     if not same.any():
-        return (empty, empty) if weights else empty
+        return Evidence.empty()
     shared = np.zeros(len(ks), dtype=bool)
     shared[1:] = same
     shared[:-1] |= same
     ks = ks[shared]
-    held = owners[order[shared]].astype(np.int64)
+    at = order[shared]
+    held = owners[at].astype(np.int64)
     new = np.ones(len(ks), dtype=bool)
     new[1:] = ks[1:] != ks[:-1]
     document_band = (ks[new] & np.uint64(1)).astype(np.int64)  # per distinct key (odd: a document band)
-    packed = np.sort((np.cumsum(new) - 1) << 32 | held)
-    # One entry per (key, owner): a document that holds a key twice counts once.
+    by_owner = np.argsort((np.cumsum(new) - 1) << 32 | held, kind="stable")
+    packed = ((np.cumsum(new) - 1) << 32 | held)[by_owner]
+    at = at[by_owner]
+    # One entry per (key, owner): a document that holds a key twice counts once (its other
+    # sentences with that key are loose: their hits with other documents are not all recorded).
     keep = np.ones(len(packed), dtype=bool)
     keep[1:] = packed[1:] != packed[:-1]
-    packed = packed[keep]
     rank, owner = packed >> 32, packed & 0xFFFFFFFF
-    out: list[np.ndarray] = []
-    out_w: list[np.ndarray] = []
+    loose = [] if aux is None else [at[~keep]]
+    packed, at = packed[keep], at[keep]
+    rank, owner = rank[keep], owner[keep]
+    # Buckets larger than max_bucket + 1 do not pair every entry with every other.
+    run_start = np.flatnonzero(np.concatenate(([True], rank[1:] != rank[:-1])))
+    run_len = np.diff(np.append(run_start, len(rank)))
+    capped = run_len > max_bucket + 1
+    if aux is not None and capped.any():
+        loose.append(at[np.repeat(capped, run_len)])
+    if aux is not None:
+        a = aux[at]
+        slot = ((a >> _SLOT_SHIFT) & _LOW16).astype(np.int64)
+        tokens = (a & _LOW16).astype(np.int64)
+        mark = (a >> _MARK_SHIFT).astype(np.int64)
+        sentence = slot != _NO_SLOT
+    codes_l, weights_l, doc_l = [], [], []
+    hit_l: list[np.ndarray] = []
+    side_l: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     for d in range(1, max_bucket + 1):
         if d >= len(rank):
             break
         same = rank[d:] == rank[:-d]
         if not same.any():
             break
-        out.append(owner[:-d][same] << 32 | owner[d:][same])
-        if weights:
-            out_w.append(document_band[rank[d:][same]] + 1)
-    if not out:
-        return (empty, empty) if weights else empty
-    if not weights:
-        return np.unique(np.concatenate(out))
-    return _sum_by_pair(np.concatenate(out), np.concatenate(out_w))
+        x = np.flatnonzero(same)
+        y = x + d
+        code = owner[x] << 32 | owner[y]
+        db = document_band[rank[x]]
+        codes_l.append(code)
+        weights_l.append(db + 1)
+        doc_l.append(db)
+        if aux is not None:
+            hit = sentence[x] & ((mark[x] == 0) | (mark[x] != mark[y]))
+            if hit.any():
+                hit_l.append(code[hit])
+                side_l.append((slot[x[hit]], tokens[x[hit]], slot[y[hit]], tokens[y[hit]]))
+    if not codes_l:
+        return Evidence.empty()
+    codes, (weights, document) = _reduce(np.concatenate(codes_l), [np.concatenate(weights_l), np.concatenate(doc_l)])
+    tokens_a = tokens_b = sentences_a = sentences_b = np.zeros(len(codes), dtype=np.int64)
+    loose_keys = loose_tokens = np.empty(0, dtype=np.int64)
+    if aux is not None:
+        if hit_l:
+            pair = np.searchsorted(codes, np.concatenate(hit_l))
+            sa, ta, sb, tb = (np.concatenate(c) for c in zip(*side_l))
+            tokens_a, sentences_a = _unique_sum(pair << 16 | sa, pair, ta, len(codes))
+            tokens_b, sentences_b = _unique_sum(pair << 16 | sb, pair, tb, len(codes))
+        lo = np.concatenate(loose) if loose else np.empty(0, dtype=np.int64)
+        if len(lo):
+            a = aux[lo]
+            lslot = ((a >> _SLOT_SHIFT) & _LOW16).astype(np.int64)
+            is_sentence = lslot != _NO_SLOT
+            lown = owners[lo].astype(np.int64)[is_sentence]
+            ltok = (a & _LOW16).astype(np.int64)[is_sentence]
+            loose_keys, loose_tokens = _distinct(lown << 16 | lslot[is_sentence], ltok)
+    return Evidence(codes, weights, document, tokens_a, tokens_b, sentences_a, sentences_b, loose_keys,
+                    loose_tokens, int(capped.sum()), int(run_len[capped].sum()))
 
 
-def _sum_by_pair(codes: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted unique codes and the sum of the weights given to each."""
-    if not len(codes):
-        return codes, weights
-    order = np.argsort(codes)  # the weights of equal codes are summed: their order does not matter
-    codes, weights = codes[order], weights[order]
-    starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
-    return codes[starts], np.add.reduceat(weights, starts)
+def _distinct(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct ``keys`` and the value of each (equal keys have equal values)."""
+    if not len(keys):
+        return keys, values
+    order = np.argsort(keys, kind="stable")
+    k = keys[order]
+    first = np.concatenate(([True], k[1:] != k[:-1]))
+    return k[first], values[order][first]
 
 
-def signature_keys(signatures: Sequence[Signature], config: DedupConfig,
-                   sentences: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """Every band key of ``signatures`` with its owner (the position in ``signatures``).
+def merge_evidence(parts: Sequence[Evidence]) -> Evidence:
+    """The evidence of disjoint groups of partitions together: figures of equal pairs (owners) summed.
+
+    A sentence can be counted in several groups (it shares bands, other than
+    band 0, in both): the sums are then larger than the distinct tokens, which
+    only loosens :func:`bound_pairs`.
+    """
+    parts = [p for p in parts if len(p.codes) or len(p.loose)]
+    if not parts:
+        return Evidence.empty()
+    if len(parts) == 1:
+        return parts[0]
+    codes, cols = _reduce(np.concatenate([p.codes for p in parts]),
+                          [np.concatenate([getattr(p, f) for p in parts])
+                           for f in ("weights", "document", "tokens_a", "tokens_b", "sentences_a", "sentences_b")])
+    loose, tokens = _distinct(np.concatenate([p.loose for p in parts]), np.concatenate([p.loose_tokens for p in parts]))
+    return Evidence(codes, *cols, loose, tokens, sum(p.capped_keys for p in parts),
+                    sum(p.capped_entries for p in parts))
+
+
+def pair_evidence(partitions: Iterable[tuple[np.ndarray, ...]], max_bucket: int = MAX_BUCKET) -> Evidence:
+    """The :class:`Evidence` of a group of partitions: ``(keys, owners[, aux])`` each holding every
+    occurrence of its keys; entries whose owner is below 0 are skipped."""
+    return merge_evidence([_bucket_evidence(p[0], p[1], p[2] if len(p) > 2 else None, max_bucket)
+                           for p in _owned(partitions)])
+
+
+def coverage_bounds(ev: Evidence, comparable: np.ndarray, free: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair, an upper estimate of the share of a's (b's) comparable tokens that verification can
+    find in the other document: its sentences with a band hit, its loose sentences and its comparable
+    sentences too short to be banded (``free``), over its ``comparable`` tokens (inf when it has none)."""
+    a = (ev.codes >> 32).astype(np.int64)
+    b = (ev.codes & 0xFFFFFFFF).astype(np.int64)
+    loose = np.bincount(ev.loose >> 16, weights=ev.loose_tokens, minlength=len(comparable)).astype(np.int64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ua = np.where(comparable[a] > 0, (ev.tokens_a + free[a] + loose[a]) / np.maximum(comparable[a], 1), np.inf)
+        ub = np.where(comparable[b] > 0, (ev.tokens_b + free[b] + loose[b]) / np.maximum(comparable[b], 1), np.inf)
+    return ua, ub
+
+
+def hit_density(ev: Evidence) -> np.ndarray:
+    """Per pair: shared sentence band keys per sentence with a hit (on the side with more of them).
+
+    A sentence copied word for word shares all ``sentence_bands`` of its band
+    keys; one copied with noise or heavy edits, a few. A pair whose hit
+    sentences are dense was copied cleanly where it was copied at all, so a
+    sentence it shares without a hit is unlikely; a sparse one may share many
+    sentences that no band shows (OCR noise breaks every 5-gram).
+    """
+    sentence_keys = ev.weights - 2 * ev.document
+    return sentence_keys / np.maximum(np.maximum(ev.sentences_a, ev.sentences_b), 1)
+
+
+def bound_pairs(ev: Evidence, comparable: np.ndarray, free: np.ndarray, config: DedupConfig) -> np.ndarray:
+    """The pairs worth verifying (a boolean per pair of ``ev``): evidence at least
+    ``candidate_min_weight``, and a shared document band, or a coverage bound
+    (:func:`coverage_bounds`) of at least ``prune_coverage`` on one side, or hits
+    sparser than ``prune_hit_density`` (:func:`hit_density`)."""
+    keep = ev.weights >= config.candidate_min_weight
+    if config.prune_coverage <= 0:
+        return keep
+    ua, ub = coverage_bounds(ev, comparable, free)
+    return keep & ((ev.document > 0) | (np.maximum(ua, ub) >= config.prune_coverage)
+                   | (hit_density(ev) < config.prune_hit_density))
+
+
+def signature_entries(signatures: Sequence[Signature], config: DedupConfig,
+                      sentences: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every band key of ``signatures`` with its owner (the position in ``signatures``) and ``aux``.
 
     Document bands (datasketch's split for ``threshold``) of the signatures that
     have shingles, then ``sentence_bands`` bands of every sentence signature.
     Two documents are candidates when they own an equal key; a batch run can
-    collect the keys chunk by chunk (or spill them to disk, :class:`dedupe.store.KeySpill`)
-    and pair them with :func:`pairs_from_keys`.
+    collect the entries chunk by chunk (or spill them to disk, :class:`dedupe.store.KeySpill`)
+    and pair them with :func:`pair_evidence`.
+
+    ``aux`` (uint64) says which sentence an entry is of, for the coverage bound
+    (:class:`Evidence`): bits 16-31 its slot (row in ``Signature.sentences``;
+    0xFFFF for a document band), bits 0-15 its comparable tokens
+    (``Signature.sentence_tokens``), bits 32-63 a mark of the sentence's band-0
+    key (0 on band 0 itself).
     """
     parts_k: list[np.ndarray] = []
     parts_o: list[np.ndarray] = []
+    parts_a: list[np.ndarray] = []
     bands, rows = lsh_bands(config.threshold, config.num_perm)
     have = [i for i, sig in enumerate(signatures) if sig.shingles]
     if have:
         values = np.stack([signatures[i].values for i in have])
         parts_k.append(band_keys(values, bands, rows).ravel() | np.uint64(1))  # odd: a document band
         parts_o.append(np.repeat(np.asarray(have, dtype=np.int64), bands))
+        parts_a.append(np.full(len(have) * bands, np.uint64(_NO_SLOT) << _SLOT_SHIFT, dtype=np.uint64))
     who = [i for i, sig in enumerate(signatures) if len(sig.sentences)] if sentences else []
     if who:
         counts = [len(signatures[i].sentences) for i in who]
         rows_ = np.concatenate([signatures[i].sentences for i in who])
-        parts_k.append(band_keys(rows_, config.sentence_bands, config.sentence_rows).ravel() & ~np.uint64(1))  # even
+        keys = band_keys(rows_, config.sentence_bands, config.sentence_rows)
+        parts_k.append(keys.ravel() & ~np.uint64(1))  # even
         parts_o.append(np.repeat(np.repeat(np.asarray(who, dtype=np.int64), counts), config.sentence_bands))
+        slot = np.concatenate([np.arange(c, dtype=np.uint64) for c in counts])
+        tokens = np.concatenate([np.zeros(c, dtype=np.uint64) if signatures[i].sentence_tokens is None
+                                 else np.asarray(signatures[i].sentence_tokens, dtype=np.uint64)
+                                 for i, c in zip(who, counts)])
+        per_row = (np.minimum(slot, _NO_SLOT - 1) << _SLOT_SHIFT) | np.minimum(tokens, _LOW16)
+        mark = ((keys[:, :1] & np.uint64(0xFFFFFFFF)) | np.uint64(1)) << _MARK_SHIFT
+        aux = per_row[:, None] | np.broadcast_to(mark, keys.shape)
+        aux[:, 0] = per_row  # band 0: mark 0
+        parts_a.append(aux.ravel())
     if not parts_k:
-        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
-    return np.concatenate(parts_k), np.concatenate(parts_o)
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.uint64)
+    return np.concatenate(parts_k), np.concatenate(parts_o), np.concatenate(parts_a)
 
 
-def _owned(partitions: Iterable[tuple[np.ndarray, np.ndarray]]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """The partitions without their entries whose owner is below 0."""
-    for keys, owners in partitions:
-        keep = owners >= 0
-        yield (keys, owners) if keep.all() else (keys[keep], owners[keep])
+def signature_keys(signatures: Sequence[Signature], config: DedupConfig,
+                   sentences: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """The keys and owners of :func:`signature_entries`."""
+    keys, owners, _ = signature_entries(signatures, config, sentences)
+    return keys, owners
 
 
-def pairs_from_keys(partitions: Iterable[tuple[np.ndarray, np.ndarray]], max_bucket: int = MAX_BUCKET,
+def _owned(partitions: Iterable[tuple[np.ndarray, ...]]) -> Iterator[tuple[np.ndarray, ...]]:
+    """The partitions without their entries whose owner (second array) is below 0."""
+    for part in partitions:
+        keep = part[1] >= 0
+        yield part if keep.all() else tuple(a[keep] for a in part)
+
+
+def pairs_from_keys(partitions: Iterable[tuple[np.ndarray, ...]], max_bucket: int = MAX_BUCKET,
                     min_weight: int = 1) -> np.ndarray:
     """Candidate pairs, coded ``a << 32 | b`` (``a < b``), sorted and unique, from ``(keys, owners)``.
 
@@ -177,31 +403,16 @@ def pairs_from_keys(partitions: Iterable[tuple[np.ndarray, np.ndarray]], max_buc
     ``min_weight`` 2 keeps only the pairs that share a document band key or
     at least two sentence band keys (see :data:`dedupe.config.DedupConfig.candidate_min_weight`).
     """
-    if min_weight > 1:
-        return select_pairs([pair_weights(partitions, max_bucket)], min_weight)
-    out = [_bucket_pairs(keys, owners, max_bucket) for keys, owners in _owned(partitions)]
-    if not out:
-        return np.empty(0, dtype=np.int64)
-    return np.unique(np.concatenate(out))
+    ev = pair_evidence((p[:2] for p in partitions), max_bucket)
+    return ev.codes[ev.weights >= min_weight]
 
 
-def pair_weights(partitions: Iterable[tuple[np.ndarray, np.ndarray]],
+def pair_weights(partitions: Iterable[tuple[np.ndarray, ...]],
                  max_bucket: int = MAX_BUCKET) -> tuple[np.ndarray, np.ndarray]:
     """Every pair that shares a key (coded, sorted, unique) and its evidence over all partitions:
     2 per shared document band key, 1 per shared sentence band key."""
-    parts = [_bucket_pairs(keys, owners, max_bucket, weights=True) for keys, owners in _owned(partitions)]
-    if not parts:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    return _sum_by_pair(np.concatenate([c for c, _ in parts]), np.concatenate([w for _, w in parts]))
-
-
-def select_pairs(weighted: Sequence[tuple[np.ndarray, np.ndarray]], min_weight: int) -> np.ndarray:
-    """The pairs whose evidence, summed over all the ``(codes, weights)`` given (from
-    :func:`pair_weights` over disjoint groups of partitions), reaches ``min_weight``."""
-    if not weighted:
-        return np.empty(0, dtype=np.int64)
-    codes, weights = _sum_by_pair(np.concatenate([c for c, _ in weighted]), np.concatenate([w for _, w in weighted]))
-    return codes[weights >= min_weight]
+    ev = pair_evidence((p[:2] for p in partitions), max_bucket)
+    return ev.codes, ev.weights
 
 
 def decode_pairs(coded: np.ndarray) -> list[tuple[int, int]]:
@@ -210,7 +421,9 @@ def decode_pairs(coded: np.ndarray) -> list[tuple[int, int]]:
 
 
 def candidate_pairs(
-    signatures: Sequence[Signature], config: DedupConfig, max_bucket: int = MAX_BUCKET
+    signatures: Sequence[Signature], config: DedupConfig, max_bucket: int | None = None
 ) -> list[tuple[int, int]]:
-    """Sorted candidate pairs ``(i, j)``, ``i < j``, of document numbers."""
-    return decode_pairs(pairs_from_keys([signature_keys(signatures, config)], max_bucket, config.candidate_min_weight))
+    """Sorted candidate pairs ``(i, j)``, ``i < j``, of document numbers (before the coverage bound,
+    which needs signatures made with a sentence profile)."""
+    cap = config.max_bucket if max_bucket is None else max_bucket
+    return decode_pairs(pairs_from_keys([signature_keys(signatures, config)], cap, config.candidate_min_weight))

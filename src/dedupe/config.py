@@ -99,6 +99,23 @@ class DedupConfig:
     # unrelated sentences: its pairs grow with the square of the corpus.
     # Measured in benchmarks/README.md (session 4, candidate evidence).
     candidate_min_weight: int = 2
+    # A band key held by more than max_bucket + 1 documents does not pair them all:
+    # each pairs with the max_bucket documents after it in id order (dedupe.candidates).
+    max_bucket: int = 32
+    # Verify only what could pass (dedupe.candidates.bound_pairs): a pair without a
+    # shared document band is dropped when, on both sides, the tokens of the
+    # sentences with a band hit (plus those that cannot be banded or whose hits were
+    # not all recorded) are under prune_coverage of the comparable tokens, and its
+    # hit sentences are dense: at least prune_hit_density shared sentence band keys
+    # each (copied cleanly, so unhit sentences are not copies). Every link needs
+    # coverage >= 0.3 on one side (min_coverage, single_sentence_coverage,
+    # near_duplicate_coverage) or a document band. Measured with pruning off
+    # (benchmarks/shared/bound_check.py, generated corpora synd1-3): the lowest bound
+    # of a link is 0.124 (a noisy copy, density 2: OCR noise breaks the 5-grams that
+    # content-word matching still sees) and 0.221 among links of density >= 8;
+    # 0.2 / 8 loses no link there, 0.25 / 8 loses 3. 0: off.
+    prune_coverage: float = 0.2
+    prune_hit_density: float = 8.0
     # Sentences with fewer shingles than this are not banded (too little evidence).
     sentence_min_shingles: int = 4
     # Sentences match at this Dice overlap of content words (see dedupe.verify):
@@ -207,6 +224,9 @@ class DedupConfig:
         _check(self.sentence_bands * self.sentence_rows <= self.num_perm, "sentence_bands*sentence_rows",
                self.sentence_bands * self.sentence_rows, f"<= num_perm ({self.num_perm})")
         _check(self.candidate_min_weight >= 1, "candidate_min_weight", self.candidate_min_weight, ">= 1")
+        _check(self.max_bucket >= 1, "max_bucket", self.max_bucket, "an integer >= 1")
+        _check(0.0 <= self.prune_coverage <= 1.0, "prune_coverage", self.prune_coverage, "[0, 1] (0: off)")
+        _check(self.prune_hit_density >= 0.0, "prune_hit_density", self.prune_hit_density, ">= 0")
         _check(self.sentence_bands >= 1 and self.sentence_rows >= 1, "sentence_bands/sentence_rows",
                (self.sentence_bands, self.sentence_rows), "positive integers")
         _check(0.0 < self.sentence_match <= 1.0, "sentence_match", self.sentence_match, "(0, 1]")

@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 import xxhash
 
-from .candidates import decode_pairs, pair_weights, pairs_from_keys, select_pairs, signature_keys
+from .candidates import Evidence, bound_pairs, decode_pairs, merge_evidence, pair_evidence, signature_entries
 from .clean import FurnitureLearner, clean_document
 from .clean.furniture import line_keys_batch
 from .cluster import Candidate, choose_canonical, group
@@ -133,6 +133,7 @@ def _sign_chunk(texts: Sequence[str], config: DedupConfig) -> list[Signature]:
         config.sentence_bands * config.sentence_rows,
         config.sentence_min_shingles,
         batch=_SIGN_CHUNK,
+        profile=(config.sentence_min_tokens, config.list_min_tokens, config.list_stopword_share),
     )
 
 
@@ -144,14 +145,20 @@ class _Signed:
     digests: bytes
     keys: np.ndarray  # grouped by KeySpill partition (partition_keys), so the parent only joins slices
     owners: np.ndarray  # positions in the chunk
+    aux: np.ndarray
     bounds: np.ndarray
+    comparable: np.ndarray  # per document: comparable tokens, and those no band key can show (see Signature)
+    free: np.ndarray
 
 
 def _sign_keys(texts: Sequence[str], config: DedupConfig) -> _Signed:
     sigs = _sign_chunk(texts, config)
-    keys, owners, bounds = partition_keys(*signature_keys(sigs, config))
+    keys, owners, aux, bounds = partition_keys(*signature_entries(sigs, config))
+    comparable = np.array([s.comparable for s in sigs], dtype=np.int64)
+    # A document with more banded sentences than entries can number (aux slots) is never pruned.
+    free = np.array([s.free if len(s.sentences) < 0xFFFF else s.comparable for s in sigs], dtype=np.int64)
     return _Signed(np.array([s.tokens for s in sigs], dtype=np.int64), b"".join(s.digest for s in sigs), keys,
-                   owners, bounds)
+                   owners, aux, bounds, comparable, free)
 
 
 def _cluster_id(canonical: str) -> str:
@@ -237,20 +244,26 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
     spill = KeySpill(memory_bytes)
     tokens_parts: list[np.ndarray] = []
     digests_parts: list[bytes] = []
+    comparable_parts: list[np.ndarray] = []
+    free_parts: list[np.ndarray] = []
     done = 0
     for signed, chunk_meta in _store_map(_sign_range, store, ids, workers, config=config):
         # Interned: one string per outlet rather than one per document (a million documents: ~60 MB).
         meta.extend((published, outlet if outlet is None else sys.intern(outlet)) for published, outlet in chunk_meta)
-        spill.add(signed.keys, signed.owners + done, signed.bounds)
+        spill.add(signed.keys, signed.owners + done, signed.aux, signed.bounds)
         tokens_parts.append(signed.tokens)
         digests_parts.append(signed.digests)
+        comparable_parts.append(signed.comparable)
+        free_parts.append(signed.free)
         done += len(signed.tokens)
         if progress:
             progress("sign", done, len(ids))
     tokens = np.concatenate(tokens_parts) if tokens_parts else np.empty(0, dtype=np.int64)
+    comparable = np.concatenate(comparable_parts) if comparable_parts else np.empty(0, dtype=np.int64)
+    free = np.concatenate(free_parts) if free_parts else np.empty(0, dtype=np.int64)
     digests = np.frombuffer(b"".join(digests_parts), dtype=np.uint8).reshape(len(ids), -1) if ids else \
         np.empty((0, 16), dtype=np.uint8)
-    del tokens_parts, digests_parts
+    del tokens_parts, digests_parts, comparable_parts, free_parts
     # Documents without a word are rejected; the rest keep their numbers (positions in ids).
     empty = np.flatnonzero(tokens == 0)
     for k in empty.tolist():
@@ -277,8 +290,13 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
     rep_number = np.full(len(ids) + 1, -1, dtype=np.int64)  # last slot: owner -1 stays -1
     rep_number[reps] = np.arange(len(reps))
 
-    coded = _candidate_pairs(spill, rep_number, workers, config.candidate_min_weight)
+    evidence = _pair_evidence(spill, rep_number, workers, config.max_bucket)
     spill.close()
+    keep = bound_pairs(evidence, comparable[reps], free[reps], config)
+    coded = evidence.codes[keep]
+    above_weight = int(np.count_nonzero(evidence.weights >= config.candidate_min_weight))
+    capped_keys, capped_entries = evidence.capped_keys, evidence.capped_entries
+    del evidence, keep
     timings["candidates"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
@@ -350,6 +368,9 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
     timings["cluster"] = time.perf_counter() - t3
     stats = {
         "candidate_pairs": len(coded),
+        "pruned_pairs": above_weight - len(coded),
+        "capped_keys": capped_keys,
+        "capped_key_entries": capped_entries,
         "verified_links": len(links),
         "on_demand_checks": len(on_demand),
         "exact_copies": len(alive) - len(reps),
@@ -357,37 +378,44 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
     return DedupResult(clusters, store, rejected, list(store), timings, stats)
 
 
-# Read by forked candidate workers: the band keys and the document renumbering.
+# Read by forked candidate workers: the band keys, the document renumbering and the bucket cap.
 _PAIRS_STATE: dict[str, Any] = {}
+# Partitions per task of the candidate stage: a fixed split (16 tasks of the spill's 256
+# partitions), so that the evidence summed over tasks does not depend on the worker count.
+_PARTITIONS_PER_TASK = 16
 
 
-def _pairs_of_partitions(numbers: range) -> tuple[np.ndarray, np.ndarray]:
-    spill, renumber = _PAIRS_STATE["spill"], _PAIRS_STATE["renumber"]
-    return pair_weights((keys, renumber[owners]) for keys, owners in spill.partitions(numbers))
+def _evidence_of_partitions(numbers: range) -> Evidence:
+    spill, renumber, max_bucket = _PAIRS_STATE["spill"], _PAIRS_STATE["renumber"], _PAIRS_STATE["max_bucket"]
+    return pair_evidence(((keys, renumber[owners], aux) for keys, owners, aux in spill.partitions(numbers)),
+                         max_bucket)
 
 
-def _candidate_pairs(spill: KeySpill, renumber: np.ndarray, workers: int, min_weight: int = 1) -> np.ndarray:
-    """Candidate pairs (coded, sorted, unique) from the spilled band keys, owners renumbered by ``renumber``.
+def _pair_evidence(spill: KeySpill, renumber: np.ndarray, workers: int, max_bucket: int) -> Evidence:
+    """The :class:`~dedupe.candidates.Evidence` of the spilled band keys, owners renumbered by ``renumber``.
 
-    Partitions hold disjoint keys, so they are paired independently: on forked
-    workers (which inherit the spill, read a spilled one with ``pread``, and send
-    back only pairs and their evidence) when there are several. A pair's
-    evidence is summed over all partitions before ``min_weight`` is applied
-    (see :func:`dedupe.candidates.pair_weights`), so the result does not depend on the split.
+    Partitions hold disjoint keys, so groups of them are paired independently:
+    on forked workers (which inherit the spill, read a spilled one with
+    ``pread``, and send back only pairs and their evidence) when there are
+    several. The groups are the same for every worker count, and the evidence
+    is summed over them (:func:`dedupe.candidates.merge_evidence`), so the
+    result does not depend on the worker count.
     """
     spill.flush()
     parts = 1 << spill.partition_bits
-    parallel = workers > 1 and parts > 1 and "fork" in multiprocessing.get_all_start_methods()
-    if not parallel:
-        return pairs_from_keys(((k, renumber[o]) for k, o in spill.partitions()), min_weight=min_weight)
-    step = max(1, parts // (workers * 4))  # a few tasks per worker: balance partitions of uneven size
+    step = min(_PARTITIONS_PER_TASK, parts)
     groups = [range(lo, min(lo + step, parts)) for lo in range(0, parts, step)]
-    _PAIRS_STATE.update(spill=spill, renumber=renumber)
+    parallel = workers > 1 and len(groups) > 1 and "fork" in multiprocessing.get_all_start_methods()
+    _PAIRS_STATE.update(spill=spill, renumber=renumber, max_bucket=max_bucket)
     try:
-        results = list(ordered_map(_pairs_of_partitions, groups, workers, chunksize=1, min_items=2, method="fork"))
+        if parallel:
+            results = list(ordered_map(_evidence_of_partitions, groups, workers, chunksize=1, min_items=2,
+                                       method="fork"))
+        else:
+            results = [_evidence_of_partitions(g) for g in groups]
     finally:
         _PAIRS_STATE.clear()
-    return select_pairs(results, min_weight)
+    return merge_evidence(results)
 
 
 # Pairs per task when verification runs on worker processes: large enough that a

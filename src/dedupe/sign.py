@@ -49,11 +49,11 @@ import numpy as np
 import xxhash
 from datasketch import LeanMinHash
 
-from .text import Analysis, fold_batch, token_spans
+from .text import STOPWORDS, Analysis, fold_batch, token_spans
 
 __all__ = [
     "Permutations", "permutations", "token_hashes", "shingle_hashes", "shingles_of", "Signature", "sign", "sign_texts",
-    "document_values", "to_lean_minhash", "band_keys", "SCHEME",
+    "document_values", "to_lean_minhash", "band_keys", "SCHEME", "stopword_hashes", "list_like", "comparable_words",
 ]
 
 #: The datasketch scheme to wrap values in (32-bit values; the sentence values are
@@ -228,6 +228,51 @@ def shingles_of(th: np.ndarray, n: int) -> np.ndarray:
     return _combine(th, min(n, len(th)))
 
 
+@lru_cache(maxsize=1)
+def stopword_hashes() -> np.ndarray:
+    """The sorted :func:`token_hashes` of :data:`dedupe.text.STOPWORDS`."""
+    return np.unique(token_hashes(sorted(STOPWORDS)))
+
+
+def list_like(stopwords: np.ndarray, lengths: np.ndarray, min_tokens: int, stopword_share: float) -> np.ndarray:
+    """Sentences that are lists rather than prose (a team sheet, a squad or results list): at least
+    ``min_tokens`` tokens, of which less than ``stopword_share`` are stopwords (``stopwords`` per sentence)."""
+    return (lengths >= min_tokens) & (stopwords < stopword_share * lengths)
+
+
+def comparable_words(th: np.ndarray, sentence_starts: np.ndarray, min_tokens: int, list_min_tokens: int,
+                     list_stopword_share: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per sentence of the token hashes ``th`` (sentence ``s`` from ``sentence_starts[s]`` to the next
+    start or the end): its distinct content words when verification can match it, else 0; and its
+    tokens.
+
+    A sentence is comparable (:mod:`dedupe.verify`) when it has at least
+    ``min_tokens`` tokens, three distinct content words (not stopwords) and is
+    not :func:`list_like`. The same definition as :func:`dedupe.verify.prepare` (tested).
+    """
+    n_sent = len(sentence_starts)
+    lengths = np.diff(sentence_starts, append=len(th)).astype(np.int64)
+    if not n_sent:
+        return np.zeros(0, dtype=np.int64), lengths
+    sent_of_tok = np.repeat(np.arange(n_sent, dtype=np.int64), lengths)
+    stop = stopword_hashes()
+    at = np.minimum(np.searchsorted(stop, th), len(stop) - 1)
+    is_stop = stop[at] == th
+    content = ~is_stop & (lengths >= min_tokens)[sent_of_tok]
+    # Distinct (sentence, word): the sentence number and the word hash's top 40 bits in one
+    # integer, one plain sort (a lexsort of the two was 3x slower). Two words of one sentence
+    # agree on 40 bits with probability about 2**-40 per pair.
+    if n_sent >= 1 << 24:
+        raise ValueError(f"comparable_words: {n_sent} sentences in one run; sign fewer documents at once")
+    packed = np.sort((sent_of_tok[content].astype(np.uint64) << np.uint64(40)) | (th[content] >> np.uint64(24)))
+    new = np.ones(len(packed), dtype=bool)
+    new[1:] = packed[1:] != packed[:-1]
+    counts = np.bincount((packed[new] >> np.uint64(40)).astype(np.int64), minlength=n_sent).astype(np.int64)
+    stops = np.bincount(sent_of_tok[is_stop], minlength=n_sent)
+    eligible = (counts >= 3) & ~list_like(stops, lengths, list_min_tokens, list_stopword_share)
+    return np.where(eligible, counts, 0), lengths
+
+
 @dataclass(frozen=True)
 class Signature:
     """A document's MinHash values and its per-sentence values.
@@ -237,6 +282,13 @@ class Signature:
     indices in ``sentence_ids``), ``k`` the leading permutations used for them.
     ``tokens``: the number of tokens; ``digest``: 16 bytes that are equal for two
     documents exactly when their token sequences are (up to hash collisions).
+
+    When signed with a sentence ``profile`` (see :func:`sign_texts`), also what
+    verification will count of the document (:func:`comparable_words`):
+    ``comparable``, its comparable tokens; ``sentence_tokens``, the tokens of
+    each banded sentence (``sentences``' rows) when it is comparable, else 0;
+    ``free``, the tokens of its comparable sentences too short to be banded.
+    The candidate stage bounds a pair's coverage with them before verifying it.
     """
 
     values: np.ndarray
@@ -245,6 +297,9 @@ class Signature:
     shingles: int
     tokens: int = 0
     digest: bytes = b""
+    comparable: int = 0
+    free: int = 0
+    sentence_tokens: np.ndarray | None = None
 
 
 def _digest(th: np.ndarray) -> bytes:
@@ -408,6 +463,7 @@ def _sign_many(
     seed: int,
     sentence_perm: int,
     min_shingles: int,
+    profile: tuple[int, int, float] | None = None,
 ) -> list[Signature]:
     """Signatures of documents whose token hashes ``th`` follow one another.
 
@@ -461,15 +517,29 @@ def _sign_many(
     sent_lo = np.searchsorted(kept_doc, np.arange(docs), side="left")
     sent_hi = np.searchsorted(kept_doc, np.arange(docs), side="right")
     local_ids = (kept - first_sent[kept_doc]).astype(np.int32) if len(kept) else np.empty(0, dtype=np.int32)
+    comparable = free = kept_tokens = None
+    if profile is not None:
+        words, lengths = comparable_words(th, sentence_starts, *profile)
+        tokens = np.where(words > 0, lengths, 0)
+        doc_of_sent = np.searchsorted(doc_tokens, sentence_starts, side="right") - 1
+        comparable = np.bincount(doc_of_sent, weights=tokens, minlength=docs).astype(np.int64).tolist()
+        kept_tokens = tokens[kept]
+        unbanded = tokens.copy()
+        unbanded[kept] = 0
+        free = np.bincount(doc_of_sent, weights=unbanded, minlength=docs).astype(np.int64).tolist()
     out = []
     for d in range(docs):
         t0, t1 = int(doc_tokens[d]), int(doc_tokens[d + 1])
         s0, s1 = sent_lo[d], sent_hi[d]
-        out.append(Signature(values[d], sent_values[s0:s1], local_ids[s0:s1], int(count[d]), t1 - t0, _digest(th[t0:t1])))
+        extra = {} if profile is None else {"comparable": comparable[d], "free": free[d],  # type: ignore[index]
+                                            "sentence_tokens": kept_tokens[s0:s1]}  # type: ignore[index]
+        out.append(Signature(values[d], sent_values[s0:s1], local_ids[s0:s1], int(count[d]), t1 - t0,
+                             _digest(th[t0:t1]), **extra))
     return out
 
 
-def sign(analysis: Analysis, n: int, num_perm: int, seed: int, sentence_perm: int, min_shingles: int) -> Signature:
+def sign(analysis: Analysis, n: int, num_perm: int, seed: int, sentence_perm: int, min_shingles: int,
+         profile: tuple[int, int, float] | None = None) -> Signature:
     """Document and sentence signatures of an analysed text."""
     th = token_hashes(analysis.tokens)
     starts = np.asarray(analysis.sentence_starts, dtype=np.int64)
@@ -478,14 +548,19 @@ def sign(analysis: Analysis, n: int, num_perm: int, seed: int, sentence_perm: in
         starts = np.concatenate([[0], starts[1:]]) if len(starts) else np.zeros(1, dtype=np.int64)
     else:
         starts = np.empty(0, dtype=np.int64)
-    return _sign_many(th, np.array([0, len(th)], dtype=np.int64), starts, n, num_perm, seed, sentence_perm, min_shingles)[0]
+    return _sign_many(th, np.array([0, len(th)], dtype=np.int64), starts, n, num_perm, seed, sentence_perm, min_shingles,
+                      profile)[0]
 
 
 def sign_texts(
     texts: Sequence[str], n: int, num_perm: int, seed: int, sentence_perm: int, min_shingles: int,
-    batch: int = BATCH,
+    batch: int = BATCH, profile: tuple[int, int, float] | None = None,
 ) -> list[Signature]:
     """``[sign(analyze(t), ...) for t in texts]``, bit for bit, without building the analyses.
+
+    ``profile``: ``(sentence_min_tokens, list_min_tokens, list_stopword_share)``
+    of a :class:`~dedupe.config.DedupConfig`, to fill each signature's
+    ``comparable``, ``free`` and ``sentence_tokens`` (:func:`comparable_words`).
 
     Texts are folded together in runs of at most ``batch`` texts and about
     :data:`CHUNK_CHARS` characters (a longer text alone), and signed in runs of
@@ -496,7 +571,8 @@ def sign_texts(
         chunk = list(texts[lo:hi])
         result: list[Signature | None] = [None] * len(chunk)
         for ids, arr in fold_batch(chunk):
-            for i, sig in zip(ids, _sign_folded(arr, len(ids), n, num_perm, seed, sentence_perm, min_shingles)):
+            for i, sig in zip(ids, _sign_folded(arr, len(ids), n, num_perm, seed, sentence_perm, min_shingles,
+                                                profile)):
                 result[i] = sig
         out.extend(result)  # type: ignore[arg-type]
     return out
@@ -524,7 +600,7 @@ def _union(*arrays: np.ndarray) -> np.ndarray:
 
 
 def _sign_folded(arr: np.ndarray, docs: int, n: int, num_perm: int, seed: int, sentence_perm: int,
-                 min_shingles: int) -> list[Signature]:
+                 min_shingles: int, profile: tuple[int, int, float] | None = None) -> list[Signature]:
     starts, ends = token_spans(arr)
     th = _hash_spans(arr, starts, ends - starts)
     # Sentence marks (0x00 and line breaks 0x0a-0x0d, 0x1c-0x1e) and document marks (0x02).
@@ -545,7 +621,7 @@ def _sign_folded(arr: np.ndarray, docs: int, n: int, num_perm: int, seed: int, s
         t0, t1 = int(doc_tokens[d0]), int(doc_tokens[d1])
         s0, s1 = np.searchsorted(sent, [t0, t1])
         out += _sign_many(th[t0:t1], doc_tokens[d0 : d1 + 1] - t0, sent[s0:s1] - t0, n, num_perm, seed,
-                          sentence_perm, min_shingles)
+                          sentence_perm, min_shingles, profile)
     return out
 
 

@@ -174,22 +174,26 @@ class DocumentStore(Mapping[str, Document]):
 
 _KEY = np.dtype("<u8")
 _OWNER = np.dtype("<i4")
-_PAIR_BYTES = _KEY.itemsize + _OWNER.itemsize
-# Pairs gathered before they are split into partitions: 16 MiB, about 1.4 million.
+_AUX = np.dtype("<u8")
+_PAIR_BYTES = _KEY.itemsize + _OWNER.itemsize + _AUX.itemsize
+# Entries gathered before they are split into partitions: 16 MiB, about 840,000.
 _FLUSH_BYTES = 16 << 20
 
 
-def partition_keys(keys: np.ndarray, owners: np.ndarray, bits: int = 8) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(keys, owners)`` grouped by the top ``bits`` bits of the key (order kept within a group), and the
-    group bounds: group ``p`` is ``[bounds[p]:bounds[p + 1]]``. What :meth:`KeySpill.add` takes; worker
-    processes call it on their own batches, so that the parent only joins slices."""
+def partition_keys(keys: np.ndarray, owners: np.ndarray, aux: np.ndarray | None = None,
+                   bits: int = 8) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(keys, owners, aux)`` grouped by the top ``bits`` bits of the key (order kept within a group), and
+    the group bounds: group ``p`` is ``[bounds[p]:bounds[p + 1]]``. What :meth:`KeySpill.add` takes; worker
+    processes call it on their own batches, so that the parent only joins slices. ``aux`` (uint64 per
+    entry, see :func:`dedupe.candidates.signature_entries`) is zeros when not given."""
     keys, owners = np.asarray(keys, dtype=_KEY), np.asarray(owners, dtype=_OWNER)
+    aux = np.zeros(len(keys), dtype=_AUX) if aux is None else np.asarray(aux, dtype=_AUX)
     if not bits:
-        return keys, owners, np.array([0, len(keys)], dtype=np.int64)
+        return keys, owners, aux, np.array([0, len(keys)], dtype=np.int64)
     part = (keys >> np.uint64(64 - bits)).astype(np.uint8)
     order = np.argsort(part, kind="stable")  # radix sort for 8-bit values
     bounds = np.searchsorted(part[order], np.arange((1 << bits) + 1)).astype(np.int64)
-    return keys[order], owners[order], bounds
+    return keys[order], owners[order], aux[order], bounds
 
 
 class _BackgroundWriter:
@@ -242,7 +246,7 @@ class _BackgroundWriter:
 
 
 class KeySpill:
-    """``(key, owner)`` pairs, handed back one partition at a time; every key's pairs in one partition.
+    """``(key, owner, aux)`` entries, handed back one partition at a time; every key's entries in one partition.
 
     Pairs are split by the top ``partition_bits`` bits of the key (a radix
     pass over 8-bit partition numbers: linear) as they come, 16 MiB at a time.
@@ -260,9 +264,9 @@ class KeySpill:
         self.memory_bytes = memory_bytes
         self.partition_bits = partition_bits
         self.directory = directory
-        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self._pending_bytes = 0
-        self._held: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(1 << partition_bits)]
+        self._held: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = [[] for _ in range(1 << partition_bits)]
         self._held_bytes = 0
         self._fd = -1
         self._end = 0
@@ -274,14 +278,16 @@ class KeySpill:
     def spilled(self) -> bool:
         return self._fd >= 0
 
-    def add(self, keys: np.ndarray, owners: np.ndarray, bounds: np.ndarray | None = None) -> None:
-        """Add pairs; ``bounds``, when given, says they are grouped already (see :func:`partition_keys`)."""
+    def add(self, keys: np.ndarray, owners: np.ndarray, aux: np.ndarray | None = None,
+            bounds: np.ndarray | None = None) -> None:
+        """Add entries; ``bounds``, when given, says they are grouped already (see :func:`partition_keys`)."""
         keys, owners = np.asarray(keys, dtype=_KEY), np.asarray(owners, dtype=_OWNER)
+        aux = np.zeros(len(keys), dtype=_AUX) if aux is None else np.asarray(aux, dtype=_AUX)
         if bounds is None:
-            keys, owners, bounds = partition_keys(keys, owners, self.partition_bits)
+            keys, owners, aux, bounds = partition_keys(keys, owners, aux, self.partition_bits)
         elif len(bounds) != (1 << self.partition_bits) + 1:
             raise ValueError(f"bounds must have {(1 << self.partition_bits) + 1} entries")
-        self._pending.append((keys, owners, bounds))
+        self._pending.append((keys, owners, aux, bounds))
         self._pending_bytes += len(keys) * _PAIR_BYTES
         self.count += len(keys)
         if self._pending_bytes >= min(_FLUSH_BYTES, max(self.memory_bytes, 1)):
@@ -297,15 +303,16 @@ class KeySpill:
         pending, self._pending, self._pending_bytes = self._pending, [], 0
         added = 0
         for p in range(1 << self.partition_bits):
-            slices = [(k[b[p]:b[p + 1]], o[b[p]:b[p + 1]]) for k, o, b in pending if b[p + 1] > b[p]]
+            slices = [(k[b[p]:b[p + 1]], o[b[p]:b[p + 1]], a[b[p]:b[p + 1]]) for k, o, a, b in pending
+                      if b[p + 1] > b[p]]
             if not slices:
                 continue
             if len(slices) == 1:
-                pair = slices[0]
+                entry = slices[0]
             else:
-                pair = (np.concatenate([k for k, _ in slices]), np.concatenate([o for _, o in slices]))
-            self._held[p].append(pair)
-            added += len(pair[0])
+                entry = tuple(np.concatenate(cols) for cols in zip(*slices))  # type: ignore[assignment]
+            self._held[p].append(entry)
+            added += len(entry[0])
         self._held_bytes += added * _PAIR_BYTES
         if self._fd >= 0 or self._held_bytes > self.memory_bytes:
             self._write_held()
@@ -316,18 +323,20 @@ class KeySpill:
             self._writer = _BackgroundWriter(self._fd)
         assert self._writer is not None
         for p, arrays in enumerate(self._held):
-            for keys, owners in arrays:
-                data = keys.tobytes() + owners.tobytes()
+            for keys, owners, aux in arrays:
+                data = keys.tobytes() + owners.tobytes() + aux.tobytes()
                 self._writer.write(data, self._end)
                 self._chunks[p].append((self._end, len(keys)))
                 self._end += len(data)
             arrays.clear()
         self._held_bytes = 0
 
-    def _read(self, offset: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    def _read(self, offset: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         data = _pread_all(self._fd, n * _PAIR_BYTES, offset)
         split = n * _KEY.itemsize
-        return np.frombuffer(data[:split], dtype=_KEY), np.frombuffer(data[split:], dtype=_OWNER)
+        split2 = split + n * _OWNER.itemsize
+        return (np.frombuffer(data[:split], dtype=_KEY), np.frombuffer(data[split:split2], dtype=_OWNER),
+                np.frombuffer(data[split2:], dtype=_AUX))
 
     def flush(self) -> None:
         """Move the pairs added so far into their partitions and finish writing them (reading does
@@ -336,8 +345,8 @@ class KeySpill:
         if self._writer is not None:
             self._writer.wait()
 
-    def partitions(self, numbers: Iterable[int] | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """``(keys, owners)`` per non-empty partition, in partition order (only ``numbers`` when given).
+    def partitions(self, numbers: Iterable[int] | None = None) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """``(keys, owners, aux)`` per non-empty partition, in partition order (only ``numbers`` when given).
 
         Reading a flushed spill leaves it as it is, so processes forked after
         :meth:`flush` may each read their own partitions.
@@ -350,7 +359,7 @@ class KeySpill:
             if len(parts) == 1:
                 yield parts[0]
             else:
-                yield np.concatenate([k for k, _ in parts]), np.concatenate([o for _, o in parts])
+                yield tuple(np.concatenate(cols) for cols in zip(*parts))  # type: ignore[misc]
 
     def close(self) -> None:
         if self._writer is not None:

@@ -72,14 +72,13 @@ verifies blocks of pairs with one sort per kind of evidence (see
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Callable, Iterable, Literal, Mapping, Sequence
 
 import numpy as np
 
 from .config import DedupConfig
-from .sign import _hash_spans, shingles_of, token_hashes
-from .text import DOC_MARK, MARK_BYTES, STOPWORDS, Analysis, fold_batch, word_byte_mask
+from .sign import _hash_spans, list_like, shingles_of, stopword_hashes, token_hashes
+from .text import DOC_MARK, MARK_BYTES, Analysis, fold_batch, word_byte_mask
 
 __all__ = ["Prepared", "prepare", "prepare_texts", "Link", "Passage", "verify", "verify_many", "PairVerifier"]
 
@@ -183,15 +182,8 @@ def _unique_entries(keys: np.ndarray, sentences: np.ndarray) -> tuple[np.ndarray
     return k, s
 
 
-@lru_cache(maxsize=1)
-def _stopword_hashes() -> np.ndarray:
-    return np.unique(token_hashes(sorted(STOPWORDS)))
-
-
 def _list_like(stopwords: np.ndarray, lengths: np.ndarray, config: DedupConfig) -> np.ndarray:
-    """Sentences that are lists rather than prose (a team sheet, a squad or results list): at least
-    ``list_min_tokens`` tokens, of which less than ``list_stopword_share`` are stopwords."""
-    return (lengths >= config.list_min_tokens) & (stopwords < config.list_stopword_share * lengths)
+    return list_like(stopwords, lengths, config.list_min_tokens, config.list_stopword_share)
 
 
 def prepare(doc_id: str, analysis: Analysis, config: DedupConfig) -> Prepared:
@@ -207,7 +199,7 @@ def prepare(doc_id: str, analysis: Analysis, config: DedupConfig) -> Prepared:
                         np.zeros(n_sent, dtype=np.int64), lengths)
     sent = np.repeat(np.arange(n_sent, dtype=np.int64), lengths)
     long_enough = lengths >= config.sentence_min_tokens
-    stop = np.isin(hashes, _stopword_hashes())
+    stop = np.isin(hashes, stopword_hashes())
     content = ~stop & long_enough[sent]
     wk, ws = _unique_entries(hashes[content], sent[content])
     counts = np.bincount(ws, minlength=n_sent).astype(np.int64)
@@ -352,7 +344,7 @@ def _prepare_tokens(ids: list[str], texts: list[bytes], th: np.ndarray, doc_toke
     shingles = keyed.astype(np.uint32)
 
     # Content words of long enough sentences, one entry per (word, sentence).
-    stop = _stopword_hashes()
+    stop = stopword_hashes()
     at = np.minimum(np.searchsorted(stop, th), len(stop) - 1)
     is_stop = stop[at] == th
     content = ~is_stop & (sent_len >= config.sentence_min_tokens)[sent_of_tok]
