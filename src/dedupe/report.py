@@ -707,8 +707,8 @@ def _rejected(page: _Page) -> str:
         origin = r["origin"] or r["id"]
         m = re.match(r"^(.*):(\d+)$", origin)
         file, pos = (m.group(1), m.group(2)) if m else (origin, "")
-        rows.append((file, pos, r["reason"], r["message"]))
-    out = [_table(("file", "line", "reason", "message"), rows, "rejected")]
+        rows.append((file, pos, r["id"] if r["id"] != origin else "", r["reason"], r["message"]))
+    out = [_table(("file", "line", "id", "reason", "message"), rows, "rejected")]
     if page.rejected_total > len(page.rejected):
         out.append(f'<p class="muted">The first {len(page.rejected):,} of {page.rejected_total:,}; '
                    "rejected.jsonl lists every one.</p>")
@@ -744,8 +744,7 @@ def _render(page: _Page) -> str:
         scope = (f"{listed:,} of {page.stats.clusters:,} clusters are listed, largest first: the "
                  f"{min(LIST_LARGEST, page.stats.clusters):,} largest and a deterministic sample of the others "
                  "(smallest xxh3 hash of the cluster id). The counts and plots cover all.")
-    scope += f" {detailed:,} cluster{'s carry' if detailed != 1 else ' carries'} its texts." if detailed == 1 else \
-        f" {detailed:,} clusters carry their texts."
+    scope += f" Texts are in the page for {detailed:,} of them."
     notes = "".join(f'<p class="note">{_e(n)}</p>' for n in page.notes)
     return f"""<!DOCTYPE html>
 <html lang="en">
