@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -57,6 +58,7 @@ def test_run_report_shows_the_run(seeds_run: Path) -> None:
         assert f">{rule}</text>" in page
     assert "Link scores by kind" in page and "syndicated: 2 links" in page
     assert "Cleaning: a sample" in page and "3 of the 3 documents that cleaning changed" in page
+    assert page.count('<div class="inplace">') == 3  # the inputs were read again: removed lines in place
     assert "Nothing was rejected." in page
     # Self-contained: nothing is fetched.
     assert not re.search(r"""(src|href)\s*=\s*["'](https?:|//)""", page)
@@ -82,6 +84,27 @@ def test_highlights_are_the_shared_sentences(seeds_run: Path) -> None:
                     assert got == words
                 else:
                     assert len(set(got) & set(words)) >= 0.6 * len(set(words))
+
+
+def test_removed_lines_are_shown_in_place(seeds_run: Path, seeds_dir: Path) -> None:
+    """The sample shows each input line where it was: kept, or struck out with its rule."""
+    page = (seeds_run / "report.html").read_text(encoding="utf-8")
+    doc = re.search(r"<code>003_7b6072c9e044c106.txt</code>.*?</details>", page, re.S).group(0)
+    shown = re.findall(r'<div class="(line|removed)">(?:<span class="rule">([^<]*)</span><s>)?(.*?)(?:</s>)?</div>',
+                       doc, re.S)
+    lines = [l for l in (seeds_dir / "003_7b6072c9e044c106.txt").read_text(encoding="utf-8").splitlines() if l.strip()]
+    def words(t: str) -> str:
+        return " ".join(html.unescape(t).split())
+
+    assert [words(t) for _, _, t in shown if words(t)] == [words(l) for l in lines]
+    removed = [(rule, html.unescape(t)) for kind, rule, t in shown if kind == "removed"]
+    assert removed[0] == ("repeated_title", lines[0].strip()) and removed[-1][0] == "syndication_footer"
+    assert "?" not in [rule for rule, _ in removed]
+    # The folder has no inputs to read again: a list of changes per document, said so.
+    out = seeds_run.parent / "explained"
+    assert main(["run", str(seeds_dir), "-o", str(out), "-q", "--workers", "1", "--explain"]) == 0
+    folder_page = dedupe.write_report(out).read_text(encoding="utf-8")
+    assert '<div class="inplace">' not in folder_page and "shown in place when the report is written" in folder_page
 
 
 def test_sentence_spans_match_analyze(seeds_dir: Path) -> None:

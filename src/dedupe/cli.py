@@ -228,19 +228,19 @@ def _cmd_run(args: argparse.Namespace, config: RunConfig) -> int:
     finally:
         bar.close()
     summary = write_outputs(result, args.output, explain=args.explain, workers=config.worker_count)
-    _report_after(result, summary, args)
+    _report_after(result, summary, args, inputs=args.inputs)
     _closing(summary, args.output, args.quiet)
     return _status(summary, result.documents)
 
 
-def _report_after(result: object, summary: dict, args: argparse.Namespace) -> None:
+def _report_after(result: object, summary: dict, args: argparse.Namespace, inputs: list[str] | None = None) -> None:
     """``--report``: the page from the run in memory (both texts of every link); without it, say
     when an older report.html is left beside the new outputs."""
     from .report import REPORT_FILE, write_report
 
     path = Path(args.output) / REPORT_FILE
     if args.report:
-        write_report(result, path, summary=summary)  # type: ignore[arg-type]
+        write_report(result, path, summary=summary, inputs=inputs)  # type: ignore[arg-type]
     elif path.exists():
         logger.warning("%s is from an earlier run; 'dedupe report %s' rebuilds it", path, args.output)
 

@@ -50,6 +50,7 @@ in it), and the script builds the page with ``textContent``, never
 
 from __future__ import annotations
 
+import difflib
 import heapq
 import html
 import json
@@ -57,16 +58,18 @@ import logging
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import xxhash
 
+from .config import CleanConfig
 from .document import Document, source_of
 from .errors import InputError
 from .pipeline import DedupResult, RunResult
+from .readers import read_inputs
 from .text import LINE_BREAKS, SENTENCE_MARK, mark_sentences, tokenize
 from .writers import atomic_write, summary_of
 
@@ -104,6 +107,8 @@ CLEAN_SAMPLE = 30
 #: Changes shown per sampled document, and characters per change.
 MAX_CHANGES = 40
 MAX_CHANGE_CHARS = 2_000
+#: Lines of a sampled document shown in place (kept and removed); a news page has well under 300.
+MAX_IN_PLACE_LINES = 300
 #: Rejected inputs listed (in order); the counts by reason cover all.
 MAX_REJECTED = 500
 #: Characters of a rejected input's id, origin or message.
@@ -236,6 +241,11 @@ class _Source:
     def rejected(self) -> Iterator[dict[str, Any]]:
         raise NotImplementedError
 
+    def in_place(self, docs: list[dict[str, Any]]) -> dict[str, list[tuple[str, str | None]]]:
+        """For cleaned documents: each line before the rules ran, with the rule that removed it
+        (None: kept); only where the original input can be read again."""
+        return {}
+
 
 class _FolderSource(_Source):
     complete_texts = False
@@ -282,9 +292,10 @@ class _FolderSource(_Source):
 class _ResultSource(_Source):
     complete_texts = True
 
-    def __init__(self, result: DedupResult, summary: dict[str, Any] | None) -> None:
+    def __init__(self, result: DedupResult, summary: dict[str, Any] | None, inputs: Sequence[str] | None) -> None:
         self.result = result
         self.summary = summary if summary is not None else summary_of(result)
+        self.inputs = inputs
 
     def clusters(self) -> Iterator[dict[str, Any]]:
         return (c.to_dict() for c in self.result.clusters)
@@ -301,6 +312,57 @@ class _ResultSource(_Source):
 
     def rejected(self) -> Iterator[dict[str, Any]]:
         return (r.to_dict() for r in self.result.rejected)
+
+    def in_place(self, docs: list[dict[str, Any]]) -> dict[str, list[tuple[str, str | None]]]:
+        if not self.inputs or "-" in self.inputs or not docs or not isinstance(self.result, RunResult):
+            return {}  # stdin cannot be read twice
+        config = self.result.config
+        wanted = {str(d["id"]): d for d in docs}
+        originals: dict[str, Document] = {}
+        for item in read_inputs(self.inputs, config.limits):  # read again: the run keeps no raw text
+            if isinstance(item, Document) and item.id in wanted and item.id not in originals:
+                originals[item.id] = item
+                if len(originals) == len(wanted):
+                    break
+        return {i: lines for i, raw in originals.items()
+                if (lines := _removed_in_place(raw, wanted[i], config.clean)) is not None}
+
+
+def _removed_in_place(raw: Document, doc: dict[str, Any], clean: CleanConfig) -> list[tuple[str, str | None]] | None:
+    """The lines of ``raw`` as cleaning saw them before its rules, each with the rule that removed it.
+
+    Cleaning only removes whole lines after its encoding and whitespace repair,
+    so the lines the rules removed are those of the text before them (cleaned
+    with no rule) that the final text lacks; each is named by the change whose
+    removed text holds it. None when the two do not line up that way.
+    """
+    from .clean import clean_html, clean_text
+
+    bare = replace(clean, rules=())
+    try:
+        if raw.html is not None and raw.text is None:
+            before = clean_html(raw.html, url=raw.url, config=bare).text
+        else:
+            before = clean_text(raw.text or "", bare).text
+    except Exception:  # a page that failed to clean here shows its changes as a list instead
+        logger.debug("%s: not shown in place", raw.id, exc_info=True)
+        return None
+    after = str(doc.get("text", "")).split("\n")
+    lines = before.split("\n")
+    rule_of: dict[str, str] = {}
+    for ch in doc.get("changes", []):
+        for line in str(ch.get("removed", "")).split("\n"):
+            rule_of.setdefault(line.strip(), str(ch.get("rule", "?")))
+    out: list[tuple[str, str | None]] = []
+    matcher = difflib.SequenceMatcher(None, lines, after, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out.extend((line, None) for line in lines[i1:i2])
+        elif op == "delete":  # blank lines go with the lines around them: not shown
+            out.extend((line, rule_of.get(line.strip(), "?")) for line in lines[i1:i2] if line.strip())
+        else:  # the final text has lines the text before the rules lacks: not a removal of whole lines
+            return None
+    return out
 
 
 def _doc_dict(doc: Document) -> dict[str, Any]:
@@ -387,6 +449,7 @@ class _Page:
     rejected: list[dict[str, Any]]
     rejected_total: int
     complete_texts: bool
+    in_place: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
 
 
 def _collect(source: _Source) -> _Page:
@@ -480,7 +543,8 @@ def _collect(source: _Source) -> _Page:
         total += 1
         if len(rejected) < MAX_REJECTED:
             rejected.append({k: _cut(str(r.get(k, "")), MAX_FIELD_CHARS) for k in ("id", "origin", "reason", "message")})
-    return _Page(source.summary, stats, index, docs, notes, scan, rejected, total, source.complete_texts)
+    in_place = source.in_place([d for _, d in scan.sample.items()])
+    return _Page(source.summary, stats, index, docs, notes, scan, rejected, total, source.complete_texts, in_place)
 
 
 # --- SVG ------------------------------------------------------------------------------------------
@@ -674,15 +738,32 @@ def _cleaning(page: _Page) -> str:
     if not items:
         return '<p class="muted">Cleaning changed no document.</p>'
     where = "documents" if page.complete_texts else "canonical documents"
+    how = ("Each document is shown as cleaning saw it (its input read again), each removed line in red, in "
+           "place, with the rule that removed it." if page.in_place else
+           "Each removed line is shown in red with the rule that removed it, in the order the rules ran; the "
+           "kept text follows (the lines are shown in place when the report is written by dedupe run --report, "
+           "which can read the inputs again).")
     out = [f'<p class="muted">{len(items)} of the {scan.with_changes:,} {where} that cleaning changed '
-           "(those with the smallest xxh3 hash of their id). Each removed line is shown in red with the rule "
-           "that removed it, in the order the rules ran; the kept text follows.</p>"]
-    for _, doc in items:
+           f"(those with the smallest xxh3 hash of their id). {how}</p>"]
+    for n, (_, doc) in enumerate(items):
         changes = doc.get("changes", [])
         head = _e(doc.get("id", ""))
         sub = " · ".join(_e(doc[k]) for k in ("source", "title") if doc.get(k))
-        out.append(f'<details class="doc"><summary><code>{head}</code> <span class="muted">{sub}</span> '
+        out.append(f'<details class="doc"{" open" if n == 0 else ""}><summary><code>{head}</code> <span class="muted">{sub}</span> '
                    f'<span class="pill">{len(changes)} change{"s" if len(changes) != 1 else ""}</span></summary>')
+        lines = page.in_place.get(str(doc.get("id")))
+        if lines is not None:
+            out.append('<div class="inplace">')
+            for line, rule in lines[:MAX_IN_PLACE_LINES]:
+                line = _cut(line, MAX_CHANGE_CHARS)
+                if rule is None:
+                    out.append(f'<div class="line">{_e(line) or "&nbsp;"}</div>')
+                else:
+                    out.append(f'<div class="removed"><span class="rule">{_e(rule)}</span><s>{_e(line)}</s></div>')
+            if len(lines) > MAX_IN_PLACE_LINES:
+                out.append(f'<p class="muted">{len(lines) - MAX_IN_PLACE_LINES} more lines</p>')
+            out.append("</div></details>")
+            continue
         out.append('<div class="changes">')
         for ch in changes[:MAX_CHANGES]:
             rule = _e(ch.get("rule", "?"))
@@ -778,7 +859,7 @@ def _render(page: _Page) -> str:
 
 
 def write_report(source: DedupResult | str | os.PathLike[str], path: str | os.PathLike[str] | None = None, *,
-                 summary: dict[str, Any] | None = None) -> Path:
+                 summary: dict[str, Any] | None = None, inputs: Sequence[str] | None = None) -> Path:
     """Write ``report.html`` for a run; returns its path.
 
     ``source`` is an output folder of ``dedupe run`` (the report goes to
@@ -793,7 +874,7 @@ def write_report(source: DedupResult | str | os.PathLike[str], path: str | os.Pa
         if path is None:
             raise TypeError("write_report(result, path): give the path of the page to write for a result, "
                             "e.g. write_report(result, 'out/report.html')")
-        src: _Source = _ResultSource(source, summary)
+        src: _Source = _ResultSource(source, summary, inputs)
     else:
         outdir = Path(source)
         if not outdir.is_dir():

@@ -141,6 +141,7 @@
 
   function pairView(c, l) {
     var wrap = el("div");
+    if (l.kind === "exact copy") wrap.appendChild(el("p", "muted", "  An exact copy: the same words once normalised (case, quotes, accents), so nothing is highlighted."));
     var grid = el("div", "pair");
     grid.appendChild(side(l.a, l.ha, c));
     grid.appendChild(side(l.b, l.hb, c));
