@@ -23,7 +23,9 @@ run still in memory:
   (``dedupe run --report``): every member's cleaned text and every document's
   changes are at hand, so every link shows both texts and the cleaning sample
   and the learned-furniture plot cover all documents (one more pass over the
-  documents; a spilled store is read back from its temporary file).
+  documents; a spilled store is read back from its temporary file). Given
+  the run's ``inputs``, the cleaning sample's documents are read again (the
+  run keeps no raw text) and their removed lines shown in place.
 
 No extra output file is written: the outputs' contract stays what DESIGN.md
 says, and a report built later from a folder says what it could not show.
