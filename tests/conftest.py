@@ -53,3 +53,64 @@ def pool_spy(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     monkeypatch.setattr(dedupe.parallel, "_pool_map", spy)
     return pools
 
+
+
+def write_large_run(outdir: Path, big: int = 5, big_size: int = 20_000, mid: int = 100_000, mid_size: int = 5,
+                    singletons: int = 400_000) -> int:
+    """A finished output folder shaped like a million-document run (5 x 20,000 + 100,000 x 5 + 400,000
+    singletons by default), written without running the pipeline; returns the document count.
+
+    Every cluster has its canonical in canonical.jsonl with a short text; links carry scores and passages.
+    """
+    outdir.mkdir(parents=True, exist_ok=True)
+    dumps = json.dumps
+    docs = 0
+    kinds = ("syndicated", "near-duplicate")
+    with open(outdir / "clusters.jsonl", "w", encoding="utf-8") as cl, \
+            open(outdir / "canonical.jsonl", "w", encoding="utf-8") as ca:
+        def cluster(k: int, size: int, links: int) -> None:
+            nonlocal docs
+            members = [f"doc{docs + i:07d}" for i in range(size)]
+            docs += size
+            row = {"cluster": f"c{k:016x}", "canonical": members[0], "members": members,
+                   "canonical_reason": "most complete text (400 tokens)",
+                   "links": [{"a": members[0], "b": members[1 + i % (size - 1)], "kind": kinds[i % 2],
+                              "score": round((i * 37 % 100) / 100, 2), "jaccard": 0.5, "containment_a": 0.5,
+                              "containment_b": 0.5, "coverage_a": 0.6, "coverage_b": 0.6, "close_coverage_a": 0.4,
+                              "close_coverage_b": 0.4, "shared_sentences": 2,
+                              "passages": [{"a_sentences": [0, 1], "b_sentences": [0, 1],
+                                            "text": "the shared sentence of this story"}]}
+                             for i in range(links)] if size > 1 else []}
+            cl.write(dumps(row) + "\n")
+            ca.write(dumps({"id": members[0], "text": f"The shared sentence of story {k}. Another line.",
+                            "url": f"https://news{k % 50}.example/{k}", "title": f"Story number {k}",
+                            "source": f"news{k % 50}.example"}) + "\n")
+
+        k = 0
+        for _ in range(big):
+            cluster(k, big_size, 200)
+            k += 1
+        for _ in range(mid):
+            cluster(k, mid_size, mid_size - 1)
+            k += 1
+        for _ in range(singletons):
+            cluster(k, 1, 0)
+            k += 1
+    (outdir / "rejected.jsonl").write_text("", encoding="utf-8")
+    clusters = big + mid + singletons
+    summary = {"counts": {"read": docs, "cleaned": docs, "rejected": 0, "rejected_by_reason": {},
+                          "clusters": clusters, "canonical": clusters, "duplicates": docs - clusters,
+                          "clusters_with_copies": big + mid, "accounted": True},
+               "timings_s": {"clean": 300.0, "sign": 100.0, "verify": 50.0}}
+    (outdir / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    return docs
+
+
+@pytest.fixture(scope="session")
+def large_run_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """report.html of a generated million-document output folder (built once per session)."""
+    from dedupe import write_report
+
+    outdir = tmp_path_factory.mktemp("large_run")
+    assert write_large_run(outdir) == 1_000_000
+    return write_report(outdir)

@@ -7,7 +7,7 @@ import dedupe
 EXPECTED = {
     "__version__",
     "clean_text", "clean_html", "clean_document", "CleanResult",
-    "deduplicate", "run", "read_inputs", "write_outputs",
+    "deduplicate", "run", "read_inputs", "write_outputs", "write_report",
     "Cluster", "Link", "DedupResult", "RunResult",
     "Document", "Rejected", "Change",
     "CleanConfig", "DedupConfig", "RunConfig", "Limits",

@@ -9,6 +9,7 @@ The library surface (everything else is internal)::
     result = dedupe.deduplicate(docs)       # docs: Documents or dicts with id and text
     result.clusters                         # [Cluster(id, canonical, members, links, reason)]
     dedupe.run(["news/"], dedupe.RunConfig())  # read + clean + deduplicate, as the CLI does
+    dedupe.write_report("out/")             # out/report.html for a finished output folder
 
 Logging goes to the ``dedupe`` logger (silent unless the application
 configures logging); the CLI shows it on stderr.
@@ -28,6 +29,7 @@ from .pipeline import Cluster, DedupResult, RunResult, deduplicate, run  # noqa:
 from .readers import read_inputs  # noqa: E402
 from .verify import Link  # noqa: E402
 from .writers import write_outputs  # noqa: E402
+from .report import write_report  # noqa: E402
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
@@ -43,6 +45,7 @@ __all__ = [
     "run",
     "read_inputs",
     "write_outputs",
+    "write_report",
     "Cluster",
     "Link",
     "DedupResult",

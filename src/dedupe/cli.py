@@ -27,6 +27,7 @@ import sys
 import threading
 import time
 from dataclasses import replace
+from pathlib import Path
 from typing import Iterator, Sequence, TextIO
 
 from . import __version__
@@ -152,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p_run)
     p_run.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="output directory")
     p_run.add_argument("--explain", action="store_true", help="list every cleaning change in canonical.jsonl")
+    p_run.add_argument("--report", action="store_true", help="also write report.html, a page to check the result")
     _add_clean_options(p_run)
     _add_dedup_options(p_run)
 
@@ -164,7 +166,14 @@ def build_parser() -> argparse.ArgumentParser:
     p_dedup = sub.add_parser("dedup", help="deduplicate text that is already clean (no cleaning)")
     _add_common(p_dedup)
     p_dedup.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="output directory")
+    p_dedup.add_argument("--report", action="store_true", help="also write report.html, a page to check the result")
     _add_dedup_options(p_dedup)
+
+    p_report = sub.add_parser("report", help="write report.html for a finished output folder")
+    p_report.add_argument("outdir", metavar="OUTDIR", help="the -o folder of a finished 'dedupe run' or 'dedupe dedup'")
+    p_report.add_argument("-o", "--output", metavar="REPORT.html", help="where to write the page (default: OUTDIR/report.html)")
+    p_report.add_argument("-q", "--quiet", action="store_true", help="no closing line")
+    p_report.add_argument("-v", "--verbose", action="count", default=0, help="more log messages")
 
     p_eval = sub.add_parser("eval", help="score clusters.jsonl against gold labels")
     p_eval.add_argument("clusters", metavar="CLUSTERS.jsonl")
@@ -219,8 +228,21 @@ def _cmd_run(args: argparse.Namespace, config: RunConfig) -> int:
     finally:
         bar.close()
     summary = write_outputs(result, args.output, explain=args.explain, workers=config.worker_count)
+    _report_after(result, summary, args, inputs=args.inputs)
     _closing(summary, args.output, args.quiet)
     return _status(summary, result.documents)
+
+
+def _report_after(result: object, summary: dict, args: argparse.Namespace, inputs: list[str] | None = None) -> None:
+    """``--report``: the page from the run in memory (both texts of every link); without it, say
+    when an older report.html is left beside the new outputs."""
+    from .report import REPORT_FILE, write_report
+
+    path = Path(args.output) / REPORT_FILE
+    if args.report:
+        write_report(result, path, summary=summary, inputs=inputs)  # type: ignore[arg-type]
+    elif path.exists():
+        logger.warning("%s is from an earlier run; 'dedupe report %s' rebuilds it", path, args.output)
 
 
 def _status(summary: dict, documents: object) -> int:
@@ -260,6 +282,7 @@ def _cmd_dedup(args: argparse.Namespace, config: RunConfig) -> int:
         reporter(r)
     result.rejected = rejected + result.rejected
     summary = write_outputs(result, args.output, read=read, workers=config.worker_count)
+    _report_after(result, summary, args)
     _closing(summary, args.output, args.quiet)
     return _status(summary, result.documents)
 
@@ -280,6 +303,15 @@ def _cmd_clean(args: argparse.Namespace, config: RunConfig) -> int:
         sys.stderr.write(f"dedupe: read {corpus.read}, cleaned {len(docs)}, rejected {len(corpus.rejected)} "
                          f"-> {args.output}\n")
     return 0 if docs else 1
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .report import write_report
+
+    path = write_report(args.outdir, args.output)
+    if not args.quiet:
+        sys.stderr.write(f"dedupe: wrote {path}\n")
+    return 0
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
@@ -320,6 +352,8 @@ def _main(args: argparse.Namespace) -> int:
     try:
         if args.command == "eval":
             return _cmd_eval(args)
+        if args.command == "report":
+            return _cmd_report(args)
         config = _config(args)
         if args.command == "run":
             return _cmd_run(args, config)
