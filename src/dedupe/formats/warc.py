@@ -88,6 +88,7 @@ def read_warc(path: str, name: str, limits: Limits, skipped: Counter[str]) -> It
         return
     n = 0
     total = 0
+    last: tuple[int, int] | None = None  # the last whole record's offset and Content-Length
     with fh:
         records = iter(warc.ArchiveIterator(fh, parse_http=True, auto_decode="none"))
         while True:
@@ -96,22 +97,22 @@ def read_warc(path: str, name: str, limits: Limits, skipped: Counter[str]) -> It
             except StopIteration:
                 break
             except Exception as exc:  # fastwarc raises OSError on a header it cannot parse
-                yield Rejected(f"{name}:{n + 1}", "malformed-warc",
-                               f"record {n + 1}: not a WARC record header ({exc}); the rest of the file is skipped",
-                               f"{where}:{n + 1}")
+                yield _after_last(fh, last, name, where, n, f"({exc})")
                 return
             n += 1
             origin = f"{where}:{n}"
             doc_id = _record_id(rec) or f"{name}:{n}"
             declared = rec.headers.get("Content-Length")
             if declared is None or not declared.strip().isdigit():
-                yield Rejected(doc_id, "truncated", f"record {n}: the WARC header is incomplete (no Content-Length); "
-                               "the file ends early or is damaged; the rest of the file is skipped", origin)
+                yield Rejected(f"{name}:{n}", "truncated", f"record {n}: the WARC header is incomplete (no Content-Length): "
+                               "the file ends early or is damaged; the records before it are kept, the rest of the "
+                               "file is skipped", origin)
                 return
             total += int(declared)
             if total > limits.max_decompressed_bytes:
-                yield Rejected(doc_id, "too-large", f"record {n}: the records so far exceed {limits.max_decompressed_bytes} "
-                               "bytes (max_decompressed_bytes); the rest of the file is skipped", origin)
+                yield Rejected(doc_id, "too-large", f"record {n}: the records so far exceed "
+                               f"{limits.max_decompressed_bytes} bytes (max_decompressed_bytes); the rest of the file "
+                               "is skipped", origin)
                 return
             try:
                 item = _record(rec, doc_id, origin, n, limits, skipped)
@@ -121,12 +122,79 @@ def read_warc(path: str, name: str, limits: Limits, skipped: Counter[str]) -> It
                 return
             except Exception as exc:  # a damaged compressed member, an I/O error
                 yield Rejected(doc_id, "truncated", f"record {n} (at byte {rec.stream_pos}) cannot be read "
-                               f"({type(exc).__name__}: {exc}); the rest of the file is skipped", origin)
+                               f"({type(exc).__name__}: {exc}); the records before it are kept, the rest of the "
+                               "file is skipped", origin)
                 return
+            last = (rec.stream_pos, int(declared))
             if item is not None:
                 yield item
-    if n == 0:
-        yield Rejected(name, "empty", "no WARC record in the file", where)
+        leftover = _after_last(fh, last, name, where, n, "")
+        if leftover is not None:
+            yield leftover
+        elif n == 0:
+            yield Rejected(name, "empty", "no WARC record in the file", where)
+
+
+def _after_last(fh: Any, last: tuple[int, int] | None, name: str, where: str, n: int,
+                error: str) -> Rejected | None:
+    """The rejection for what follows the last whole record, or None when nothing does.
+
+    FastWARC stops without a word when a file ends a few bytes into a record
+    (a gzip member's first bytes, part of a header line), and raises on bytes
+    that are not a header. What follows is ``truncated`` when it is the start
+    of a header that never ends (the file was cut), else ``malformed-warc``.
+    """
+    try:
+        raw = _rest(fh, last)
+    except Exception as exc:
+        logger.debug("%s: cannot read past record %d: %s", where, n, exc)
+        raw = b"?"
+    if not raw.strip(b"\r\n \t") and not error:
+        return None
+    view = raw
+    if b"\x1f\x8b".startswith(raw[:2]):  # a gzip member, or the first byte of one
+        try:
+            view = zlib.decompressobj(31).decompress(raw[: 1 << 20], 1 << 16)
+        except zlib.error:
+            view = b"?"
+    view = view.lstrip(b"\r\n \t")
+    cut = b"\r\n\r\n" not in view and (view.startswith(b"WARC/") or b"WARC/".startswith(view[:5]))
+    position = f"record {n + 1}" + (f" (after record {n})" if n else "")
+    if cut:
+        return Rejected(f"{name}:{n + 1}", "truncated", f"the file ends inside the header of {position}; the "
+                        "records before it are kept", f"{where}:{n + 1}")
+    return Rejected(f"{name}:{n + 1}", "malformed-warc", f"{position}: not a WARC record header {error}".rstrip()
+                    + "; the records before it are kept, the rest of the file is skipped", f"{where}:{n + 1}")
+
+
+def _rest(fh: Any, last: tuple[int, int] | None) -> bytes:
+    """Up to 1 MiB of the file after the record at ``last`` (offset, block length); the whole start when None.
+
+    For ``.warc.gz`` the record's gzip member is decompressed to find its end.
+    """
+    if last is None:
+        fh.seek(0)
+        return fh.read(1 << 20)
+    offset, length = last
+    fh.seek(offset)
+    head = fh.read(2)
+    fh.seek(offset)
+    if head == b"\x1f\x8b":
+        member = zlib.decompressobj(31)
+        while not member.eof:
+            data = fh.read(1 << 16)
+            if not data:
+                return b"?"  # the record's own member is cut
+            member.decompress(data, 1 << 20)
+            while member.unconsumed_tail and not member.eof:
+                member.decompress(member.unconsumed_tail, 1 << 20)
+        return member.unused_data + fh.read(1 << 20)
+    data = fh.read(1 << 16)
+    end = data.find(b"\r\n\r\n")
+    if end < 0:
+        return b"?"
+    fh.seek(offset + end + 4 + length)
+    return fh.read(1 << 20)
 
 
 class _Cut(Exception):
@@ -135,7 +203,9 @@ class _Cut(Exception):
 
 def _record_id(rec: Any) -> str | None:
     value = (rec.record_id or "").strip()
-    if value.startswith("<") and value.endswith(">"):
+    if value.startswith("<"):
+        if not value.endswith(">"):
+            return None  # cut short
         value = value[1:-1].strip()
     return value or None
 
