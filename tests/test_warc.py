@@ -78,7 +78,8 @@ def news_warc(gz: bool = True) -> Warc:
         w.add("request", url, b"", StatusAndHeaders("GET /world HTTP/1.1", [("Host", "x")], is_http_request=True))
         w.response(url, page(text, "2024-04-1%d" % (i + 1)))
         w.add("metadata", url, b"fetchTimeMs: 12\r\n", warc_content_type="application/warc-fields")
-    w.response("https://www.outlet0.example/logo.png", b"\x89PNG\r\n\x1a\n" + bytes(100), headers=http(ctype="image/png"))
+    w.response("https://www.outlet0.example/logo.png", b"\x89PNG\r\n\x1a\n" + bytes(100),
+               headers=http(ctype="image/png"))
     w.response("https://www.outlet0.example/gone", page(TEXTS[3]), headers=http("404 Not Found"))
     w.response("https://www.outlet0.example/moved", b"", headers=http("301 Moved Permanently", None))
     return w
@@ -127,7 +128,10 @@ def test_gzip_per_record_warc_gives_the_same_documents_as_the_plain_file(tmp_pat
     plain.write_bytes(gzip.decompress(gz_path.read_bytes()))
     a, _, skipped_a = read_all(gz_path)
     b, _, skipped_b = read_all(plain)
-    assert [(d.id, d.url, d.html, d.meta["warc_date"]) for d in a] == [(d.id, d.url, d.html, d.meta["warc_date"]) for d in b]
+    def key(d: Document) -> tuple:
+        return d.id, d.url, d.html, d.meta["warc_date"]
+
+    assert [key(d) for d in a] == [key(d) for d in b]
     assert skipped_a == skipped_b
 
 
@@ -255,8 +259,10 @@ def test_chunked_gzip_payload_and_http_charset_are_decoded(tmp_path: Path) -> No
     w = Warc(gz=False)
     a = w.response("https://a.example/packed", chunked, headers=http(extra=(("Content-Encoding", "gzip"),
                                                                             ("Transfer-Encoding", "chunked"))))
-    b = w.response("https://b.example/latin", latin.encode("cp1252"), headers=http(ctype="text/html; charset=windows-1252"))
-    c = w.response("https://c.example/bad", b"\x1f\x8b not really gzip", headers=http(extra=(("Content-Encoding", "gzip"),)))
+    b = w.response("https://b.example/latin", latin.encode("cp1252"),
+                   headers=http(ctype="text/html; charset=windows-1252"))
+    c = w.response("https://c.example/bad", b"\x1f\x8b not really gzip",
+                   headers=http(extra=(("Content-Encoding", "gzip"),)))
     docs, rejected, _ = read_all(w.save(tmp_path / "enc.warc"))
     assert [d.id for d in docs] == [a, b]
     assert docs[0].html == body.decode("utf-8")

@@ -104,9 +104,9 @@ def read_warc(path: str, name: str, limits: Limits, skipped: Counter[str]) -> It
             doc_id = _record_id(rec) or f"{name}:{n}"
             declared = rec.headers.get("Content-Length")
             if declared is None or not declared.strip().isdigit():
-                yield Rejected(f"{name}:{n}", "truncated", f"record {n}: the WARC header is incomplete (no Content-Length): "
-                               "the file ends early or is damaged; the records before it are kept, the rest of the "
-                               "file is skipped", origin)
+                yield Rejected(f"{name}:{n}", "truncated", f"record {n}: the WARC header is incomplete (no "
+                               "Content-Length): the file ends early or is damaged; the records before it are "
+                               "kept, the rest of the file is skipped", origin)
                 return
             total += int(declared)
             if total > limits.max_decompressed_bytes:
