@@ -10,7 +10,7 @@ EXPECTED = {
     "deduplicate", "run", "read_inputs", "write_outputs", "write_report",
     "Cluster", "Link", "DedupResult", "RunResult",
     "Document", "Rejected", "Change",
-    "CleanConfig", "DedupConfig", "RunConfig", "Limits",
+    "CleanConfig", "DedupConfig", "RunConfig", "Limits", "FieldMap",
     "DedupeError", "ConfigError", "InputError", "MissingDependencyError",
 }
 

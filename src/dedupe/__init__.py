@@ -22,7 +22,7 @@ import logging
 __version__ = "0.1.0"
 
 from .clean import CleanResult, clean_document, clean_html, clean_text  # noqa: E402
-from .config import CleanConfig, DedupConfig, Limits, RunConfig  # noqa: E402
+from .config import CleanConfig, DedupConfig, FieldMap, Limits, RunConfig  # noqa: E402
 from .document import Change, Document, Rejected  # noqa: E402
 from .errors import ConfigError, DedupeError, InputError, MissingDependencyError  # noqa: E402
 from .pipeline import Cluster, DedupResult, RunResult, deduplicate, run  # noqa: E402
@@ -58,6 +58,7 @@ __all__ = [
     "DedupConfig",
     "RunConfig",
     "Limits",
+    "FieldMap",
     # errors
     "DedupeError",
     "ConfigError",

@@ -26,17 +26,18 @@ import signal
 import sys
 import threading
 import time
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from typing import Iterator, Sequence, TextIO
 
 from . import __version__
-from .config import CleanConfig, DedupConfig, Limits, RunConfig
+from .config import CleanConfig, DedupConfig, FieldMap, Limits, RunConfig
 from .document import Document, Rejected
 from .errors import DedupeError
 from .pipeline import deduplicate, run
 from .readers import read_inputs
-from .writers import write_jsonl, write_outputs
+from .writers import OUTPUT_FORMATS, write_jsonl, write_outputs
 
 __all__ = ["main", "parse_args"]
 
@@ -109,7 +110,8 @@ def parse_size(value: str) -> int:
 
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("inputs", nargs="+", metavar="INPUT",
-                   help="a directory, a .txt/.html file, JSONL (.jsonl, .jsonl.gz, .jsonl.zst) or - for stdin")
+                   help="a directory (of .txt/.html files and shards), a .txt/.html file, JSONL (.jsonl, "
+                        ".jsonl.gz, .jsonl.zst), Parquet (.parquet), WARC (.warc, .warc.gz), or - for JSONL on stdin")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no closing summary")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more log messages (-vv for debug)")
     p.add_argument("--workers", type=int, default=0, help="worker processes (default: one per core)")
@@ -122,8 +124,13 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-line-bytes", type=parse_size, default=d.max_line_bytes, metavar="SIZE",
                    help=f"reject a JSONL line longer than this (default: {d.max_line_bytes})")
     p.add_argument("--max-decompressed-bytes", type=parse_size, default=d.max_decompressed_bytes, metavar="SIZE",
-                   help="stop reading a compressed file past this many decompressed bytes "
-                        f"(default: {d.max_decompressed_bytes})")
+                   help="stop reading a compressed file (gzip, zstd, WARC, Parquet) past this many decompressed "
+                        f"bytes (default: {d.max_decompressed_bytes})")
+    f = FieldMap()
+    for name in ("id", "text", "html", "url"):
+        p.add_argument(f"--{name}-field", default=getattr(f, name), metavar="NAME",
+                       help=f"the JSONL key or Parquet column that holds the document's {name} "
+                            f"(default: {getattr(f, name)})")
 
 
 def _add_clean_options(p: argparse.ArgumentParser) -> None:
@@ -141,6 +148,12 @@ def _add_dedup_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--num-perm", type=int, default=128, help="MinHash permutations (default: 128)")
 
 
+def _add_output_format(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--output-format", choices=OUTPUT_FORMATS, default="jsonl",
+                   help="format of canonical and clusters: jsonl, or parquet (canonical.parquet, clusters.parquet; "
+                        "needs pip install 'news-dedupe[parquet]') (default: jsonl)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dedupe",
@@ -154,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="output directory")
     p_run.add_argument("--explain", action="store_true", help="list every cleaning change in canonical.jsonl")
     p_run.add_argument("--report", action="store_true", help="also write report.html, a page to check the result")
+    _add_output_format(p_run)
     _add_clean_options(p_run)
     _add_dedup_options(p_run)
 
@@ -167,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p_dedup)
     p_dedup.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="output directory")
     p_dedup.add_argument("--report", action="store_true", help="also write report.html, a page to check the result")
+    _add_output_format(p_dedup)
     _add_dedup_options(p_dedup)
 
     p_report = sub.add_parser("report", help="write report.html for a finished output folder")
@@ -199,7 +214,13 @@ def _config(args: argparse.Namespace) -> RunConfig:
                         seed=args.seed, num_perm=args.num_perm)
     limits = Limits(max_doc_bytes=args.max_doc_bytes, max_line_bytes=args.max_line_bytes,
                     max_decompressed_bytes=args.max_decompressed_bytes)
-    return RunConfig(clean=clean, dedup=dedup, limits=limits, workers=args.workers, memory_bytes=args.memory_mb << 20)
+    fields = FieldMap(id=args.id_field, text=args.text_field, html=args.html_field, url=args.url_field)
+    if getattr(args, "output_format", "jsonl") == "parquet":  # before reading anything, not after
+        from .formats.parquet import require_pyarrow
+
+        require_pyarrow("--output-format parquet")
+    return RunConfig(clean=clean, dedup=dedup, limits=limits, fields=fields, workers=args.workers,
+                     memory_bytes=args.memory_mb << 20)
 
 
 def _setup_logging(verbose: int) -> None:
@@ -227,7 +248,8 @@ def _cmd_run(args: argparse.Namespace, config: RunConfig) -> int:
         result = run(args.inputs, config, progress=bar, on_reject=RejectReporter())
     finally:
         bar.close()
-    summary = write_outputs(result, args.output, explain=args.explain, workers=config.worker_count)
+    summary = write_outputs(result, args.output, explain=args.explain, workers=config.worker_count,
+                            output_format=args.output_format)
     _report_after(result, summary, args, inputs=args.inputs)
     _closing(summary, args.output, args.quiet)
     return _status(summary, result.documents)
@@ -257,10 +279,11 @@ def _cmd_dedup(args: argparse.Namespace, config: RunConfig) -> int:
     reporter = RejectReporter()
     rejected = []
     read = 0
+    skipped: Counter[str] = Counter()
 
     def docs() -> Iterator[Document]:  # streamed into deduplicate's document store
         nonlocal read
-        for item in read_inputs(args.inputs, config.limits):
+        for item in read_inputs(args.inputs, config.limits, config.fields, skipped=skipped):
             read += 1
             if isinstance(item, Rejected):
                 reporter(item)
@@ -281,7 +304,9 @@ def _cmd_dedup(args: argparse.Namespace, config: RunConfig) -> int:
     for r in result.rejected:
         reporter(r)
     result.rejected = rejected + result.rejected
-    summary = write_outputs(result, args.output, read=read, workers=config.worker_count)
+    result.skipped = dict(sorted(skipped.items()))
+    summary = write_outputs(result, args.output, read=read, workers=config.worker_count,
+                            output_format=args.output_format)
     _report_after(result, summary, args)
     _closing(summary, args.output, args.quiet)
     return _status(summary, result.documents)

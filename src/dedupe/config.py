@@ -8,12 +8,13 @@ and ``to_dict()`` is what ``summary.json`` records.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 from .errors import ConfigError
 
-__all__ = ["CleanConfig", "DedupConfig", "Limits", "RunConfig", "CanonicalPolicy"]
+__all__ = ["CleanConfig", "DedupConfig", "Limits", "FieldMap", "RunConfig", "CanonicalPolicy"]
 
 CanonicalPolicy = Literal["longest", "earliest"]
 
@@ -269,6 +270,36 @@ class Limits:
             _check(isinstance(value, int) and value > 0, f.name, value, "a positive integer")
 
 
+_FIELD_NAME = re.compile(r"^[^\x00-\x1f]{1,256}$")
+
+
+@dataclass(frozen=True)
+class FieldMap:
+    """Which field (JSONL key or Parquet column) holds each document field.
+
+    The defaults are the document's own names; ``FieldMap(text="content")``
+    reads a ``content`` column as the text (a field named ``text`` is then not
+    used). ``title``, ``published``, ``source`` and ``meta`` keep their names.
+
+    >>> FieldMap(text="content").text
+    'content'
+    """
+
+    id: str = "id"
+    text: str = "text"
+    html: str = "html"
+    url: str = "url"
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            _check(isinstance(value, str) and bool(_FIELD_NAME.match(value)), f"{f.name}_field", value,
+                   "a non-empty field name without control characters")
+        names = [getattr(self, f.name) for f in fields(self)]
+        _check(len(set(names)) == len(names), "fields", dict(zip([f.name for f in fields(self)], names)),
+               "a different source field for each of id, text, html and url")
+
+
 @dataclass(frozen=True)
 class RunConfig:
     """Everything one ``dedupe run`` uses."""
@@ -276,6 +307,8 @@ class RunConfig:
     clean: CleanConfig = field(default_factory=CleanConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
     limits: Limits = field(default_factory=Limits)
+    #: Field names of JSONL and Parquet input (``--id-field`` etc.).
+    fields: FieldMap = field(default_factory=FieldMap)
     workers: int = 0  # 0: one worker per core
     #: Document text held in memory before documents and band keys move to
     #: temporary files (see :mod:`dedupe.store`); the output does not depend on it.

@@ -21,8 +21,13 @@ REASONS: Mapping[str, str] = {
     "malformed-json": "a JSONL line is not a JSON object (including a truncated last line)",
     "bad-field": "a field has the wrong type or a required field is missing",
     "duplicate-id": "the id was already used by an earlier input",
-    "truncated": "a compressed stream is damaged or ended early; the rest of that file is skipped",
-    "html": "the HTML could not be parsed or held no main text",
+    "truncated": "a compressed stream is damaged or ended early, or a WARC file ends inside a record; the rest of "
+                 "that file is skipped",
+    "malformed-warc": "bytes where a WARC record header should be; the records before them are kept, the rest of "
+                      "that file is skipped",
+    "malformed-parquet": "not a readable Parquet file (one row), or a row group that cannot be decoded (one row "
+                         "naming its rows; the next row group is read)",
+    "html": "the HTML held no text that trafilatura or the fallback text walk could find",
 }
 
 

@@ -11,7 +11,7 @@ import logging
 import multiprocessing
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
@@ -70,6 +70,7 @@ class DedupResult:
     order: list[str]  # accepted ids in input order
     timings: dict[str, float] = field(default_factory=dict)
     stats: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)  # records that are not documents, by kind (readers)
 
     def cluster_of(self, doc_id: str) -> Cluster:
         for c in self.clusters:
@@ -521,6 +522,7 @@ class CleanedCorpus:
     read: int
     timings: dict[str, float]
     furniture_lines: int
+    skipped: dict[str, int] = field(default_factory=dict)
 
 
 # Documents per cleaning task on a worker: big enough to amortise the pickling.
@@ -556,7 +558,8 @@ def clean_corpus(
     learner = FurnitureLearner(config.clean.furniture_min_docs, config.clean.furniture_min_share,
                                config.clean.furniture_max_docs_per_source) if learn else None
     read = 0
-    chunks = _chunks(read_inputs(inputs, config.limits), _CLEAN_CHUNK)
+    skipped: Counter[str] = Counter()
+    chunks = _chunks(read_inputs(inputs, config.limits, config.fields, skipped=skipped), _CLEAN_CHUNK)
     cleaned = ordered_imap(partial(_clean_chunk, config=config.clean, keys=learn), chunks, config.worker_count,
                            chunksize=1)
     for item, keys in (pair for chunk in cleaned for pair in chunk):
@@ -595,7 +598,7 @@ def clean_corpus(
                         store.put(doc.with_(text=text, changes=doc.changes + tuple(changes)))
                 done += len(part)
     timings["furniture"] = time.perf_counter() - t2
-    return CleanedCorpus(store, rejected, read, timings, furniture_lines)
+    return CleanedCorpus(store, rejected, read, timings, furniture_lines, dict(sorted(skipped.items())))
 
 
 def run(
@@ -624,6 +627,7 @@ def run(
         order=result.order,
         timings=timings,
         stats=result.stats,
+        skipped=corpus.skipped,
         read=corpus.read,
         rule_counts=dict(sorted(corpus.documents.rules.items())),
         furniture_lines=corpus.furniture_lines,

@@ -2,12 +2,17 @@
 
 Forms (``INPUT`` on the command line):
 
-- a directory: every ``*.txt``, ``*.html``, ``*.htm`` below it (case-insensitive,
+- a directory: every readable file below it (case-insensitive extensions,
   sorted: a directory's files, then its subdirectories; symlinked directories
-  are not followed, so loops are impossible); ``id`` is the path relative to
-  the directory, with ``/`` separators. Only regular files (or symlinks to
-  them) are read: a FIFO, socket or device with a matching name is rejected
-  (``unreadable``) without being opened, so it cannot block the run. A
+  are not followed, so loops are impossible). ``*.txt``, ``*.html``, ``*.htm``
+  files are one document each, with ``id`` the path relative to the
+  directory, with ``/`` separators. Shards (JSONL, compressed JSONL, Parquet,
+  WARC) hold many documents: each keeps its own id, as when the shard is
+  given directly, and a record without one gets ``<relative path>:<position>``.
+  Other files are left alone; when a directory holds no readable file at all,
+  a warning lists what it does hold, by extension. Only regular files (or
+  symlinks to them) are read: a FIFO, socket or device with a matching name is
+  rejected (``unreadable``) without being opened, so it cannot block the run. A
   directory that cannot be listed is rejected too, with id ``<relative
   path>/``, so the rows of ``rejected.jsonl`` say what was not read;
 - a single ``.txt``/``.html``/``.htm`` file: ``id`` is the path as given;
@@ -15,8 +20,16 @@ Forms (``INPUT`` on the command line):
   ``pip install 'news-dedupe[zstd]'``); one JSON object per line with ``id``
   (string or integer; when missing, ``<path>:<line>``), ``text`` or ``html``,
   and optional ``url``, ``title``, ``published``, ``source`` (strings) and
-  ``meta`` (an object);
+  ``meta`` (an object). :class:`~dedupe.config.FieldMap` (``--id-field``,
+  ``--text-field``, ``--html-field``, ``--url-field``) reads other names;
+- Parquet (``.parquet``, needs ``pip install 'news-dedupe[parquet]'``): the same
+  fields as columns, read one row group at a time (:mod:`dedupe.formats.parquet`);
+- WARC (``.warc``, ``.warc.gz``, needs ``pip install 'news-dedupe[warc]'``):
+  HTML response records (:mod:`dedupe.formats.warc`);
 - ``-``: JSONL on standard input.
+
+Positions in origins and default ids are 1-based: the line of a JSONL file,
+the row of a Parquet file, the record of a WARC file (``path:N``).
 
 Decoding files (:func:`decode_document`): a UTF-8, UTF-16 or UTF-32 byte-order
 mark is honoured; known binary formats (by their magic number) and bytes with a
@@ -27,6 +40,11 @@ other than UTF-8 is recorded in the document's ``meta["input_encoding"]``
 (logged at ``-v``, counted in ``summary.json``); a fallback decoding with more
 than 5% control characters is rejected as ``binary``. JSONL lines must be
 UTF-8, as JSON requires. Ids are only ever data: they are never used to build a path.
+
+Records that are not documents (a WARC's request or metadata records, a
+response that is not HTML) are not read as documents: they are counted by
+kind in the ``skipped`` counter given to :func:`read_inputs`, which
+``summary.json`` reports as ``counts.skipped_records``.
 
 Limits on document size, line length and decompressed size come from
 :class:`dedupe.config.Limits`.
@@ -45,9 +63,10 @@ import stat
 import sys
 import zlib
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator, Sequence
+from collections import Counter
+from typing import Any, BinaryIO, Iterator, Mapping, Sequence
 
-from .config import Limits
+from .config import FieldMap, Limits
 from .document import Document, Rejected
 from .errors import InputError, MissingDependencyError
 
@@ -58,10 +77,13 @@ logger = logging.getLogger(__name__)
 _TEXT_SUFFIXES = (".txt",)
 _HTML_SUFFIXES = (".html", ".htm")
 _JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".jsonl.zst", ".ndjson.zst")
+_PARQUET_SUFFIXES = (".parquet",)
+_WARC_SUFFIXES = (".warc", ".warc.gz")
+_COMPRESSION_SUFFIXES = (".gz", ".zst", ".bz2", ".xz", ".lz4", ".zip")
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-_STRING_FIELDS = ("url", "title", "published", "source")
+_STRING_FIELDS = ("title", "published", "source")
 # A JSON escape of a UTF-16 surrogate: the only way a JSONL line can carry one unpaired.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
@@ -74,7 +96,8 @@ class _Bad(Exception):
 
 
 def input_kind(path: str) -> str:
-    """``"stdin"``, ``"dir"``, ``"jsonl"``, ``"text"`` or ``"html"``; raises InputError otherwise."""
+    """``"stdin"``, ``"dir"``, ``"jsonl"``, ``"parquet"``, ``"warc"``, ``"text"`` or ``"html"``;
+    raises InputError otherwise."""
     if path == "-":
         return "stdin"
     p = Path(path)
@@ -82,17 +105,10 @@ def input_kind(path: str) -> str:
         return "dir"
     if not p.exists():
         raise InputError(f"{path}: no such file or directory")
-    name = p.name.lower()
-    if name.endswith(_JSONL_SUFFIXES):
-        return "jsonl"
-    if name.endswith(_TEXT_SUFFIXES):
-        return "text"
-    if name.endswith(_HTML_SUFFIXES):
-        return "html"
-    raise InputError(
-        f"{path}: unknown input format; expected a directory, .txt, .html, .htm, "
-        f"or JSONL ({', '.join(_JSONL_SUFFIXES)}), or '-' for JSONL on stdin"
-    )
+    kind = _kind_of(p.name)
+    if kind is None:
+        raise InputError(f"{path}: unknown input format; expected a directory, {_READABLE}, or '-' for JSONL on stdin")
+    return kind
 
 
 # Magic numbers of binary formats that turn up under a text name (an image saved as .txt).
@@ -126,9 +142,11 @@ def decode_bytes(data: bytes, html: bool = False) -> str:
     return decode_document(data, html)[0]
 
 
-def decode_document(data: bytes, html: bool = False) -> tuple[str, str | None]:
+def decode_document(data: bytes, html: bool = False, declared: str | None = None) -> tuple[str, str | None]:
     """The text of document bytes and the encoding used when it was not UTF-8 (else None).
 
+    ``declared`` is a charset from outside the bytes (an HTTP Content-Type);
+    for HTML it is tried before the page's ``<meta>`` charset.
     Raises ``_Bad`` with reason ``binary`` (a binary format, NUL bytes, or
     control characters) or ``encoding`` (invalid bytes after a byte-order mark).
 
@@ -136,6 +154,8 @@ def decode_document(data: bytes, html: bool = False) -> tuple[str, str | None]:
     ('Niger’s junta', 'cp1252')
     >>> decode_document("café".encode("utf-8"))
     ('café', None)
+    >>> decode_document("Что".encode("koi8-r"), html=True, declared="koi8-r")
+    ('Что', 'koi8-r')
     """
     for bom, codec in _BOMS:
         if data.startswith(bom):
@@ -158,10 +178,10 @@ def decode_document(data: bytes, html: bool = False) -> tuple[str, str | None]:
         pass
     if html:
         m = _META_CHARSET.search(data[:4096])
-        if m:
-            charset = m.group(1).decode("ascii", "replace")
+        candidates = [declared, m.group(1).decode("ascii", "replace") if m else None]
+        for charset in filter(None, candidates):
             try:
-                name = codecs.lookup(charset).name
+                name = codecs.lookup(charset.strip()).name
                 if name not in _NOT_PAGE_CHARSETS and not name.startswith(("utf-16", "utf-32")):
                     text = data.decode(name)
                     text.encode("utf-8")  # no unpaired surrogates
@@ -228,21 +248,52 @@ def _path_text(path: str) -> str:
 
 
 def _kind_of(name: str) -> str | None:
+    """The input kind of a file name, or None when dedupe does not read it.
+
+    >>> [_kind_of(n) for n in ("a.HTML", "b.jsonl.gz", "c.warc.gz", "d.parquet", "e.csv")]
+    ['html', 'jsonl', 'warc', 'parquet', None]
+    """
     low = name.lower()
     if low.endswith(_HTML_SUFFIXES):
         return "html"
     if low.endswith(_TEXT_SUFFIXES):
         return "text"
+    if low.endswith(_JSONL_SUFFIXES):
+        return "jsonl"
+    if low.endswith(_PARQUET_SUFFIXES):
+        return "parquet"
+    if low.endswith(_WARC_SUFFIXES):
+        return "warc"
     return None
 
 
-def _walk(root: Path, limits: Limits) -> Iterator[Document | Rejected]:
+_READABLE = ", ".join(_TEXT_SUFFIXES + _HTML_SUFFIXES + _JSONL_SUFFIXES + _PARQUET_SUFFIXES + _WARC_SUFFIXES)
+
+
+def _extension(name: str) -> str:
+    """A file's extension for messages, with the one before a compression suffix.
+
+    >>> _extension("part-0.json.gz"), _extension("notes.CSV"), _extension("README")
+    ('.json.gz', '.csv', '(no extension)')
+    """
+    suffixes = [s.lower() for s in Path(name).suffixes]
+    if not suffixes or name.startswith(".") and len(suffixes) == 1:
+        return "(no extension)"
+    if len(suffixes) > 1 and suffixes[-1] in _COMPRESSION_SUFFIXES:
+        return "".join(suffixes[-2:])
+    return suffixes[-1]
+
+
+def _walk(root: Path, limits: Limits, fields: FieldMap, skipped: Counter[str]) -> Iterator[Document | Rejected]:
     """Depth first: a directory's files (sorted), then its subdirectories (sorted).
 
     Symlinks to directories are not followed. A file is only opened when it is
     a regular file: a FIFO with a ``.txt`` name would block a plain ``open``.
+    When no readable file is found, a warning says what was found instead.
     """
     stack = [root]
+    readable = 0
+    others: Counter[str] = Counter()
     while stack:
         directory = stack.pop()
         rel = _path_text(directory.relative_to(root).as_posix())
@@ -266,7 +317,9 @@ def _walk(root: Path, limits: Limits) -> Iterator[Document | Rejected]:
                 continue
             kind = _kind_of(entry.name)
             if kind is None:
+                others[_extension(entry.name)] += 1
                 continue
+            readable += 1
             doc_id = _path_text(path.relative_to(root).as_posix())
             try:
                 mode = os.stat(path).st_mode  # follows symlinks to files
@@ -279,8 +332,29 @@ def _walk(root: Path, limits: Limits) -> Iterator[Document | Rejected]:
             if not stat.S_ISREG(mode):
                 yield Rejected(doc_id, "unreadable", f"not a regular file ({_file_type(mode)})", _path_text(str(path)))
                 continue
-            yield _read_file(path, doc_id, kind, limits)
+            if kind in ("text", "html"):
+                yield _read_file(path, doc_id, kind, limits)
+            else:
+                yield from _read_shard(str(path), kind, doc_id, limits, fields, skipped)
         stack.extend(reversed(subdirs))
+    if not readable:
+        found = ", ".join(f"{n} {ext}" for ext, n in sorted(others.items(), key=lambda kv: (-kv[1], kv[0])))
+        logger.warning("%s: no readable file in this directory (found %s); dedupe reads %s",
+                       _path_text(str(root)), found or "no files", _READABLE)
+
+
+def _read_shard(path: str, kind: str, name: str, limits: Limits, fields: FieldMap,
+                skipped: Counter[str]) -> Iterator[Document | Rejected]:
+    """The records of a JSONL, Parquet or WARC file; ``name`` starts the ids of records without one."""
+    if kind == "jsonl":
+        return _read_jsonl(path, limits, fields, name)
+    if kind == "parquet":
+        from .formats.parquet import read_parquet
+
+        return read_parquet(path, name, limits, fields)
+    from .formats.warc import read_warc
+
+    return read_warc(path, name, limits, skipped)
 
 
 class _LimitedReader(io.RawIOBase):
@@ -372,7 +446,7 @@ def _open_jsonl(path: str) -> BinaryIO:
     return open(path, "rb")
 
 
-def _parse_line(raw: bytes, where: str, lineno: int, max_doc_bytes: int) -> Document:
+def _parse_line(raw: bytes, position: str, origin: str, limits: Limits, fields: FieldMap) -> Document:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -390,49 +464,69 @@ def _parse_line(raw: bytes, where: str, lineno: int, max_doc_bytes: int) -> Docu
         except UnicodeEncodeError as exc:
             bad = ord(exc.object[exc.start])
             raise _Bad("encoding", f"unpaired surrogate \\u{bad:04x} is not valid Unicode") from None
-    doc_id = obj.get("id")
+    # The content is never longer in UTF-8 than its JSON form, so short lines need no count.
+    return record_document(obj, position, limits, fields, check_size=len(raw) > limits.max_doc_bytes, origin=origin)
+
+
+def record_document(obj: Mapping[str, Any], position: str, limits: Limits, fields: FieldMap,
+                    check_size: bool = True, origin: str | None = None) -> Document:
+    """A document from one record (a JSONL object, a Parquet row) read through ``fields``, or raise ``_Bad``.
+
+    ``position`` (``name:N``) is the id of a record without one, and its origin
+    unless ``origin`` is given.
+
+    >>> record_document({"content": "Troops arrived.", "link": "https://a.example/x"}, "f.jsonl:3",
+    ...                 Limits(), FieldMap(text="content", url="link"))  # doctest: +ELLIPSIS
+    Document(id='f.jsonl:3', text='Troops arrived.', html=None, url='https://a.example/x', ...)
+    """
+    doc_id = obj.get(fields.id)
     if doc_id is None:
-        doc_id = f"{where}:{lineno}"
+        doc_id = position
     elif isinstance(doc_id, bool) or not isinstance(doc_id, (str, int)):
-        raise _Bad("bad-field", f"'id' must be a string or integer, got {type(doc_id).__name__}")
+        raise _Bad("bad-field", f"'{fields.id}' (the id) must be a string or integer, got {type(doc_id).__name__}")
     doc_id = str(doc_id)
     if not doc_id:
-        raise _Bad("bad-field", "'id' is empty")
-    fields: dict[str, Any] = {}
-    for name in _STRING_FIELDS:
-        value = obj.get(name)
+        raise _Bad("bad-field", f"'{fields.id}' (the id) is empty")
+    values: dict[str, Any] = {}
+    for name, key in [("url", fields.url)] + [(n, n) for n in _STRING_FIELDS]:
+        value = obj.get(key)
         if value is not None and not isinstance(value, str):
-            raise _Bad("bad-field", f"'{name}' must be a string, got {type(value).__name__}")
-        fields[name] = value or None
+            raise _Bad("bad-field", f"'{key}' must be a string, got {type(value).__name__}")
+        values[name] = value or None
     meta = obj.get("meta")
     if meta is not None and not isinstance(meta, dict):
         raise _Bad("bad-field", f"'meta' must be an object, got {type(meta).__name__}")
-    text, html = obj.get("text"), obj.get("html")
-    for name, value in (("text", text), ("html", html)):
+    text, html = obj.get(fields.text), obj.get(fields.html)
+    for key, value in ((fields.text, text), (fields.html, html)):
         if value is not None and not isinstance(value, str):
-            raise _Bad("bad-field", f"'{name}' must be a string, got {type(value).__name__}")
+            raise _Bad("bad-field", f"'{key}' must be a string, got {type(value).__name__}")
     if text is None and html is None:
-        raise _Bad("bad-field", "neither 'text' nor 'html' is present")
+        raise _Bad("bad-field", f"neither '{fields.text}' nor '{fields.html}' is present")
     if not (text or "").strip() and html is not None and html.strip():
         text = None  # an empty text beside real HTML: use the HTML
     if not (text or html or "").strip():
         raise _Bad("empty", "the document is empty")
-    # The content is never longer in UTF-8 than its JSON form, so short lines need no count.
-    if len(raw) > max_doc_bytes:
-        size = len((text if text is not None else html or "").encode("utf-8"))
-        if size > max_doc_bytes:
-            raise _Bad("too-large", f"{size} bytes exceeds the limit of {max_doc_bytes} (max_doc_bytes)")
+    if check_size:
+        content = text if text is not None else html or ""
+        # A character is 1 to 4 bytes in UTF-8: only a text between the two bounds needs encoding.
+        if len(content) > limits.max_doc_bytes // 4:
+            size = len(content.encode("utf-8", "surrogatepass"))
+            if size > limits.max_doc_bytes:
+                raise _Bad("too-large", f"{size} bytes exceeds the limit of {limits.max_doc_bytes} (max_doc_bytes)")
     return Document(doc_id, text=text, html=html if text is None else None, meta=meta or {},
-                    origin=f"{where}:{lineno}", **fields)
+                    origin=origin or position, **values)
 
 
-def _read_jsonl(path: str, limits: Limits) -> Iterator[Document | Rejected]:
+def _read_jsonl(path: str, limits: Limits, fields: FieldMap,
+                name: str | None = None) -> Iterator[Document | Rejected]:
+    """The lines of a JSONL file; ``name`` (default: the path) starts the ids of lines without one."""
     where = "<stdin>" if path == "-" else _path_text(path)
+    name = name or where
     lineno = 0
     try:
         raw_stream = _open_jsonl(path)
     except OSError as exc:
-        yield Rejected(where, "unreadable", f"cannot open: {exc.strerror or exc}", where)
+        yield Rejected(name, "unreadable", f"cannot open: {exc.strerror or exc}", where)
         return
     stream = io.BufferedReader(_LimitedReader(raw_stream, limits.max_decompressed_bytes, owns=path != "-"),
                                buffer_size=1 << 20)
@@ -444,21 +538,21 @@ def _read_jsonl(path: str, limits: Limits) -> Iterator[Document | Rejected]:
                 while tail and not tail.endswith(b"\n"):  # skip the rest of an over-long line
                     tail = stream.readline(1 << 20)
             except _Bad as bad:
-                yield Rejected(f"{where}:{lineno + 1}", bad.reason, bad.message + "; the rest of the file is skipped",
+                yield Rejected(f"{name}:{lineno + 1}", bad.reason, bad.message + "; the rest of the file is skipped",
                                f"{where}:{lineno + 1}")
                 return
             except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-                yield Rejected(f"{where}:{lineno + 1}", "truncated",
+                yield Rejected(f"{name}:{lineno + 1}", "truncated",
                                f"compressed stream is damaged or ends early ({exc}); the rest of the file is skipped",
                                f"{where}:{lineno + 1}")
                 return
             except OSError as exc:
-                yield Rejected(f"{where}:{lineno + 1}", "unreadable",
+                yield Rejected(f"{name}:{lineno + 1}", "unreadable",
                                f"read error ({exc.strerror or exc}); the rest of the file is skipped",
                                f"{where}:{lineno + 1}")
                 return
             except Exception as exc:  # zstandard raises its own error type
-                yield Rejected(f"{where}:{lineno + 1}", "truncated",
+                yield Rejected(f"{name}:{lineno + 1}", "truncated",
                                f"cannot decompress ({type(exc).__name__}: {exc}); the rest of the file is skipped",
                                f"{where}:{lineno + 1}")
                 return
@@ -467,30 +561,36 @@ def _read_jsonl(path: str, limits: Limits) -> Iterator[Document | Rejected]:
             lineno += 1
             origin = f"{where}:{lineno}"
             if len(raw) > limits.max_line_bytes:
-                yield Rejected(origin, "too-large", f"line longer than {limits.max_line_bytes} bytes (max_line_bytes)",
-                               origin)
+                yield Rejected(f"{name}:{lineno}", "too-large",
+                               f"line longer than {limits.max_line_bytes} bytes (max_line_bytes)", origin)
                 continue
             if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8):]
             if not raw.strip():
                 continue
             try:
-                yield _parse_line(raw, where, lineno, limits.max_doc_bytes)
+                yield _parse_line(raw, f"{name}:{lineno}", origin, limits, fields)
             except _Bad as bad:
-                yield Rejected(_id_hint(raw) or origin, bad.reason, bad.message, origin)
+                yield Rejected(_id_hint(raw, fields.id) or f"{name}:{lineno}", bad.reason, bad.message, origin)
     finally:
         if path != "-":
             stream.close()
 
 
-def _id_hint(raw: bytes) -> str | None:
+def _id_hint(raw: bytes, key: str = "id") -> str | None:
     """The id of a rejected line when it can be recovered, so the input stays accounted for."""
     try:
         obj = json.loads(raw.decode("utf-8", "replace"))  # a bad byte elsewhere in the line spoils nothing
     except ValueError:
         return None
-    if isinstance(obj, dict) and isinstance(obj.get("id"), (str, int)) and not isinstance(obj.get("id"), bool):
-        doc_id = str(obj["id"])
+    return id_hint(obj, key) if isinstance(obj, dict) else None
+
+
+def id_hint(obj: Mapping[str, Any], key: str = "id") -> str | None:
+    """The usable id of a record (a string or integer, valid UTF-8), or None."""
+    value = obj.get(key)
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        doc_id = str(value)
         try:
             doc_id.encode("utf-8")
         except UnicodeEncodeError:
@@ -499,21 +599,34 @@ def _id_hint(raw: bytes) -> str | None:
     return None
 
 
-def read_inputs(inputs: Sequence[str | os.PathLike[str]], limits: Limits | None = None) -> Iterator[Document | Rejected]:
+def read_inputs(inputs: Sequence[str | os.PathLike[str]], limits: Limits | None = None,
+                fields: FieldMap | None = None, *, skipped: Counter[str] | None = None
+                ) -> Iterator[Document | Rejected]:
     """Documents and rejections from every input, in input order.
 
     Raises :class:`InputError` up front for a path that does not exist or has
-    an unknown format (a wrong invocation); everything else is a rejection.
-    A second document with an id already seen is rejected (``duplicate-id``).
+    an unknown format (a wrong invocation), and :class:`MissingDependencyError`
+    for a Parquet or WARC input whose optional package is not installed;
+    everything else is a rejection. A second document with an id already seen
+    is rejected (``duplicate-id``). ``fields`` maps JSONL keys and Parquet
+    columns to document fields; records that are not documents (WARC requests,
+    metadata, non-HTML responses) are counted by kind in ``skipped``.
     """
     limits = limits or Limits()
+    fields = fields or FieldMap()
+    skipped = Counter() if skipped is None else skipped
     specs = [(str(p), input_kind(str(p))) for p in inputs]
+    for path, kind in specs:
+        if kind in ("parquet", "warc"):
+            _require(kind, path)
     seen: dict[str, str] = {}
     for path, kind in specs:
         if kind == "dir":
-            items: Iterator[Document | Rejected] = _walk(Path(path), limits)
+            items: Iterator[Document | Rejected] = _walk(Path(path), limits, fields, skipped)
         elif kind in ("jsonl", "stdin"):
-            items = _read_jsonl(path, limits)
+            items = _read_jsonl(path, limits, fields)
+        elif kind in ("parquet", "warc"):
+            items = _read_shard(path, kind, _path_text(path), limits, fields, skipped)
         else:
             items = iter([_read_file(Path(path), _path_text(path), kind, limits)])
         for item in items:
@@ -524,3 +637,15 @@ def read_inputs(inputs: Sequence[str | os.PathLike[str]], limits: Limits | None 
                     continue
                 seen[item.id] = item.origin
             yield item
+
+
+def _require(kind: str, path: str) -> None:
+    """Raise MissingDependencyError, naming the extra to install, when ``kind``'s reader is missing."""
+    if kind == "parquet":
+        from .formats.parquet import require_pyarrow
+
+        require_pyarrow(f"reading {path}")
+    else:
+        from .formats.warc import require_fastwarc
+
+        require_fastwarc(f"reading {path}")

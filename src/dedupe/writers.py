@@ -16,6 +16,13 @@ by the next run writing into the same directory.
 
 ``summary.json``'s ``timings_s`` are the only part of the outputs that differs
 between two runs of the same input and configuration.
+
+``output_format="parquet"`` (``--output-format parquet``) writes
+``canonical.parquet`` and ``clusters.parquet`` in place of the two JSONL files
+(:func:`write_parquet`, pyarrow, extra ``parquet``), with the same fields as
+columns; ``rejected.jsonl`` and ``summary.json`` stay JSON. A set of outputs is
+one format: writing one removes the other format's data files from the
+directory, in the same commit.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ import signal
 import tempfile
 from collections import Counter
 from contextlib import contextmanager
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -37,11 +45,25 @@ from typing import Any, Iterable, Iterator
 from .parallel import ordered_imap
 from .pipeline import DedupResult, RunResult
 
-__all__ = ["atomic_write", "write_jsonl", "write_outputs", "summary_of", "check_accounting", "OUTPUT_FILES"]
+__all__ = ["atomic_write", "write_jsonl", "write_parquet", "write_outputs", "summary_of", "check_accounting",
+           "output_files", "OUTPUT_FILES", "OUTPUT_FORMATS"]
 
 logger = logging.getLogger(__name__)
 
 OUTPUT_FILES = ("canonical.jsonl", "clusters.jsonl", "rejected.jsonl", "summary.json")
+#: ``--output-format`` values: the format of canonical and clusters.
+OUTPUT_FORMATS = ("jsonl", "parquet")
+
+
+def output_files(output_format: str = "jsonl") -> tuple[str, ...]:
+    """The four files of a run's outputs in ``output_format``, summary.json last.
+
+    >>> output_files("parquet")
+    ('canonical.parquet', 'clusters.parquet', 'rejected.jsonl', 'summary.json')
+    """
+    if output_format not in OUTPUT_FORMATS:
+        raise ValueError(f"output_format={output_format!r}: expected one of {', '.join(OUTPUT_FORMATS)}")
+    return (f"canonical.{output_format}", f"clusters.{output_format}", "rejected.jsonl", "summary.json")
 
 
 def _dumps(obj: Any) -> str:
@@ -140,7 +162,7 @@ def remove_stale_temporaries(outdir: str | os.PathLike[str]) -> list[str]:
     outdir = Path(outdir)
     if not outdir.is_dir():
         return removed
-    for name in OUTPUT_FILES:
+    for name in dict.fromkeys(n for fmt in OUTPUT_FORMATS for n in output_files(fmt)):
         for tmp in sorted(outdir.glob(f".{name}.*.tmp")):
             _unlink(tmp)
             removed.append(tmp.name)
@@ -151,7 +173,7 @@ def remove_stale_temporaries(outdir: str | os.PathLike[str]) -> list[str]:
 
 def _versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
-    for dist in ("news-dedupe", "datasketch", "ftfy", "trafilatura", "numpy"):
+    for dist in ("news-dedupe", "datasketch", "ftfy", "trafilatura", "numpy", "fastwarc", "pyarrow"):
         try:
             out[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
@@ -212,6 +234,8 @@ def summary_of(result: DedupResult, read: int | None = None) -> dict[str, Any]:
         "duplicates": result.duplicates,
         "clusters_with_copies": sum(1 for c in result.clusters if len(c.members) > 1),
         "decoded_by_encoding": dict(sorted(encodings.items())),
+        # Records read but not documents (a WARC's requests, non-HTML responses), by kind; not in "read".
+        "skipped_records": dict(sorted(getattr(result, "skipped", {}).items())),
         "accounted": not problems,
     }
     if problems:
@@ -258,14 +282,18 @@ def _canonical_lines(result: DedupResult, explain: bool, workers: int) -> Iterat
 
 
 def write_outputs(result: DedupResult, outdir: str | os.PathLike[str], *, explain: bool = False,
-                  read: int | None = None, workers: int = 1) -> dict[str, Any]:
+                  read: int | None = None, workers: int = 1, output_format: str = "jsonl") -> dict[str, Any]:
     """Write the four output files into ``outdir`` as one set (see the module doc); returns the summary.
 
     ``summary["counts"]["accounted"]`` is False (and ``accounting_problems``
     says why) when the result does not account for every input: a bug, which
     the CLI reports with exit status 3. ``workers``: processes that encode
     ``canonical.jsonl`` (the files are the same for every count).
+    ``output_format``: ``"jsonl"`` or ``"parquet"`` for canonical and clusters.
     """
+    names = output_files(output_format)
+    if output_format == "parquet":
+        _require_pyarrow("--output-format parquet")
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(outdir)
@@ -275,25 +303,138 @@ def write_outputs(result: DedupResult, outdir: str | os.PathLike[str], *, explai
     temps: dict[str, str] = {}
     try:
         files = {}
-        for name, lines in (
-            ("canonical.jsonl", _canonical_lines(result, explain, workers)),
-            ("clusters.jsonl", (_dumps(c.to_dict()) + "\n" for c in result.clusters)),
-            ("rejected.jsonl", (_dumps(r.to_dict()) + "\n" for r in result.rejected)),
+        for name, write in (
+            (names[0], partial(_write_canonical, result, explain, workers, output_format)),
+            (names[1], partial(_write_clusters, result, output_format)),
+            (names[2], lambda path: _write_temp(path, (_dumps(r.to_dict()) + "\n" for r in result.rejected))),
         ):
-            tmp, size, sha = _write_temp(outdir / name, lines)
+            tmp, size, sha = write(outdir / name)
             temps[name] = tmp
             files[name] = {"bytes": size, "sha256": sha}
         summary["outputs"] = files
         temps["summary.json"], _, _ = _write_temp(
             outdir / "summary.json", [json.dumps(summary, ensure_ascii=False, indent=2) + "\n"])
+        others = [n for fmt in OUTPUT_FORMATS if fmt != output_format for n in output_files(fmt)[:2]]
         # The commit: no summary.json while the data files are swapped. SIGINT/SIGTERM
         # wait until it is over, so only kill -9 can stop it half-way.
         with _signals_deferred():
             _unlink(outdir / "summary.json")
-            for name in OUTPUT_FILES:
+            for name in others:  # the data files of a previous set in the other format
+                _unlink(outdir / name)
+            for name in names:
                 os.replace(temps.pop(name), outdir / name)
     finally:
         for tmp in temps.values():
             _unlink(tmp)
     _fsync_dir(outdir)
     return summary
+
+
+def _write_canonical(result: DedupResult, explain: bool, workers: int, output_format: str,
+                     path: Path) -> tuple[str, int, str]:
+    if output_format == "jsonl":
+        return _write_temp(path, _canonical_lines(result, explain, workers))
+    rows = (_canonical_row(doc, explain) for doc in result.iter_canonical())
+    return write_parquet(path, rows, _canonical_schema(explain), temporary=True)
+
+
+def _write_clusters(result: DedupResult, output_format: str, path: Path) -> tuple[str, int, str]:
+    if output_format == "jsonl":
+        return _write_temp(path, (_dumps(c.to_dict()) + "\n" for c in result.clusters))
+    return write_parquet(path, (_cluster_row(c) for c in result.clusters), _clusters_schema(), temporary=True)
+
+
+# --------------------------------------------------------------------------- Parquet
+
+# Rows per row group written: about 30 MB of news text for canonical.parquet, so
+# memory stays bounded and a reader can stream the file a row group at a time.
+_PARQUET_ROWS = 10_000
+
+
+def _require_pyarrow(purpose: str) -> Any:
+    from .formats.parquet import require_pyarrow
+
+    return require_pyarrow(purpose)
+
+
+def write_parquet(path: str | os.PathLike[str], rows: Iterable[dict[str, Any]], schema: Any, *,
+                  temporary: bool = False) -> tuple[str, int, str]:
+    """Write ``rows`` (dicts with ``schema``'s fields) as Parquet, ``_PARQUET_ROWS`` per row group.
+
+    Written to a temporary file beside ``path`` (zstd-compressed, no
+    timestamps, so the same rows give the same bytes) and renamed onto
+    ``path``, unless ``temporary``: then the temporary file is left for the
+    caller to rename. Returns (file written, bytes, sha256).
+    """
+    pq = _require_pyarrow(f"writing {path}")
+    import pyarrow as pa
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = _temp_for(path)
+    os.close(fd)
+    try:
+        with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+            batch: list[dict[str, Any]] = []
+            for row in rows:
+                batch.append(row)
+                if len(batch) >= _PARQUET_ROWS:
+                    writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                    batch = []
+            if batch:
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+        digest = hashlib.sha256()
+        size = 0
+        with open(tmp, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+            os.fsync(fh.fileno())
+        if not temporary:
+            os.replace(tmp, path)
+            _fsync_dir(path.parent)
+            tmp = str(path)
+    except BaseException:
+        _unlink(tmp)
+        raise
+    return tmp, size, digest.hexdigest()
+
+
+def _canonical_schema(explain: bool) -> Any:
+    import pyarrow as pa
+
+    columns = [(name, pa.string()) for name in ("id", "text", "url", "title", "published", "source", "meta")]
+    if explain:
+        columns.append(("changes", pa.string()))
+    return pa.schema(columns)
+
+
+def _canonical_row(doc: Any, explain: bool) -> dict[str, Any]:
+    """A canonical.jsonl line as a row: ``meta`` and ``changes`` as JSON text (free-form)."""
+    row = doc.to_dict(explain=explain)
+    if "meta" in row:
+        row["meta"] = _dumps(row["meta"])
+    if explain:
+        row["changes"] = _dumps(row["changes"])
+    return row
+
+
+def _clusters_schema() -> Any:
+    import pyarrow as pa
+
+    passage = pa.struct([("a_sentences", pa.list_(pa.int64())), ("b_sentences", pa.list_(pa.int64())),
+                         ("text", pa.string())])
+    scores = ("score", "jaccard", "containment_a", "containment_b", "coverage_a", "coverage_b",
+              "close_coverage_a", "close_coverage_b")
+    link = pa.struct([("a", pa.string()), ("b", pa.string()), ("kind", pa.string()), ("exact", pa.bool_())]
+                     + [(name, pa.float64()) for name in scores]
+                     + [("shared_sentences", pa.int64()), ("passages", pa.list_(passage))])
+    return pa.schema([("cluster", pa.string()), ("canonical", pa.string()), ("members", pa.list_(pa.string())),
+                      ("canonical_reason", pa.string()), ("links", pa.list_(link))])
+
+
+def _cluster_row(cluster: Any) -> dict[str, Any]:
+    row = cluster.to_dict()
+    for link in row["links"]:
+        link["exact"] = bool(link.get("exact", False))
+    return row

@@ -39,6 +39,8 @@ class CleanResult:
     title: str | None = None
     published: str | None = None
     url: str | None = None
+    #: For HTML: the extractor that found the text, ``"trafilatura"`` or ``"text-walk"`` (see dedupe.clean.html).
+    extractor: str | None = None
 
 
 def clean_text(text: str, config: CleanConfig | None = None) -> CleanResult:
@@ -69,13 +71,15 @@ def clean_text(text: str, config: CleanConfig | None = None) -> CleanResult:
 def clean_html(html: str | bytes, url: str | None = None, config: CleanConfig | None = None) -> CleanResult:
     """Extract an HTML page's main text with trafilatura, then clean it like text.
 
-    The result carries the page's title, date and url when trafilatura found them.
+    The result carries the page's title, date and url when trafilatura found
+    them, and the extractor that found the text: trafilatura, or the plain text
+    walk when trafilatura finds nothing (:mod:`dedupe.clean.html`).
     """
     config = config or _DEFAULT
     extracted = extract_html(html, url=url, favor=config.html_favor, rules=config.rules)
     result = clean_text(extracted.text, config)
     return CleanResult(result.text, tuple(extracted.changes) + tuple(result.changes), extracted.title,
-                       extracted.published, extracted.url)
+                       extracted.published, extracted.url, extracted.extractor)
 
 
 def clean_document(doc: Document, config: CleanConfig | None = None) -> Document | Rejected:
@@ -96,6 +100,7 @@ def clean_document(doc: Document, config: CleanConfig | None = None) -> Document
             title=doc.title or result.title,
             published=doc.published or result.published,
             source=doc.source or source_of(url),
+            meta={**doc.meta, "extractor": result.extractor},
             changes=doc.changes + result.changes,
         )
     result = clean_text(doc.text or "", config)
