@@ -124,7 +124,8 @@ def test_candidate_pairs_on_workers_equal_pairs_in_one_process(seed: int, memory
         forked = _pair_evidence(spill, renumber, workers, 32)
     finally:
         spill.close()
-    for name in ("codes", "weights", "document", "tokens_a", "tokens_b", "sentences_a", "sentences_b", "loose", "loose_tokens"):
+    for name in ("codes", "weights", "document", "tokens_a", "tokens_b", "sentences_a", "sentences_b", "open_keys", "loose",
+                 "loose_tokens"):
         assert np.array_equal(getattr(alone, name), getattr(forked, name)), name
     got = alone.codes[alone.weights >= min_weight]
     assert np.array_equal(got, pairs_from_keys([(keys, renumber[owners])], min_weight=min_weight))

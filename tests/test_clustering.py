@@ -66,7 +66,7 @@ def test_canonical_policy_is_recorded_and_order_free():
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from dedupe.cluster import group  # noqa: E402
+from dedupe.cluster import components, group, group_components  # noqa: E402
 from dedupe.verify import Link  # noqa: E402
 
 
@@ -182,6 +182,33 @@ def test_group_equals_reference_merge_rule(graph, lookahead):
                    prefetch=announced.extend, lookahead=lookahead)
     assert got_pf == want and sorted(prefetched_seen) == sorted(want_seen)
     assert len(announced) == len(set(announced))
+
+
+@settings(max_examples=300, deadline=None)
+@given(link_graphs(), st.integers(0, 8))
+def test_grouping_each_component_alone_equals_grouping_the_whole_graph(graph, lookahead):
+    # What another engine does: connected components of the verified links, then group() on
+    # each component with its documents numbered in their order.
+    n, links, hidden, sizes, linkage, representatives = graph
+    checked = []
+
+    def check(a, b):
+        checked.append((a, b))
+        return _link(a, b, 0.4) if (a, b) in hidden else None
+
+    whole = group(n, links, check, sizes, linkage, representatives)
+    whole_checks = sorted(checked)
+    checked.clear()
+    announced = []
+    by_component = group_components(n, links, check, sizes, linkage, representatives,
+                                     prefetch=announced.extend, lookahead=lookahead)
+    assert by_component == whole
+    assert sorted(checked) == whole_checks  # the same on-demand checks, no more
+    comps = components(n, links)
+    assert sorted(m for c in comps for m in c) == list(range(n))
+    where = {m: k for k, c in enumerate(comps) for m in c}
+    assert all(where[a] == where[b] for a, b in links)  # a link never crosses components
+    assert all(len({where[m] for m in g}) == 1 for g in whole)  # nor does a cluster
 
 
 def test_group_merges_large_clusters_in_near_linear_time():

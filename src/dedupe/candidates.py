@@ -94,7 +94,7 @@ def _bucket_pairs(keys: np.ndarray, owners: np.ndarray, max_bucket: int,
     key (odd keys, see :func:`signature_keys`), 1 for every shared sentence
     band key, summed over the keys the pair shares here.
     """
-    ev = _bucket_evidence(keys, owners, None, max_bucket)
+    ev = pair_evidence([(keys, owners)], max_bucket)
     if weights:
         return ev.codes, ev.weights
     return ev.codes
@@ -117,7 +117,9 @@ class Evidence:
     (shared document band keys) and ``tokens_a``/``tokens_b``: the comparable
     tokens of a's (b's) banded sentences that share a band key with a sentence
     of the other document, and ``sentences_a``/``sentences_b`` how many they
-    are. ``loose`` (``owner << 16 | slot``, sorted, unique, with
+    are; ``open_keys``: the shared sentence band keys of uncapped buckets.
+    Hits in capped buckets are left out of these (their sentences are loose).
+    ``loose`` (``owner << 16 | slot``, sorted, unique, with
     ``loose_tokens``): the sentences whose band hits were not all recorded (a
     key in a bucket larger than ``max_bucket + 1``, or held twice by the owner);
     their tokens count for every pair of their owner. ``capped_keys``: the keys
@@ -131,6 +133,7 @@ class Evidence:
     tokens_b: np.ndarray
     sentences_a: np.ndarray
     sentences_b: np.ndarray
+    open_keys: np.ndarray
     loose: np.ndarray
     loose_tokens: np.ndarray
     capped_keys: int = 0
@@ -139,14 +142,14 @@ class Evidence:
     @classmethod
     def empty(cls) -> "Evidence":
         e = np.empty(0, dtype=np.int64)
-        return cls(e, e, e, e, e, e, e, e, e)
+        return cls(e, e, e, e, e, e, e, e, e, e)
 
 
 def _reduce(codes: np.ndarray, columns: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
     """Sorted unique codes and each column summed over equal codes."""
     if not len(codes):
         return codes, columns
-    order = np.argsort(codes, kind="stable")
+    order = np.argsort(codes)  # equal codes' figures are summed: their order does not matter
     codes = codes[order]
     starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
     return codes[starts], [np.add.reduceat(c[order], starts) for c in columns]
@@ -165,8 +168,30 @@ def _unique_sum(keys: np.ndarray, groups: np.ndarray, values: np.ndarray, n: int
             np.bincount(g, minlength=n).astype(np.int64))
 
 
-def _bucket_evidence(keys: np.ndarray, owners: np.ndarray, aux: np.ndarray | None, max_bucket: int) -> Evidence:
-    """:class:`Evidence` of one partition's entries (every occurrence of its keys).
+# Per-pair counts packed in one integer, so that summing them is one column: shared document
+# band keys (bits 48-55; at most the document bands), shared sentence band keys of capped
+# buckets (bits 24-47) and of uncapped ones (bits 0-23; both below 24 * 65,535 sentences).
+_DOC_SHIFT, _CAPPED_SHIFT = 48, 24
+_COUNT_MASK = (1 << 24) - 1
+
+
+@dataclass
+class _Hits:
+    """One partition's raw hits: every pair its buckets make (``codes``, with ``kinds`` packed as
+    above), the sentence hits that count as evidence, and its loose sentences."""
+
+    codes: np.ndarray
+    kinds: np.ndarray
+    hit_codes: np.ndarray
+    sides: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # slot and tokens of a, then of b
+    loose: np.ndarray  # owner << 16 | slot
+    loose_tokens: np.ndarray
+    capped_keys: int
+    capped_entries: int
+
+
+def _partition_hits(keys: np.ndarray, owners: np.ndarray, aux: np.ndarray | None, max_bucket: int) -> _Hits | None:
+    """The raw hits of one partition's entries (every occurrence of its keys).
 
     Within a key's run, sorted by owner (then entry order), each entry pairs
     with the next ``max_bucket`` entries. A sentence band hit counts as evidence
@@ -175,12 +200,12 @@ def _bucket_evidence(keys: np.ndarray, owners: np.ndarray, aux: np.ndarray | Non
     not again in each of the 24 bands they share.
     """
     if len(keys) < 2:
-        return Evidence.empty()
+        return None
     order = np.argsort(keys, kind="stable")
     ks = keys[order]
     same = ks[1:] == ks[:-1]
     if not same.any():
-        return Evidence.empty()
+        return None
     shared = np.zeros(len(ks), dtype=bool)
     shared[1:] = same
     shared[:-1] |= same
@@ -190,31 +215,34 @@ def _bucket_evidence(keys: np.ndarray, owners: np.ndarray, aux: np.ndarray | Non
     new = np.ones(len(ks), dtype=bool)
     new[1:] = ks[1:] != ks[:-1]
     document_band = (ks[new] & np.uint64(1)).astype(np.int64)  # per distinct key (odd: a document band)
-    by_owner = np.argsort((np.cumsum(new) - 1) << 32 | held, kind="stable")
-    packed = ((np.cumsum(new) - 1) << 32 | held)[by_owner]
+    packed = (np.cumsum(new) - 1) << 32 | held
+    by_owner = np.argsort(packed, kind="stable")
+    packed = packed[by_owner]
     at = at[by_owner]
     # One entry per (key, owner): a document that holds a key twice counts once (its other
     # sentences with that key are loose: their hits with other documents are not all recorded).
     keep = np.ones(len(packed), dtype=bool)
     keep[1:] = packed[1:] != packed[:-1]
-    rank, owner = packed >> 32, packed & 0xFFFFFFFF
     loose = [] if aux is None else [at[~keep]]
     packed, at = packed[keep], at[keep]
-    rank, owner = rank[keep], owner[keep]
+    rank, owner = packed >> 32, packed & 0xFFFFFFFF
     # Buckets larger than max_bucket + 1 do not pair every entry with every other.
     run_start = np.flatnonzero(np.concatenate(([True], rank[1:] != rank[:-1])))
     run_len = np.diff(np.append(run_start, len(rank)))
     capped = run_len > max_bucket + 1
+    capped_entry = np.repeat(capped, run_len)
     if aux is not None and capped.any():
-        loose.append(at[np.repeat(capped, run_len)])
+        loose.append(at[capped_entry])
+    # Per entry, what a hit from it counts as (see _DOC_SHIFT).
+    db = document_band[rank]
+    kind_of = np.where(db > 0, 1 << _DOC_SHIFT, np.where(capped_entry, 1 << _CAPPED_SHIFT, 1))
     if aux is not None:
         a = aux[at]
         slot = ((a >> _SLOT_SHIFT) & _LOW16).astype(np.int64)
         tokens = (a & _LOW16).astype(np.int64)
         mark = (a >> _MARK_SHIFT).astype(np.int64)
-        sentence = slot != _NO_SLOT
-    codes_l, weights_l, doc_l = [], [], []
-    hit_l: list[np.ndarray] = []
+        counts = (slot != _NO_SLOT) & ~capped_entry
+    codes_l, kinds_l, hit_l = [], [], []
     side_l: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     for d in range(1, max_bucket + 1):
         if d >= len(rank):
@@ -225,36 +253,70 @@ def _bucket_evidence(keys: np.ndarray, owners: np.ndarray, aux: np.ndarray | Non
         x = np.flatnonzero(same)
         y = x + d
         code = owner[x] << 32 | owner[y]
-        db = document_band[rank[x]]
         codes_l.append(code)
-        weights_l.append(db + 1)
-        doc_l.append(db)
+        kinds_l.append(kind_of[x])
         if aux is not None:
-            hit = sentence[x] & ((mark[x] == 0) | (mark[x] != mark[y]))
+            hit = counts[x] & ((mark[x] == 0) | (mark[x] != mark[y]))
             if hit.any():
                 hit_l.append(code[hit])
                 side_l.append((slot[x[hit]], tokens[x[hit]], slot[y[hit]], tokens[y[hit]]))
     if not codes_l:
+        return None
+    empty = np.empty(0, dtype=np.int64)
+    sides = tuple(np.concatenate(c) for c in zip(*side_l)) if side_l else (empty,) * 4
+    loose_keys = loose_tokens = empty
+    lo = np.concatenate(loose) if loose else empty
+    if len(lo):
+        a = aux[lo]  # type: ignore[index]
+        lslot = ((a >> _SLOT_SHIFT) & _LOW16).astype(np.int64)
+        is_sentence = lslot != _NO_SLOT
+        loose_keys = owners[lo].astype(np.int64)[is_sentence] << 16 | lslot[is_sentence]
+        loose_tokens = (a & _LOW16).astype(np.int64)[is_sentence]
+    return _Hits(np.concatenate(codes_l), np.concatenate(kinds_l),
+                 np.concatenate(hit_l) if hit_l else empty, sides,  # type: ignore[arg-type]
+                 loose_keys, loose_tokens, int(capped.sum()), int(run_len[capped].sum()))
+
+
+def _evidence(hits: list[_Hits]) -> Evidence:
+    """The :class:`Evidence` of the raw hits of partitions (exact: each sentence counted once)."""
+    if not hits:
         return Evidence.empty()
-    codes, (weights, document) = _reduce(np.concatenate(codes_l), [np.concatenate(weights_l), np.concatenate(doc_l)])
+    codes, kinds = _count_kinds(np.concatenate([h.codes for h in hits]), np.concatenate([h.kinds for h in hits]))
+    document = kinds >> _DOC_SHIFT
+    capped_keys = (kinds >> _CAPPED_SHIFT) & _COUNT_MASK
+    open_keys = kinds & _COUNT_MASK
+    hit_codes = np.concatenate([h.hit_codes for h in hits])
     tokens_a = tokens_b = sentences_a = sentences_b = np.zeros(len(codes), dtype=np.int64)
-    loose_keys = loose_tokens = np.empty(0, dtype=np.int64)
-    if aux is not None:
-        if hit_l:
-            pair = np.searchsorted(codes, np.concatenate(hit_l))
-            sa, ta, sb, tb = (np.concatenate(c) for c in zip(*side_l))
-            tokens_a, sentences_a = _unique_sum(pair << 16 | sa, pair, ta, len(codes))
-            tokens_b, sentences_b = _unique_sum(pair << 16 | sb, pair, tb, len(codes))
-        lo = np.concatenate(loose) if loose else np.empty(0, dtype=np.int64)
-        if len(lo):
-            a = aux[lo]
-            lslot = ((a >> _SLOT_SHIFT) & _LOW16).astype(np.int64)
-            is_sentence = lslot != _NO_SLOT
-            lown = owners[lo].astype(np.int64)[is_sentence]
-            ltok = (a & _LOW16).astype(np.int64)[is_sentence]
-            loose_keys, loose_tokens = _distinct(lown << 16 | lslot[is_sentence], ltok)
-    return Evidence(codes, weights, document, tokens_a, tokens_b, sentences_a, sentences_b, loose_keys,
-                    loose_tokens, int(capped.sum()), int(run_len[capped].sum()))
+    if len(hit_codes):
+        pair = np.searchsorted(codes, hit_codes)
+        sa, ta, sb, tb = (np.concatenate([h.sides[k] for h in hits]) for k in range(4))
+        tokens_a, sentences_a = _unique_sum(pair << 16 | sa, pair, ta, len(codes))
+        tokens_b, sentences_b = _unique_sum(pair << 16 | sb, pair, tb, len(codes))
+    loose, loose_tokens = _distinct(np.concatenate([h.loose for h in hits]),
+                                    np.concatenate([h.loose_tokens for h in hits]))
+    return Evidence(codes, 2 * document + capped_keys + open_keys, document, tokens_a, tokens_b, sentences_a,
+                    sentences_b, open_keys, loose, loose_tokens, sum(h.capped_keys for h in hits),
+                    sum(h.capped_entries for h in hits))
+
+
+def _count_kinds(codes: np.ndarray, kinds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_reduce` of pair codes and their packed kinds, for kinds that are one of three values.
+
+    Codes are below 2**62, so each hit's kind goes into the top two bits and
+    one plain sort counts the hits of each (pair, kind): several times faster
+    than an argsort and a gather of the raw hits, which are most of the stage's
+    work (tens of millions on a corpus of shared paragraphs).
+    """
+    if not len(codes):
+        return codes, kinds
+    tag = np.where(kinds >= 1 << _DOC_SHIFT, 2, np.where(kinds >= 1 << _CAPPED_SHIFT, 1, 0)).astype(np.uint64)
+    packed = np.sort(codes.astype(np.uint64) | tag << np.uint64(62))
+    starts = np.flatnonzero(np.concatenate(([True], packed[1:] != packed[:-1])))
+    runs = np.diff(np.append(starts, len(packed))).astype(np.int64)
+    first = packed[starts]
+    unit = np.array([1, 1 << _CAPPED_SHIFT, 1 << _DOC_SHIFT], dtype=np.int64)[(first >> np.uint64(62)).astype(np.int64)]
+    codes, (kinds,) = _reduce((first & np.uint64((1 << 62) - 1)).astype(np.int64), [runs * unit])
+    return codes, kinds
 
 
 def _distinct(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -279,19 +341,31 @@ def merge_evidence(parts: Sequence[Evidence]) -> Evidence:
         return Evidence.empty()
     if len(parts) == 1:
         return parts[0]
-    codes, cols = _reduce(np.concatenate([p.codes for p in parts]),
-                          [np.concatenate([getattr(p, f) for p in parts])
-                           for f in ("weights", "document", "tokens_a", "tokens_b", "sentences_a", "sentences_b")])
-    loose, tokens = _distinct(np.concatenate([p.loose for p in parts]), np.concatenate([p.loose_tokens for p in parts]))
-    return Evidence(codes, *cols, loose, tokens, sum(p.capped_keys for p in parts),
+    # Summed as three packed columns (sums stay inside their fields, see _DOC_SHIFT): one
+    # gather and one reduceat each, where seven columns took most of the candidate stage.
+    low = np.int64(0xFFFFFFFF)
+    codes, (kinds, tokens, sentences) = _reduce(np.concatenate([p.codes for p in parts]), [
+        np.concatenate([p.document << _DOC_SHIFT | (p.weights - 2 * p.document - p.open_keys) << _CAPPED_SHIFT
+                        | p.open_keys for p in parts]),
+        np.concatenate([p.tokens_a << 32 | p.tokens_b for p in parts]),
+        np.concatenate([p.sentences_a << 32 | p.sentences_b for p in parts]),
+    ])
+    document = kinds >> _DOC_SHIFT
+    open_keys = kinds & _COUNT_MASK
+    weights = 2 * document + ((kinds >> _CAPPED_SHIFT) & _COUNT_MASK) + open_keys
+    loose, loose_tokens = _distinct(np.concatenate([p.loose for p in parts]),
+                                    np.concatenate([p.loose_tokens for p in parts]))
+    return Evidence(codes, weights, document, tokens >> 32, tokens & low, sentences >> 32, sentences & low,
+                    open_keys, loose, loose_tokens, sum(p.capped_keys for p in parts),
                     sum(p.capped_entries for p in parts))
 
 
 def pair_evidence(partitions: Iterable[tuple[np.ndarray, ...]], max_bucket: int = MAX_BUCKET) -> Evidence:
     """The :class:`Evidence` of a group of partitions: ``(keys, owners[, aux])`` each holding every
-    occurrence of its keys; entries whose owner is below 0 are skipped."""
-    return merge_evidence([_bucket_evidence(p[0], p[1], p[2] if len(p) > 2 else None, max_bucket)
-                           for p in _owned(partitions)])
+    occurrence of its keys; entries whose owner is below 0 are skipped. Exact within the group:
+    a sentence's hits in several of its partitions count once."""
+    hits = [_partition_hits(p[0], p[1], p[2] if len(p) > 2 else None, max_bucket) for p in _owned(partitions)]
+    return _evidence([h for h in hits if h is not None])
 
 
 def coverage_bounds(ev: Evidence, comparable: np.ndarray, free: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -308,16 +382,21 @@ def coverage_bounds(ev: Evidence, comparable: np.ndarray, free: np.ndarray) -> t
 
 
 def hit_density(ev: Evidence) -> np.ndarray:
-    """Per pair: shared sentence band keys per sentence with a hit (on the side with more of them).
+    """Per pair: shared sentence band keys per sentence with a hit (on the side with more of them),
+    over uncapped buckets; infinite for a pair whose only sentence hits are in capped buckets.
 
     A sentence copied word for word shares all ``sentence_bands`` of its band
     keys; one copied with noise or heavy edits, a few. A pair whose hit
     sentences are dense was copied cleanly where it was copied at all, so a
     sentence it shares without a hit is unlikely; a sparse one may share many
-    sentences that no band shows (OCR noise breaks every 5-gram).
+    sentences that no band shows (OCR noise breaks every 5-gram). A pair that
+    only a capped bucket (a stock sentence printed by hundreds) brought
+    together has no evidence of its own: its hot sentences count in its
+    bound as loose, and nothing else is known of it.
     """
-    sentence_keys = ev.weights - 2 * ev.document
-    return sentence_keys / np.maximum(np.maximum(ev.sentences_a, ev.sentences_b), 1)
+    hit = np.maximum(ev.sentences_a, ev.sentences_b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(hit > 0, ev.open_keys / np.maximum(hit, 1), np.inf)
 
 
 def bound_pairs(ev: Evidence, comparable: np.ndarray, free: np.ndarray, config: DedupConfig) -> np.ndarray:

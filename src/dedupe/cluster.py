@@ -34,11 +34,11 @@ their representative, so an exact copy always lands in its original's cluster.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from .verify import Link
 
-__all__ = ["UnionFind", "group", "merge_order", "choose_canonical"]
+__all__ = ["UnionFind", "components", "group", "group_components", "merge_order", "choose_canonical"]
 
 # 4: at most 16 checks per attempted merge; enough to see whether two
 # clusters are about the same text, cheap enough for clusters of thousands.
@@ -220,6 +220,71 @@ def group(
         # Only these can have overtaken the two old hubs: every other total is as it was.
         hub[root] = min((*hubs, *moved, *changed), key=lambda m: (-strength[m], -holding[m], m))
     return [sorted(m) for _, m in sorted(members.items())]
+
+
+def components(n: int, pairs: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """The connected components of 0..n-1 joined by ``pairs``: each sorted, listed by smallest
+    member, single documents included.
+
+    >>> components(5, [(3, 4), (0, 3)])
+    [[0, 3, 4], [1], [2]]
+    """
+    uf = UnionFind(n)
+    for a, b in pairs:
+        uf.union(a, b)
+    out: dict[int, list[int]] = {}
+    for i in range(n):
+        out.setdefault(uf.find(i), []).append(i)
+    return list(out.values())  # roots are smallest members, met in increasing order
+
+
+def group_components(
+    n: int,
+    links: Mapping[tuple[int, int], Link],
+    check: Callable[[int, int], Link | None],
+    sizes: Sequence[int],
+    linkage: float,
+    representatives: int = REPRESENTATIVES,
+    prefetch: Callable[[list[tuple[int, int]]], None] | None = None,
+    lookahead: int = LOOKAHEAD,
+) -> list[list[int]]:
+    """:func:`group`, one connected component of ``links`` at a time: the same clusters.
+
+    Merges go through links and checks only compare members of the two
+    clusters a link joins, so no cluster crosses a component, and within one
+    the merge order (score, then pair), the representatives (size, then
+    number) and the hubs (totals, then number) only compare its own members.
+    Numbered in their order inside the component, its documents and links
+    give the clusters they give in the whole graph (tested). So a component is
+    a unit of work another engine can cluster wherever it holds it: its
+    clusters depend only on its documents (sorted by id) and its links.
+    """
+    comps = components(n, links)
+    label = [0] * n
+    for c, comp in enumerate(comps):
+        for m in comp:
+            label[m] = c
+    by_comp: dict[int, dict[tuple[int, int], Link]] = {}
+    for pair, link in links.items():
+        by_comp.setdefault(label[pair[0]], {})[pair] = link
+    out: list[list[int]] = []
+    for c, comp in enumerate(comps):
+        if len(comp) == 1:
+            out.append(comp)
+            continue
+        local = {g: k for k, g in enumerate(comp)}
+        sub = {(local[a], local[b]): link for (a, b), link in by_comp[c].items()}
+
+        def check_local(a: int, b: int, comp: list[int] = comp) -> Link | None:
+            return check(comp[a], comp[b])
+
+        def prefetch_local(pairs: list[tuple[int, int]], comp: list[int] = comp) -> None:
+            prefetch([(comp[a], comp[b]) for a, b in pairs])  # type: ignore[misc]
+
+        found = group(len(comp), sub, check_local, [sizes[g] for g in comp], linkage, representatives,
+                      prefetch_local if prefetch is not None else None, lookahead)
+        out.extend([comp[k] for k in g] for g in found)
+    return sorted(out)
 
 
 def _share(value: float) -> int:

@@ -18,46 +18,26 @@ from itertools import islice
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
-import xxhash
 
-from .candidates import Evidence, bound_pairs, decode_pairs, merge_evidence, pair_evidence, signature_entries
-from .clean import FurnitureLearner, clean_document
-from .clean.furniture import line_keys_batch
-from .cluster import Candidate, choose_canonical, group
-from .config import CleanConfig, DedupConfig, RunConfig
+from .candidates import Evidence, bound_pairs, decode_pairs, merge_evidence, pair_evidence
+from .clean import FurnitureLearner
+from .cluster import Candidate, group_components
+from .config import DedupConfig, RunConfig
 from .document import Document, Rejected
 from .parallel import ordered_imap, ordered_map
 from .readers import read_inputs
-from .sign import Signature, sign_texts
+from .stages import EVIDENCE_GROUP_BITS, SIGN_BATCH, Cluster, SignedPartition, clean_partition, make_cluster, \
+    sign_partition
 from .store import DEFAULT_MEMORY_BYTES, DocumentStore, KeySpill, partition_keys
 from .verify import Link, PairVerifier, Prepared, prepare_texts, verify_many
 
 __all__ = ["Cluster", "DedupResult", "RunResult", "CleanedCorpus", "deduplicate", "clean_corpus", "run", "as_document"]
+# Cluster lives in dedupe.stages (the records a stage makes); it is re-exported here, where it always was.
 
 logger = logging.getLogger(__name__)
 
 #: ``progress(stage, done, total)``; total is None when unknown.
 Progress = Callable[[str, int, "int | None"], None]
-
-
-@dataclass(frozen=True)
-class Cluster:
-    """One story: its members (canonical first, then by id), the canonical and the evidence."""
-
-    id: str
-    canonical: str
-    members: tuple[str, ...]
-    links: tuple[Link, ...]
-    reason: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "cluster": self.id,
-            "canonical": self.canonical,
-            "members": list(self.members),
-            "canonical_reason": self.reason,
-            "links": [link.to_dict() for link in self.links],
-        }
 
 
 @dataclass
@@ -121,51 +101,6 @@ def as_document(obj: Document | Mapping[str, Any]) -> Document:
     return Document(str(obj["id"]), origin=str(obj.get("origin", "")), **known)
 
 
-# Documents per signing task: sign_texts vectorises over a batch this size.
-_SIGN_CHUNK = 256
-
-
-def _sign_chunk(texts: Sequence[str], config: DedupConfig) -> list[Signature]:
-    return sign_texts(
-        texts,
-        config.shingle_size,
-        config.num_perm,
-        config.seed,
-        config.sentence_bands * config.sentence_rows,
-        config.sentence_min_shingles,
-        batch=_SIGN_CHUNK,
-        profile=(config.sentence_min_tokens, config.list_min_tokens, config.list_stopword_share),
-    )
-
-
-@dataclass
-class _Signed:
-    """What the rest of a run keeps of a chunk's signatures: counts, digests and band keys."""
-
-    tokens: np.ndarray
-    digests: bytes
-    keys: np.ndarray  # grouped by KeySpill partition (partition_keys), so the parent only joins slices
-    owners: np.ndarray  # positions in the chunk
-    aux: np.ndarray
-    bounds: np.ndarray
-    comparable: np.ndarray  # per document: comparable tokens, and those no band key can show (see Signature)
-    free: np.ndarray
-
-
-def _sign_keys(texts: Sequence[str], config: DedupConfig) -> _Signed:
-    sigs = _sign_chunk(texts, config)
-    keys, owners, aux, bounds = partition_keys(*signature_entries(sigs, config))
-    comparable = np.array([s.comparable for s in sigs], dtype=np.int64)
-    # A document with more banded sentences than entries can number (aux slots) is never pruned.
-    free = np.array([s.free if len(s.sentences) < 0xFFFF else s.comparable for s in sigs], dtype=np.int64)
-    return _Signed(np.array([s.tokens for s in sigs], dtype=np.int64), b"".join(s.digest for s in sigs), keys,
-                   owners, aux, bounds, comparable, free)
-
-
-def _cluster_id(canonical: str) -> str:
-    return "c" + xxhash.xxh3_64_hexdigest(canonical.encode("utf-8", "surrogatepass"))
-
-
 def _accept(docs: Iterable[Document | Mapping[str, Any]], store: DocumentStore, rejected: list[Rejected]) -> None:
     for obj in docs:
         doc = as_document(obj)
@@ -212,13 +147,13 @@ _STORE_STATE: dict[str, Any] = {}
 
 def _store_map(func: Callable[[tuple[int, int]], Any], store: DocumentStore, ids: Sequence[str], workers: int,
                **state: Any) -> Iterator[Any]:
-    """``func((lo, hi))`` over ranges of ``_SIGN_CHUNK`` ids, in order; on forked workers when several.
+    """``func((lo, hi))`` over ranges of ``SIGN_BATCH`` ids, in order; on forked workers when several.
 
     Workers inherit the store and the ids through fork and read the documents
     themselves (a spilled store with ``pread``), so no text goes through a pipe;
     only what ``func`` returns comes back. Without fork, everything runs here.
     """
-    bounds = [(lo, min(lo + _SIGN_CHUNK, len(ids))) for lo in range(0, len(ids), _SIGN_CHUNK)]
+    bounds = [(lo, min(lo + SIGN_BATCH, len(ids))) for lo in range(0, len(ids), SIGN_BATCH)]
     if "fork" not in multiprocessing.get_all_start_methods():
         workers = 1
     _STORE_STATE.clear()
@@ -229,11 +164,14 @@ def _store_map(func: Callable[[tuple[int, int]], Any], store: DocumentStore, ids
         _STORE_STATE.clear()
 
 
-def _sign_range(bounds: tuple[int, int]) -> tuple[_Signed, list[tuple[str | None, str | None]]]:
-    """Signatures and band keys of one range of ids, and each document's (published, outlet)."""
+def _sign_range(bounds: tuple[int, int]) -> tuple[SignedPartition, np.ndarray, list[tuple[str | None, str | None]]]:
+    """Signatures and band keys of one range of ids (the entries grouped by spill partition, so that
+    the parent only joins slices; and the group bounds), and each document's (published, outlet)."""
     store, ids, config = _STORE_STATE["store"], _STORE_STATE["ids"], _STORE_STATE["config"]
     docs = [store[doc_id] for doc_id in ids[bounds[0]:bounds[1]]]
-    return _sign_keys([d.text or "" for d in docs], config), [(d.published, d.outlet) for d in docs]
+    signed = sign_partition([d.text or "" for d in docs], config)
+    signed.keys, signed.owners, signed.aux, key_bounds = partition_keys(signed.keys, signed.owners, signed.aux)
+    return signed, key_bounds, [(d.published, d.outlet) for d in docs]
 
 
 def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, progress: Progress | None,
@@ -248,10 +186,10 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
     comparable_parts: list[np.ndarray] = []
     free_parts: list[np.ndarray] = []
     done = 0
-    for signed, chunk_meta in _store_map(_sign_range, store, ids, workers, config=config):
+    for signed, key_bounds, chunk_meta in _store_map(_sign_range, store, ids, workers, config=config):
         # Interned: one string per outlet rather than one per document (a million documents: ~60 MB).
         meta.extend((published, outlet if outlet is None else sys.intern(outlet)) for published, outlet in chunk_meta)
-        spill.add(signed.keys, signed.owners + done, signed.aux, signed.bounds)
+        spill.add(signed.keys, signed.owners + done, signed.aux, key_bounds)
         tokens_parts.append(signed.tokens)
         digests_parts.append(signed.digests)
         comparable_parts.append(signed.comparable)
@@ -340,7 +278,7 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
         verifier.prefetch([p for p in pairs if p not in links and p not in on_demand and not verified(*p)])
 
     sizes = tokens[reps].tolist()
-    groups = group(len(reps), links, check, sizes, config.linkage, prefetch=prefetch)
+    groups = group_components(len(reps), links, check, sizes, config.linkage, prefetch=prefetch)
     verifier.prepared.clear()  # up to 8192 prepared documents, no longer needed
 
     members_of_rep: dict[int, list[int]] = defaultdict(list)
@@ -358,13 +296,8 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
     for gi, g in enumerate(groups):
         member_ks = sorted(k for n in g for k in members_of_rep[int(reps[n])])
         cands = [Candidate(ids[k], int(tokens[k]), meta[k][0], meta[k][1]) for k in member_ks]
-        best, reason = choose_canonical(cands, config.canonical, config.preferred_sources)
-        cluster_links = list(links_of_group.get(gi, ()))
-        for k in member_ks:
-            if rep_of[k] != k:
-                cluster_links.append(_exact_link(ids[int(rep_of[k])], ids[k]))
-        members = (best.id,) + tuple(ids[k] for k in member_ks if ids[k] != best.id)
-        clusters.append(Cluster(_cluster_id(best.id), best.id, members, tuple(l for l in cluster_links if l), reason))
+        copies = [(ids[int(rep_of[k])], ids[k]) for k in member_ks if rep_of[k] != k]
+        clusters.append(make_cluster(cands, links_of_group.get(gi, ()), copies, config))
     clusters.sort(key=lambda c: c.canonical)
     timings["cluster"] = time.perf_counter() - t3
     stats = {
@@ -381,9 +314,6 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
 
 # Read by forked candidate workers: the band keys, the document renumbering and the bucket cap.
 _PAIRS_STATE: dict[str, Any] = {}
-# Partitions per task of the candidate stage: a fixed split (16 tasks of the spill's 256
-# partitions), so that the evidence summed over tasks does not depend on the worker count.
-_PARTITIONS_PER_TASK = 16
 
 
 def _evidence_of_partitions(numbers: range) -> Evidence:
@@ -398,25 +328,31 @@ def _pair_evidence(spill: KeySpill, renumber: np.ndarray, workers: int, max_buck
     Partitions hold disjoint keys, so groups of them are paired independently:
     on forked workers (which inherit the spill, read a spilled one with
     ``pread``, and send back only pairs and their evidence) when there are
-    several. The groups are the same for every worker count, and the evidence
-    is summed over them (:func:`dedupe.candidates.merge_evidence`), so the
-    result does not depend on the worker count.
+    several. Each task is one evidence group (:func:`dedupe.stages.evidence_group`),
+    the same for every worker count and engine, and the evidence is summed
+    over them (:func:`dedupe.candidates.merge_evidence`), so the result does
+    not depend on the worker count.
     """
     spill.flush()
+    if spill.partition_bits < EVIDENCE_GROUP_BITS:
+        raise ValueError(f"a spill of {spill.partition_bits}-bit partitions cannot make the evidence groups "
+                         f"({EVIDENCE_GROUP_BITS} bits)")
     parts = 1 << spill.partition_bits
-    step = min(_PARTITIONS_PER_TASK, parts)
-    groups = [range(lo, min(lo + step, parts)) for lo in range(0, parts, step)]
+    step = parts >> EVIDENCE_GROUP_BITS  # the partitions of one evidence group (dedupe.stages.evidence_group)
+    groups = [range(lo, lo + step) for lo in range(0, parts, step)]
     parallel = workers > 1 and len(groups) > 1 and "fork" in multiprocessing.get_all_start_methods()
     _PAIRS_STATE.update(spill=spill, renumber=renumber, max_bucket=max_bucket)
+    total = Evidence.empty()
     try:
         if parallel:
-            results = list(ordered_map(_evidence_of_partitions, groups, workers, chunksize=1, min_items=2,
-                                       method="fork"))
+            results = ordered_map(_evidence_of_partitions, groups, workers, chunksize=1, min_items=2, method="fork")
         else:
-            results = [_evidence_of_partitions(g) for g in groups]
+            results = map(_evidence_of_partitions, groups)
+        for part in results:  # summed as they come: one group's evidence at a time besides the total
+            total = merge_evidence([total, part])
     finally:
         _PAIRS_STATE.clear()
-    return merge_evidence(results)
+    return total
 
 
 # Pairs per task when verification runs on worker processes: large enough that a
@@ -468,35 +404,6 @@ def _verify_pairs(coded: np.ndarray, ids: Sequence[str], store: DocumentStore, c
             yield from ordered_map(_verify_chunk, bounds, workers, chunksize=1, min_items=2, method="fork")
     finally:
         _VERIFY_STATE.clear()
-
-
-def _exact_link(a: str, b: str) -> Link:
-    return Link(a, b, "near-duplicate", 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0, (), exact=True)
-
-
-def _clean_one(item: Document | Rejected, config: CleanConfig) -> Document | Rejected:
-    """A document cleaned, or the reason it cannot be."""
-    if isinstance(item, Rejected):
-        return item
-    try:
-        return clean_document(item, config)
-    except Exception as exc:  # a cleaner bug must not kill the run; the document is accounted for
-        logger.exception("%s: cleaning failed", item.origin or item.id)
-        return Rejected(item.id, "html" if item.html else "empty-after-cleaning",
-                        f"cleaning failed: {type(exc).__name__}: {exc}", item.origin)
-
-
-def _clean_chunk(items: list[Document | Rejected], config: CleanConfig,
-                 keys: bool) -> list[tuple[Document | Rejected, Any]]:
-    """Each item cleaned (or the reason it cannot be), with its furniture line keys when ``keys``
-    (computed for the whole chunk at once, :func:`dedupe.clean.furniture.line_keys_batch`)."""
-    out = [_clean_one(item, config) for item in items]
-    found: list[Any] = [None] * len(out)
-    if keys:
-        docs = [k for k, doc in enumerate(out) if isinstance(doc, Document)]
-        for k, doc_keys in zip(docs, line_keys_batch([out[k].text or "" for k in docs])):  # type: ignore[union-attr]
-            found[k] = doc_keys
-    return list(zip(out, found))
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -560,7 +467,7 @@ def clean_corpus(
     read = 0
     skipped: Counter[str] = Counter()
     chunks = _chunks(read_inputs(inputs, config.limits, config.fields, skipped=skipped), _CLEAN_CHUNK)
-    cleaned = ordered_imap(partial(_clean_chunk, config=config.clean, keys=learn), chunks, config.worker_count,
+    cleaned = ordered_imap(partial(clean_partition, config=config.clean, keys=learn), chunks, config.worker_count,
                            chunksize=1)
     for item, keys in (pair for chunk in cleaned for pair in chunk):
         read += 1

@@ -1,0 +1,172 @@
+"""The stages of a run, as functions over partitions of plain records and arrays.
+
+::
+
+    read -> clean -> furniture: count, merge, strip -> sign -> band keys -> candidate pairs
+         -> verify -> connected components -> cluster each component -> write
+
+Each function takes one partition (a list of records, or arrays) and returns
+what the next stage needs. None keeps state between calls, and none depends on
+the partition's size or position. An engine only has to route records between
+the stages. :mod:`dedupe.pipeline` is one engine, with worker processes and
+key partitions spilled to disk. Another engine that runs these functions over
+the same input, with the routing below, gets byte-identical output.
+
+=========================  ==========================================  ============================================
+stage                      function                                    routing
+=========================  ==========================================  ============================================
+clean                      :func:`clean_partition`                     any split of the input records
+furniture: count           :meth:`FurnitureLearner.add`                any split; learners combined with
+                                                                       :meth:`FurnitureLearner.merge` (a reduce)
+furniture: strip           :meth:`FurnitureModel.strip_many`           any split, the merged model broadcast
+sign, band keys            :func:`sign_partition`                      any split; documents numbered by id order
+candidate pairs            :func:`dedupe.candidates.pair_evidence`     entries grouped by :func:`evidence_group`
+                                                                       of their key (every occurrence of a key in
+                                                                       one group); groups summed with
+                                                                       :func:`dedupe.candidates.merge_evidence`,
+                                                                       then :func:`dedupe.candidates.bound_pairs`
+verify                     :func:`dedupe.verify.verify_many`           pairs joined with their two prepared
+                                                                       documents (:func:`dedupe.verify.prepare_texts`)
+connected components       :func:`dedupe.cluster.components`           of the verified links (any algorithm: the
+                                                                       components are what they are)
+cluster each component     :func:`dedupe.cluster.group`, then          one component at a time, its documents
+                           :func:`make_cluster` per group               numbered in id order
+=========================  ==========================================  ============================================
+
+The candidate stage's one routing rule matters for equality. The evidence of a
+group of key partitions is exact within the group. Summed over groups, a
+sentence that shares bands in two groups counts twice (see
+:func:`dedupe.candidates.merge_evidence`), so the groups must be the same in
+every engine: the top :data:`EVIDENCE_GROUP_BITS` bits of the key.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+import xxhash
+
+from .candidates import signature_entries
+from .clean import clean_document
+from .clean.furniture import line_keys_batch
+from .cluster import Candidate, choose_canonical
+from .config import CleanConfig, DedupConfig
+from .document import Document, Rejected
+from .sign import sign_texts
+from .verify import Link
+
+__all__ = ["Cluster", "SignedPartition", "EVIDENCE_GROUP_BITS", "clean_partition", "evidence_group",
+           "sign_partition", "make_cluster", "exact_link"]
+
+logger = logging.getLogger(__name__)
+
+#: Candidate evidence is summed over groups of keys: the top 4 bits of a key (16 groups; see the module docstring).
+EVIDENCE_GROUP_BITS = 4
+
+
+def evidence_group(keys: np.ndarray) -> np.ndarray:
+    """The evidence group of each band key (its top :data:`EVIDENCE_GROUP_BITS` bits)."""
+    return (np.asarray(keys, dtype=np.uint64) >> np.uint64(64 - EVIDENCE_GROUP_BITS)).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """One story: its members (canonical first, then by id), the canonical and the evidence."""
+
+    id: str
+    canonical: str
+    members: tuple[str, ...]
+    links: tuple[Link, ...]
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "cluster": self.id,
+            "canonical": self.canonical,
+            "members": list(self.members),
+            "canonical_reason": self.reason,
+            "links": [link.to_dict() for link in self.links],
+        }
+
+
+def _clean_one(item: Document | Rejected, config: CleanConfig) -> Document | Rejected:
+    """A document cleaned, or the reason it cannot be."""
+    if isinstance(item, Rejected):
+        return item
+    try:
+        return clean_document(item, config)
+    except Exception as exc:  # a cleaner bug must not kill the run; the document is accounted for
+        logger.exception("%s: cleaning failed", item.origin or item.id)
+        return Rejected(item.id, "html" if item.html else "empty-after-cleaning",
+                        f"cleaning failed: {type(exc).__name__}: {exc}", item.origin)
+
+
+def clean_partition(items: Sequence[Document | Rejected], config: CleanConfig,
+                    keys: bool) -> list[tuple[Document | Rejected, Any]]:
+    """Each item cleaned (or the reason it cannot be), with its furniture line keys when ``keys``
+    (computed for the whole partition at once, :func:`dedupe.clean.furniture.line_keys_batch`)."""
+    out = [_clean_one(item, config) for item in items]
+    found: list[Any] = [None] * len(out)
+    if keys:
+        docs = [k for k, doc in enumerate(out) if isinstance(doc, Document)]
+        for k, doc_keys in zip(docs, line_keys_batch([out[k].text or "" for k in docs])):  # type: ignore[union-attr]
+            found[k] = doc_keys
+    return list(zip(out, found))
+
+
+# Documents per signing batch: sign_texts vectorises over a batch this size.
+SIGN_BATCH = 256
+
+
+@dataclass
+class SignedPartition:
+    """What the rest of a run keeps of a partition's signatures, per document (in the partition's
+    order): its tokens (0: no word), the digest of its tokens (16 bytes each, exact copies), its
+    comparable tokens and those no band key can show (see :class:`dedupe.sign.Signature`); and its
+    band key entries (:func:`dedupe.candidates.signature_entries`; owners are positions in the
+    partition)."""
+
+    tokens: np.ndarray
+    digests: bytes
+    comparable: np.ndarray
+    free: np.ndarray
+    keys: np.ndarray
+    owners: np.ndarray
+    aux: np.ndarray
+
+
+def sign_partition(texts: Sequence[str], config: DedupConfig) -> SignedPartition:
+    """Signatures and band key entries of a partition of cleaned texts."""
+    sigs = sign_texts(texts, config.shingle_size, config.num_perm, config.seed,
+                      config.sentence_bands * config.sentence_rows, config.sentence_min_shingles, batch=SIGN_BATCH,
+                      profile=(config.sentence_min_tokens, config.list_min_tokens, config.list_stopword_share))
+    keys, owners, aux = signature_entries(sigs, config)
+    comparable = np.array([s.comparable for s in sigs], dtype=np.int64)
+    # A document with more banded sentences than entries can number (aux slots) is never pruned.
+    free = np.array([s.free if len(s.sentences) < 0xFFFF else s.comparable for s in sigs], dtype=np.int64)
+    return SignedPartition(np.array([s.tokens for s in sigs], dtype=np.int64), b"".join(s.digest for s in sigs),
+                           comparable, free, keys, owners, aux)
+
+
+def exact_link(a: str, b: str) -> Link:
+    """The link of an exact copy ``b`` (the same normalised tokens) to its representative ``a``."""
+    return Link(a, b, "near-duplicate", 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0, (), exact=True)
+
+
+def cluster_id(canonical: str) -> str:
+    """A cluster's id: from its canonical's id, so it is stable across runs and engines."""
+    return "c" + xxhash.xxh3_64_hexdigest(canonical.encode("utf-8", "surrogatepass"))
+
+
+def make_cluster(members: Sequence[Candidate], links: Sequence[Link], copies: Sequence[tuple[str, str]],
+                 config: DedupConfig) -> Cluster:
+    """The :class:`Cluster` of one group of documents: ``members`` sorted by id, the verified
+    ``links`` among them (sorted by their pair), and ``copies``, ``(representative, copy)`` ids of
+    exact copies. The canonical is chosen by ``config``'s policy (:func:`dedupe.cluster.choose_canonical`)."""
+    best, reason = choose_canonical(members, config.canonical, config.preferred_sources)
+    all_links = list(links) + [exact_link(rep, copy) for rep, copy in copies]
+    ordered = (best.id,) + tuple(m.id for m in members if m.id != best.id)
+    return Cluster(cluster_id(best.id), best.id, ordered, tuple(all_links), reason)
