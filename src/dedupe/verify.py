@@ -904,6 +904,29 @@ def _groups_best(key: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.nda
     return first, best, winner
 
 
+def min_link_coverage(config: DedupConfig) -> float:
+    """The least coverage of one side that any link by sentences needs (syndicated: ``min_coverage``;
+    one close sentence: ``single_sentence_coverage``; near-duplicate: ``near_duplicate_coverage``)."""
+    return min(config.min_coverage, config.single_sentence_coverage, config.near_duplicate_coverage)
+
+
+def _coverage_possible(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, kp: np.ndarray, i: np.ndarray, j: np.ndarray,
+                       npairs: int, config: DedupConfig) -> np.ndarray:
+    """Per pair: can it still link? Its sentences with a cell (kp, i, j) at the Dice threshold cover
+    at least :func:`min_link_coverage` of one side, or its shingle counts allow Jaccard 0.9."""
+    def covered(doc: np.ndarray, sent: np.ndarray) -> np.ndarray:
+        g = arr.sent_off[doc[kp]] + sent  # the sentence, numbered among the block's sentences
+        first = np.unique(kp.astype(np.int64) << 32 | g)  # each (pair, sentence) once
+        return np.bincount(first >> 32, weights=arr.lengths[first & 0xFFFFFFFF], minlength=npairs)
+
+    need = min_link_coverage(config)
+    cov_x = covered(lx, i) / np.maximum(arr.comparable[lx], 1)
+    cov_y = covered(ly, j) / np.maximum(arr.comparable[ly], 1)
+    nsx, nsy = arr.n_sh[lx], arr.n_sh[ly]
+    near_jaccard = np.minimum(nsx, nsy) >= _NEAR_JACCARD * np.maximum(nsx, nsy)
+    return (np.maximum(cov_x, cov_y) >= need) | near_jaccard
+
+
 def _verify_block(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, config: DedupConfig) -> list[Link | None]:
     """:func:`verify` of documents ``lx[k]`` and ``ly[k]`` of ``arr``, for every ``k``, vectorised.
 
@@ -932,6 +955,15 @@ def _verify_block(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, config: DedupCon
         dice = 2 * shared / np.maximum(sizes, 1)
     ok = (sizes > 0) & (dice >= config.sentence_match)
     cells, kp, i, j, dice = cells[ok], kp[ok], i[ok], j[ok], dice[ok]
+    if len(cells):
+        # Pairs that cannot link whatever the bigrams say: the sentences with a cell at Dice
+        # sentence_match or more cover less than any link needs of either side (every link needs
+        # min_link_coverage of one side, or Jaccard 0.9, which needs shingle counts within 0.9).
+        # Dropping their cells here spares the bigram join and gives the same verdicts.
+        viable = _coverage_possible(arr, lx, ly, kp, i, j, npairs, config)
+        keep_cells = viable[kp]
+        if not keep_cells.all():
+            cells, kp, i, j, dice = cells[keep_cells], kp[keep_cells], i[keep_cells], j[keep_cells], dice[keep_cells]
     # Of those, the ones with enough shared bigrams.
     if len(cells):
         # Only pairs with candidate cells; only their candidate sentences when that drops many entries.
