@@ -342,17 +342,24 @@ def _pair_evidence(spill: KeySpill, renumber: np.ndarray, workers: int, max_buck
     groups = [range(lo, lo + step) for lo in range(0, parts, step)]
     parallel = workers > 1 and len(groups) > 1 and "fork" in multiprocessing.get_all_start_methods()
     _PAIRS_STATE.update(spill=spill, renumber=renumber, max_bucket=max_bucket)
-    total = Evidence.empty()
+    # Summed as they come, like a binary counter: two sums of as many groups merge into one, so
+    # each group's pairs are re-sorted about log2(groups) times (adding each group to one growing
+    # total re-sorted it once per group: 16 times) and at most log2(groups) sums are held.
+    stack: list[tuple[int, Evidence]] = []
     try:
         if parallel:
             results = ordered_map(_evidence_of_partitions, groups, workers, chunksize=1, min_items=2, method="fork")
         else:
             results = map(_evidence_of_partitions, groups)
-        for part in results:  # summed as they come: one group's evidence at a time besides the total
-            total = merge_evidence([total, part])
+        for part in results:
+            level = 0
+            while stack and stack[-1][0] == level:
+                part = merge_evidence([stack.pop()[1], part])
+                level += 1
+            stack.append((level, part))
     finally:
         _PAIRS_STATE.clear()
-    return total
+    return merge_evidence([ev for _, ev in stack])
 
 
 # Pairs per task when verification runs on worker processes: large enough that a
