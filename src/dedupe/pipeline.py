@@ -463,7 +463,8 @@ def clean_corpus(
     t1 = time.perf_counter()
     learn = config.clean.learn_furniture
     learner = FurnitureLearner(config.clean.furniture_min_docs, config.clean.furniture_min_share,
-                               config.clean.furniture_max_docs_per_source) if learn else None
+                               config.clean.furniture_max_docs_per_source,
+                               config.clean.furniture_common_share, config.clean.rules) if learn else None
     read = 0
     skipped: Counter[str] = Counter()
     chunks = _chunks(read_inputs(inputs, config.limits, config.fields, skipped=skipped), _CLEAN_CHUNK)

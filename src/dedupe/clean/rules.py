@@ -270,7 +270,7 @@ _HEADING = _full(
     r"(?: (?:from|on|in|at) [\w .'&-]{1,40})?\s*:?"
     r"|you (?:may|might|could) (?:also )?(?:like|enjoy|be interested in)\W?|read (?:more|next|also)\s*:?"
     r"|also read\s*:?|see also\s*:?|more on this (?:story|topic)\s*:?|in other news\s*:?|don'?t miss\s*:?"
-    r"|what to read next\s*:?|more (?:from|in) [\w .'&-]{1,40}:?"
+    r"|what to read next\s*:?|more (?:from|in) [\w .'&-]{1,40}:?|elsewhere (?:on|in|at) [\w .'&-]{1,40}:?"
 )
 _AGE = _full(
     r"(?:\d+|an?|one)\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|[smhd])"
@@ -353,15 +353,44 @@ def _latest_drop(lines: list[str], headings: Iterable[int], kinds: _Kinds) -> li
         if heads >= 2 or (heads >= 1 and ages >= 1):
             for k in range(i, end):
                 drop[k] = True
-    # A trailing run of headline/age pairs without a heading: three ages or more.
+    # A trailing run of headline/age pairs without a heading: three ages or more. The run stops
+    # at prose and at figure lines (a table of figures is content), and the block starts at its
+    # first headline/age pair: what comes before it (a short closing line, a caption) is the article's.
     start = len(lines)
-    while start > 0 and kinds[start - 1] != "text":
+    while start > 0 and kinds[start - 1] != "text" and not _figure_line(lines[start - 1]):
         start -= 1
-    tail = [kinds[k] for k in range(start, len(lines))]
+    first_age = next((k for k in range(start, len(lines)) if kinds[k] == "age"), None)
+    if first_age is None:
+        return drop
+    if first_age > start and kinds[first_age - 1] == "headline":
+        first_age -= 1  # the headline the age belongs to
+    tail = [kinds[k] for k in range(first_age, len(lines))]
     if tail.count("age") >= 3 and tail.count("headline") >= 3:
-        for k in range(start, len(lines)):
+        for k in range(first_age, len(lines)):
             drop[k] = True
     return drop
+
+
+_DECIMAL = re.compile(r"\d[.,]\d|\d\s?%")
+_MAX_FIGURE_WORDS = 12  # a row of a table: a label and its values
+
+
+def _figure_line(line: str) -> bool:
+    """A row of a table of figures ("EPS 1.12 vs 0.98", "Gold 2,345.6 dollars an ounce"): a short line
+    with a decimal or a percentage, or with two numbers or more making up a third of its words.
+
+    >>> _figure_line("EPS 1.12 vs 0.98"), _figure_line("Gold 2,345.6 dollars an ounce")
+    (True, True)
+    >>> _figure_line("Man, 45, charged after 3 cars stolen"), _figure_line("Police arrest robbery suspect")
+    (False, False)
+    """
+    words = line.split()
+    if not 0 < len(words) <= _MAX_FIGURE_WORDS or _DIGIT_LIKE.search(line) is None:
+        return False
+    if _DECIMAL.search(line):
+        return True
+    numbers = sum(1 for w in words if any(c.isdigit() for c in w))
+    return numbers >= 2 and 3 * numbers >= len(words)
 
 
 # --------------------------------------------------------------------------- paywall
@@ -1098,7 +1127,7 @@ def link_list(text: str, page: PageContext) -> str:
 _SOCIAL_WORDS = "twitter|facebook|instagram|linkedin|youtube|tiktok|threads|bluesky|mastodon|x"
 _HEADING_OPENER = (  # _HEADING
     r"(?:the )?(?:latest|related|more|top|trending|popular|recommended|recent|other|editor|most"
-    r"|you (?:may|might|could)|read|also read|see also|in other news|don|what to read next)"
+    r"|you (?:may|might|could)|read|also read|see also|in other news|don|what to read next|elsewhere)"
 )
 _BLOCK_OPENER = (  # _BLOCK_HEADING and _WIDGET_LABEL
     r"related|more |you may|you might|recommended|most |popular|read|viewed|shared|trending|top stories"
@@ -1167,6 +1196,7 @@ _OPENERS: dict[str, tuple[str, ...]] = {
         r"|you (?:may|might|could)|read|also read|see also|in other news|don|what to read next)",
         "latest", "related", "more", "top", "trending", "popular", "recommended", "recent", "other", "editor", "most",
         "you (?:may|might|could)", "read", "also read", "see also", "in other news", "don", "what to read next",
+        "elsewhere",
     ),
     "related_block": tuple(_BLOCK_OPENER.split("|")),  # _BLOCK_HEADING and _WIDGET_LABEL
     "embedded_post": (  # _POST_LABEL
