@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 
 from .candidates import Evidence, bound_pairs, decode_pairs, merge_evidence, pair_evidence
-from .clean import FurnitureLearner
+from .clean import FurnitureLearner, furniture_only
 from .cluster import Candidate, group_components
 from .config import DedupConfig, RunConfig
 from .document import Document, Rejected
@@ -501,6 +501,9 @@ def clean_corpus(
                     if not text.strip():
                         reject(Rejected(doc.id, "empty-after-cleaning", "only learned page furniture was left",
                                         doc.origin))
+                        del store[doc_id]
+                    elif furniture_only(text, doc.changes + tuple(changes)):
+                        reject(Rejected(doc.id, "furniture-only", "the page is (nearly) all furniture", doc.origin))
                         del store[doc_id]
                     else:
                         store.put(doc.with_(text=text, changes=doc.changes + tuple(changes)))

@@ -306,7 +306,7 @@ class FurnitureLearner:
     min_docs: int = 5
     min_share: float = 0.8
     max_docs_per_source: int = 10_000
-    common_share: float = 0.2
+    common_share: float = 0.5
     #: The named rules of the run (None: all): those that find trailing blocks of headlines
     #: (:data:`_BLOCK_RULES`) run again on a text that lost learned furniture, which may have
     #: hidden its end.
