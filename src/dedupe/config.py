@@ -50,11 +50,11 @@ class CleanConfig:
     # Counting memory per source is bounded: above this many documents a source
     # is counted on a deterministic hash sample of its documents (furniture.py).
     furniture_max_docs_per_source: int = 10_000
-    # A line, or a line shape (numbers, dates and URLs masked: a page's own "Posted: 12/03/2024
-    # 14:05"), on at least this share of a source's documents (and furniture_min_docs) is its
-    # furniture even when other sources print it too (stock CMS lines); shapes need it, so that
-    # an outlet's table rows ("Revenue 4.2 bn vs 3.9 bn") stay. 0.5: see benchmarks/cleaning
-    # seeds 1 and 2 (benchmarks/README.md): 0.2 removed a markets outlet's table rows on seed 2.
+    # A line shape (numbers, dates and URLs masked: a page's own "Posted: 12/03/2024 14:05") is
+    # furniture of a source when it is on at least this share of the source's documents (and
+    # furniture_min_docs), whichever other sources print it; the share keeps an outlet's table
+    # rows ("Revenue 4.2 bn vs 3.9 bn"). 0.5: benchmarks/cleaning seeds 1 and 2 (benchmarks/README.md);
+    # 0.2 removed a markets outlet's table rows on seed 2.
     furniture_common_share: float = 0.5
     html_favor: Literal["balanced", "precision", "recall"] = "balanced"
 
