@@ -311,11 +311,11 @@ class FurnitureLearner:
     """First pass: per-source document counts of every line (see the module docstring).
 
     >>> learner = FurnitureLearner(min_docs=2)
-    >>> for n in range(3):
-    ...     learner.add("gazette.example", f"Story {n}\\nFollow the Gazette")
+    >>> for story in ("Floods hit the coast", "Markets rally", "Police arrest a suspect"):
+    ...     learner.add("gazette.example", f"{story}\\nFollow the Gazette")
     >>> model = learner.model()
-    >>> model.strip("gazette.example", "Story 9\\nFollow the Gazette")[0]
-    'Story 9'
+    >>> model.strip("gazette.example", "Talks resume\\nFollow the Gazette")[0]
+    'Talks resume'
     """
 
     min_docs: int = 5
