@@ -17,6 +17,8 @@ REASONS: Mapping[str, str] = {
                 "not UTF-8 or with an unpaired surrogate)",
     "empty": "the document has no text",
     "empty-after-cleaning": "nothing but boilerplate was left after cleaning",
+    "furniture-only": "the page is (nearly) all furniture (a registration wall): under 12 words left after cleaning, "
+                      "which removed at least three times as many",
     "too-large": "the document, line or decompressed stream exceeds a configured limit (Limits)",
     "malformed-json": "a JSONL line is not a JSON object (including a truncated last line)",
     "bad-field": "a field has the wrong type or a required field is missing",

@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 
 from .candidates import Evidence, bound_pairs, decode_pairs, merge_evidence, pair_evidence
-from .clean import FurnitureLearner
+from .clean import FurnitureLearner, furniture_only
 from .cluster import Candidate, group_components
 from .config import DedupConfig, RunConfig
 from .document import Document, Rejected
@@ -470,7 +470,8 @@ def clean_corpus(
     t1 = time.perf_counter()
     learn = config.clean.learn_furniture
     learner = FurnitureLearner(config.clean.furniture_min_docs, config.clean.furniture_min_share,
-                               config.clean.furniture_max_docs_per_source) if learn else None
+                               config.clean.furniture_max_docs_per_source,
+                               config.clean.furniture_common_share, config.clean.rules) if learn else None
     read = 0
     skipped: Counter[str] = Counter()
     chunks = _chunks(read_inputs(inputs, config.limits, config.fields, skipped=skipped), _CLEAN_CHUNK)
@@ -507,6 +508,9 @@ def clean_corpus(
                     if not text.strip():
                         reject(Rejected(doc.id, "empty-after-cleaning", "only learned page furniture was left",
                                         doc.origin))
+                        del store[doc_id]
+                    elif furniture_only(text, doc.changes + tuple(changes)):
+                        reject(Rejected(doc.id, "furniture-only", "the page is (nearly) all furniture", doc.origin))
                         del store[doc_id]
                     else:
                         store.put(doc.with_(text=text, changes=doc.changes + tuple(changes)))

@@ -7,6 +7,7 @@ furniture needs the whole corpus and is applied by :func:`dedupe.pipeline.run`
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..config import CleanConfig
@@ -21,6 +22,7 @@ __all__ = [
     "clean_text",
     "clean_html",
     "clean_document",
+    "furniture_only",
     "FurnitureLearner",
     "FurnitureModel",
     "RULES",
@@ -82,6 +84,30 @@ def clean_html(html: str | bytes, url: str | None = None, config: CleanConfig | 
                        extracted.published, extracted.url, extracted.extractor)
 
 
+_WORDS = re.compile(r"\w+")
+#: A page is only furniture when cleaning left fewer than this many words and removed at least
+#: three times as many: a registration wall and the outlet's header and footer, with a teaser line.
+FURNITURE_ONLY_WORDS = 12  # a teaser is a cut headline; a one-sentence brief (an abridged copy on synd1: 20 words) is more
+FURNITURE_ONLY_RATIO = 3
+
+
+def furniture_only(text: str, changes: tuple[Change, ...] | list[Change]) -> bool:
+    """Whether a cleaned text is (nearly) all furniture: under :data:`FURNITURE_ONLY_WORDS` words
+    left, and cleaning removed at least :data:`FURNITURE_ONLY_RATIO` times as many.
+
+    Such a page (a registration wall) has no article to link: two of them share nothing but
+    their furniture, so :func:`clean_document` and :func:`dedupe.run` reject it (``furniture-only``).
+
+    >>> furniture_only("Council budget row", [Change("paywall", removed="Create a free account to keep reading this story today.")])
+    True
+    """
+    kept = len(_WORDS.findall(text))
+    if kept >= FURNITURE_ONLY_WORDS:
+        return False
+    removed = sum(len(_WORDS.findall(c.removed)) for c in changes if c.removed)
+    return removed > 0 and removed >= FURNITURE_ONLY_RATIO * kept
+
+
 def clean_document(doc: Document, config: CleanConfig | None = None) -> Document | Rejected:
     """Clean a document: HTML documents are extracted first, then every text is cleaned.
 
@@ -92,6 +118,8 @@ def clean_document(doc: Document, config: CleanConfig | None = None) -> Document
         result = clean_html(doc.html, url=doc.url, config=config)
         if not result.text:
             return Rejected(doc.id, "html", "no main text found in the HTML", doc.origin)
+        if furniture_only(result.text, result.changes):
+            return Rejected(doc.id, "furniture-only", "the page is (nearly) all furniture", doc.origin)
         url = doc.url or result.url
         return doc.with_(
             text=result.text,
@@ -106,4 +134,7 @@ def clean_document(doc: Document, config: CleanConfig | None = None) -> Document
     result = clean_text(doc.text or "", config)
     if not result.text.strip():
         return Rejected(doc.id, "empty-after-cleaning", "nothing but boilerplate was left after cleaning", doc.origin)
+    if furniture_only(result.text, doc.changes + result.changes):
+        return Rejected(doc.id, "furniture-only", "the page is (nearly) all furniture: "
+                        f"{result.text[:60]!r} is left", doc.origin)
     return doc.with_(text=result.text, source=doc.outlet, changes=doc.changes + result.changes)

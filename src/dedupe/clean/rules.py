@@ -270,7 +270,7 @@ _HEADING = _full(
     r"(?: (?:from|on|in|at) [\w .'&-]{1,40})?\s*:?"
     r"|you (?:may|might|could) (?:also )?(?:like|enjoy|be interested in)\W?|read (?:more|next|also)\s*:?"
     r"|also read\s*:?|see also\s*:?|more on this (?:story|topic)\s*:?|in other news\s*:?|don'?t miss\s*:?"
-    r"|what to read next\s*:?|more (?:from|in) [\w .'&-]{1,40}:?"
+    r"|what to read next\s*:?|more (?:from|in) [\w .'&-]{1,40}:?|elsewhere (?:on|in|at) [\w .'&-]{1,40}:?"
 )
 _AGE = _full(
     r"(?:\d+|an?|one)\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|[smhd])"
@@ -353,15 +353,44 @@ def _latest_drop(lines: list[str], headings: Iterable[int], kinds: _Kinds) -> li
         if heads >= 2 or (heads >= 1 and ages >= 1):
             for k in range(i, end):
                 drop[k] = True
-    # A trailing run of headline/age pairs without a heading: three ages or more.
+    # A trailing run of headline/age pairs without a heading: three ages or more. The run stops
+    # at prose and at figure lines (a table of figures is content), and the block starts at its
+    # first headline/age pair: what comes before it (a short closing line, a caption) is the article's.
     start = len(lines)
-    while start > 0 and kinds[start - 1] != "text":
+    while start > 0 and kinds[start - 1] != "text" and not _figure_line(lines[start - 1]):
         start -= 1
-    tail = [kinds[k] for k in range(start, len(lines))]
+    first_age = next((k for k in range(start, len(lines)) if kinds[k] == "age"), None)
+    if first_age is None:
+        return drop
+    if first_age > start and kinds[first_age - 1] == "headline":
+        first_age -= 1  # the headline the age belongs to
+    tail = [kinds[k] for k in range(first_age, len(lines))]
     if tail.count("age") >= 3 and tail.count("headline") >= 3:
-        for k in range(start, len(lines)):
+        for k in range(first_age, len(lines)):
             drop[k] = True
     return drop
+
+
+_DECIMAL = re.compile(r"\d[.,]\d|\d\s?%")
+_MAX_FIGURE_WORDS = 12  # a row of a table: a label and its values
+
+
+def _figure_line(line: str) -> bool:
+    """A row of a table of figures ("EPS 1.12 vs 0.98", "Gold 2,345.6 dollars an ounce"): a short line
+    with a decimal or a percentage, or with two numbers or more making up a third of its words.
+
+    >>> _figure_line("EPS 1.12 vs 0.98"), _figure_line("Gold 2,345.6 dollars an ounce")
+    (True, True)
+    >>> _figure_line("Man, 45, charged after 3 cars stolen"), _figure_line("Police arrest robbery suspect")
+    (False, False)
+    """
+    words = line.split()
+    if not 0 < len(words) <= _MAX_FIGURE_WORDS or _DIGIT_LIKE.search(line) is None:
+        return False
+    if _DECIMAL.search(line):
+        return True
+    numbers = sum(1 for w in words if any(c.isdigit() for c in w))
+    return numbers >= 2 and 3 * numbers >= len(words)
 
 
 # --------------------------------------------------------------------------- paywall
@@ -448,7 +477,7 @@ def _is_paywall(line: str) -> bool:
 
 
 _NEWSLETTER = re.compile(
-    r"^\W*(?:sign up|subscribe|join|get|register|enter your email)\b.{0,80}"
+    r"^[^\w\"“”‘’'«»]*(?:sign up|subscribe|join|get|register|enter your email)\b.{0,80}"
     r"\b(?:newsletters?|inbox|email updates|daily briefing|alerts)\b",
     re.IGNORECASE,
 )
@@ -477,6 +506,89 @@ def newsletter_prompt(text: str) -> str:
     return _without(text, lines, drop)
 
 
+# --------------------------------------------------------------------------- appeals and account prompts
+
+# A line that opens with an appeal: after punctuation but never after a quote mark (a quoted appeal is the article's).
+_APPEAL_OPEN = r"[^\w\"“”‘’'«»]*(?:"
+_APPEAL = re.compile(
+    _APPEAL_OPEN
+    + r"(?:please |today,? )?(?:become|be) an? (?:paying |digital |founding |monthly )?"
+      r"(?:member|supporter|subscriber|patron|donor)\b"
+      r"|(?:please )?(?:support|fund|back|sustain|protect) (?:our|independent|local|quality|nonprofit|non-profit"
+      r"|public[- ]interest|trusted|fearless|free|this) (?:[\w-]+ ){0,3}?"
+      r"(?:journalism|reporting|newsroom|news|coverage|work|press)\b"
+      r"|(?:please )?(?:donate|make a (?:donation|contribution)|chip in|give) (?:now|today|to|what|from|[$£€\d])"
+      r"|keep (?:independent|local|quality|free|our|this|the) (?:[\w-]+ ){0,3}?(?:\w+) (?:alive|free|going|independent"
+      r"|open|strong|thriving)\b"
+      r"|(?:our |your )?(?:members|supporters|subscribers|donors|readers)(?: like you)? (?:make|makes|keep|keeps|fund"
+      r"|power|sustain) (?:our|this|independent|local|the) (?:[\w-]+ ){0,3}?\w+\b.{0,40}?\b(?:possible|going|alive"
+      r"|free|independent|running)\b"
+      r"|(?:your|reader) support (?:makes|keeps|funds|powers|sustains|matters)\b"
+    + ")",
+    re.IGNORECASE,
+)
+# Prefilter keys: every line _APPEAL matches holds one of these (lower-cased).
+_APPEAL_KEYS = ("member", "support", "subscri", "patron", "donor", "donat", "contribution", "chip in", "give ",
+                "keep ", "readers")
+_ACCOUNT = re.compile(
+    _APPEAL_OPEN
+    + r"(?:sign up|register|join|subscribe)(?: now| today| free| for free| for an? (?:free )?account)* (?:and |to )"
+      r"(?:read|continue|keep reading|unlock|access|get full|enjoy)\b"
+      r"|(?:create|open|set up|make) (?:an?|your) (?:free )?(?:[\w-]+ )?account (?:to|and) (?:read|continue|keep"
+      r"|unlock|access|get|enjoy|see|view)\b"
+      r"|(?:log|sign) ?(?:in|on)(?: or (?:register|sign up|subscribe|create an? (?:free )?account))? to (?:continue"
+      r"|keep|read|unlock|access|view|see)\b"
+      r"|already (?:registered|a member|a subscriber|have an account)\s*\?"
+      r"|(?:you have|you've) (?:\d+|one|two|three|no) (?:free )?(?:articles?|stories) (?:left|remaining)\b"
+      r"|(?:read|enjoy) (?:up to )?\d+ (?:free )?(?:articles?|stories) (?:a|per|each|every) (?:month|week)\b"
+    + ")",
+    re.IGNORECASE,
+)
+# Prefilter keys: every line _ACCOUNT matches holds one of these (lower-cased).
+_ACCOUNT_KEYS = ("sign up", "register", "join", "subscri", "account", "log", "sign", "already", "left", "remaining",
+                 "month", "week")
+_REPORTED = re.compile(r"\b(?:said|says|told|according to|asked|urged|wrote)\b|[\"“”«»]", re.IGNORECASE)
+_MAX_APPEAL_WORDS = 40  # as _MAX_PROMO_WORDS: a call to action is a line or two, never a paragraph
+
+
+def _is_appeal(line: str) -> bool:
+    return (bool(line) and _words(line) <= _MAX_APPEAL_WORDS and _APPEAL.match(line) is not None
+            and _REPORTED.search(line) is None)
+
+
+def _is_account(line: str) -> bool:
+    return (bool(line) and _words(line) <= _MAX_APPEAL_WORDS and _ACCOUNT.match(line) is not None
+            and _REPORTED.search(line) is None)
+
+
+@_rule
+def support_appeal(text: str) -> str:
+    """Membership and donation appeals: "Become a member of …", "Support independent journalism", "Members make our newsroom possible".
+
+    The appeal opens the line (an article sentence about a membership scheme
+    opens otherwise), the line is short, and it quotes and reports nobody
+    ("she urged readers to become members" stays).
+
+    >>> support_appeal("The council met.\\nKeep independent reporting alive: become a member of the Courier.\\nMembers make our newsroom possible.")
+    'The council met.'
+    """
+    lines = _lines(text)
+    return _without(text, lines, [_is_appeal(line) for line in lines])
+
+
+@_rule
+def account_prompt(text: str) -> str:
+    """Registration and metered-access prompts: "Sign up free to read 5 articles a month", "Create an account to unlock …", "Already registered? Log in".
+
+    As :func:`support_appeal`: the prompt opens a short line that reports nobody.
+
+    >>> account_prompt("The council met.\\nSign up free to read 5 articles a month.\\nCreate an account to unlock this story.")
+    'The council met.'
+    """
+    lines = _lines(text)
+    return _without(text, lines, [_is_account(line) for line in lines])
+
+
 # --------------------------------------------------------------------------- footers
 
 _FOOTER = _full(
@@ -488,6 +600,9 @@ _FOOTER = _full(
     r"|exit mobile version|back to top|skip to (?:main )?content|return to (?:top|homepage)"
     r"|view (?:the )?(?:full|desktop|mobile) (?:site|version)|print (?:this )?(?:article|page|story)"
     r"|(?:this|the) (?:article|story|post) (?:was |first )?(?:originally )?(?:appeared|published|posted) (?:on|in|at|by) .{1,120}"
+    r"|(?:reprinted|republished|reproduced|syndicated)(?: here)? (?:by arrangement|with (?:the )?(?:kind )?permission"
+    r"|under (?:an? )?(?:licen[cs]e|agreement)|(?:from|via|by) ).{0,160}"
+    r"|(?:first|originally) (?:appeared|published|posted) (?:on|in|at|by) .{1,160}"
 )
 
 
@@ -740,7 +855,7 @@ _PROMO_PHRASE = re.compile(
 _PROMO_KEYS = ("k here", "p here", "inbox", "download", "get the", "free trial", "as little as", "signing up",
                "error processing", "like this")
 _PROMO_PROMPT = re.compile(
-    r"\W*(?:subscribe|sign up|join|get|download|register|follow|listen)(?: to| for| on)? (?:our|the|my) [\w .'&+-]{0,40}?"
+    r"[^\w\"“”‘’'«»]*(?:subscribe|sign up|join|get|download|register|follow|listen)(?: to| for| on)? (?:our|the|my) [\w .'&+-]{0,40}?"
     r"\b(?:newsletters?|podcasts?|app|alerts|youtube channel|membership|subscription)\b",
     re.IGNORECASE,
 )
@@ -982,9 +1097,31 @@ def timestamp_line(text: str) -> str:
         if line.strip():
             head.append(i)
     drop = [False] * len(lines)
-    for i in set(head + _tail(lines, 1)):
+    for i in head:
         drop[i] = _stamp(lines[i])
+    for i in _tail(lines, 1):
+        if i not in head:
+            drop[i] = _last_stamp(lines[i])
     return _without(text, lines, drop)
+
+
+_STAMP_OPENER = re.compile(r"\W*(?:updated|published|posted|last modified|last updated|first published|publish date)\b",
+                           re.IGNORECASE)
+
+
+def _last_stamp(line: str) -> bool:
+    """A stamp as the last line: one that carries a date or opens with "Updated", "Published" …; a closing
+    line with a time alone ("Voting closes at 22:00", "Kick-off is at 19:45 GMT") is the article's."""
+    if not _stamp(line):
+        return False
+    if _STAMP_OPENER.match(line):
+        return True
+    tokens = _WORD.findall(line.lower())
+    return (any(t.isdigit() for t in tokens) and any(t in _STAMP_MONTHS for t in tokens)) or bool(
+        _DATE_STAMP.search(line))
+
+
+_DATE_STAMP = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
 
 
 # --------------------------------------------------------------------------- page rules (HTML input)
@@ -1098,7 +1235,7 @@ def link_list(text: str, page: PageContext) -> str:
 _SOCIAL_WORDS = "twitter|facebook|instagram|linkedin|youtube|tiktok|threads|bluesky|mastodon|x"
 _HEADING_OPENER = (  # _HEADING
     r"(?:the )?(?:latest|related|more|top|trending|popular|recommended|recent|other|editor|most"
-    r"|you (?:may|might|could)|read|also read|see also|in other news|don|what to read next)"
+    r"|you (?:may|might|could)|read|also read|see also|in other news|don|what to read next|elsewhere)"
 )
 _BLOCK_OPENER = (  # _BLOCK_HEADING and _WIDGET_LABEL
     r"related|more |you may|you might|recommended|most |popular|read|viewed|shared|trending|top stories"
@@ -1167,6 +1304,7 @@ _OPENERS: dict[str, tuple[str, ...]] = {
         r"|you (?:may|might|could)|read|also read|see also|in other news|don|what to read next)",
         "latest", "related", "more", "top", "trending", "popular", "recommended", "recent", "other", "editor", "most",
         "you (?:may|might|could)", "read", "also read", "see also", "in other news", "don", "what to read next",
+        "elsewhere",
     ),
     "related_block": tuple(_BLOCK_OPENER.split("|")),  # _BLOCK_HEADING and _WIDGET_LABEL
     "embedded_post": (  # _POST_LABEL
@@ -1727,6 +1865,20 @@ def _fast_opened(name: str, removes: Callable[[str], bool]) -> Callable[[_View],
     return fast
 
 
+def _fast_keyed(name: str, keys: tuple[str, ...], removes: Callable[[str], bool]) -> Callable[[_View], _View | None]:
+    """The fast path of a line rule whose lines hold one of ``keys`` (lower-cased)."""
+    bkeys = tuple(key.encode("utf-8") for key in keys)
+
+    def fast(t: _View) -> _View | None:
+        found: set[int] = set()
+        for key in bkeys:
+            if t.has(key):
+                found |= t.holding(key)
+        return _drop(t, name, sorted(found), removes) if found else None
+    fast.__doc__ = f"{name} on a tidy text: only the lines that hold one of its keys."
+    return fast
+
+
 def _fast_teaser(t: _View) -> _View | None:
     """teaser_link: lines that open with a label, and lines with a "[" and a capital (a tag)."""
     found = t.opened("teaser_link")
@@ -1817,7 +1969,10 @@ def _fast_stamp(t: _View) -> _View | None:
             break
         if line.strip():
             found.append(i)
-    found.extend(t.tail[:1])
+    last = [i for i in t.tail[:1] if i not in found]
+    if last and _MEMO.verdicts["timestamp_line:last"].setdefault(t.lines[last[0]], _last_stamp(t.lines[last[0]])):
+        found.extend(last)
+        # the last line goes by _last_stamp's verdict; _drop asks _stamp, which says yes to every _last_stamp line
     return _drop(t, "timestamp_line", found, _stamp)
 
 
@@ -1917,6 +2072,8 @@ _FAST: dict[str, Callable[[_View], _View | None]] = {
     "share_bar": _fast_opened("share_bar", _is_share_bar),
     "paywall": _fast_paywall,
     "newsletter_prompt": _fast_opened("newsletter_prompt", _is_newsletter),
+    "support_appeal": _fast_keyed("support_appeal", _APPEAL_KEYS, _is_appeal),
+    "account_prompt": _fast_keyed("account_prompt", _ACCOUNT_KEYS, _is_account),
     "embedded_post": _fast_post,
     "repeated_title": _fast_title,
     "latest_headlines": _fast_latest,
@@ -1936,7 +2093,7 @@ _FAST: dict[str, Callable[[_View], _View | None]] = {
 #: pass and kept: a second pass of these rules removes nothing.
 LINE_RULES: frozenset[str] = frozenset(
     {"audio_widget", "ad_label", "share_bar", "paywall", "newsletter_prompt", "teaser_link", "promo_prompt",
-     "contact_line"}
+     "contact_line", "support_appeal", "account_prompt"}
 )
 
 
@@ -1950,6 +2107,8 @@ DEFAULT_RULES: tuple[str, ...] = (
     "share_bar",
     "paywall",
     "newsletter_prompt",
+    "support_appeal",
+    "account_prompt",
     "embedded_post",
     "repeated_title",
     "latest_headlines",
