@@ -120,8 +120,8 @@ def test_candidate_pairs_on_workers_equal_pairs_in_one_process(seed: int, memory
     for lo in range(0, n, 101):
         spill.add(*partition_keys(keys[lo:lo + 101], owners[lo:lo + 101], aux[lo:lo + 101]))
     try:
-        alone = _pair_evidence(spill, renumber, 1, 32)
-        forked = _pair_evidence(spill, renumber, workers, 32)
+        alone = _pair_evidence(spill, renumber, 1, DedupConfig())
+        forked = _pair_evidence(spill, renumber, workers, DedupConfig())
     finally:
         spill.close()
     for name in ("codes", "weights", "document", "tokens_a", "tokens_b", "sentences_a", "sentences_b", "open_keys", "loose",

@@ -101,8 +101,10 @@ def _bucket_pairs(keys: np.ndarray, owners: np.ndarray, max_bucket: int,
 
 
 # Entries' ``aux`` (see :func:`signature_entries`): the sentence's slot (its row in
-# Signature.sentences), its comparable tokens, and a mark of its band-0 key.
+# Signature.sentences), its comparable tokens, and a mark of its class (0 on a class entry).
 _NO_SLOT = 0xFFFF
+# Separates class keys (hashes of whole sentence signatures) from band keys.
+_CLASS_SALT = np.uint64(0x5BD1E9955BD1E995)
 _SLOT_SHIFT = np.uint64(16)
 _MARK_SHIFT = np.uint64(32)
 _LOW16 = np.uint64(0xFFFF)
@@ -190,14 +192,15 @@ class _Hits:
     capped_entries: int
 
 
-def _partition_hits(keys: np.ndarray, owners: np.ndarray, aux: np.ndarray | None, max_bucket: int) -> _Hits | None:
+def _partition_hits(keys: np.ndarray, owners: np.ndarray, aux: np.ndarray | None, max_bucket: int,
+                    sentence_bands: int = 24) -> _Hits | None:
     """The raw hits of one partition's entries (every occurrence of its keys).
 
     Within a key's run, sorted by owner (then entry order), each entry pairs
-    with the next ``max_bucket`` entries. A sentence band hit counts as evidence
-    for the two sentences when it is band 0, or when their band-0 keys differ
-    (marks in ``aux``): two sentences equal in band 0 are counted there once,
-    not again in each of the 24 bands they share.
+    with the next ``max_bucket`` entries. With ``aux``
+    (:func:`signature_entries`): two sentences of one class meet in their
+    class's bucket, where the hit stands for the ``sentence_bands`` band keys
+    they share; in a band bucket only sentences of different classes are paired.
     """
     if len(keys) < 2:
         return None
@@ -233,15 +236,18 @@ def _partition_hits(keys: np.ndarray, owners: np.ndarray, aux: np.ndarray | None
     capped_entry = np.repeat(capped, run_len)
     if aux is not None and capped.any():
         loose.append(at[capped_entry])
-    # Per entry, what a hit from it counts as (see _DOC_SHIFT).
+    # Per entry, what a hit from it counts as (see _DOC_SHIFT): a class hit, all the bands.
     db = document_band[rank]
-    kind_of = np.where(db > 0, 1 << _DOC_SHIFT, np.where(capped_entry, 1 << _CAPPED_SHIFT, 1))
+    units = np.ones(len(rank), dtype=np.int64)
     if aux is not None:
         a = aux[at]
         slot = ((a >> _SLOT_SHIFT) & _LOW16).astype(np.int64)
         tokens = (a & _LOW16).astype(np.int64)
         mark = (a >> _MARK_SHIFT).astype(np.int64)
+        is_class = (slot != _NO_SLOT) & (mark == 0)
+        units[is_class] = sentence_bands
         counts = (slot != _NO_SLOT) & ~capped_entry
+    kind_of = np.where(db > 0, 1 << _DOC_SHIFT, np.where(capped_entry, units << _CAPPED_SHIFT, units))
     codes_l, kinds_l, hit_l = [], [], []
     side_l: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     for d in range(1, max_bucket + 1):
@@ -251,12 +257,14 @@ def _partition_hits(keys: np.ndarray, owners: np.ndarray, aux: np.ndarray | None
         if not same.any():
             break
         x = np.flatnonzero(same)
+        if aux is not None:  # in a band bucket, sentences of one class met in their class's bucket
+            x = x[(mark[x] == 0) | (mark[x] != mark[x + d])]
         y = x + d
         code = owner[x] << 32 | owner[y]
         codes_l.append(code)
         kinds_l.append(kind_of[x])
         if aux is not None:
-            hit = counts[x] & ((mark[x] == 0) | (mark[x] != mark[y]))
+            hit = counts[x]
             if hit.any():
                 hit_l.append(code[hit])
                 side_l.append((slot[x[hit]], tokens[x[hit]], slot[y[hit]], tokens[y[hit]]))
@@ -300,22 +308,23 @@ def _evidence(hits: list[_Hits]) -> Evidence:
 
 
 def _count_kinds(codes: np.ndarray, kinds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_reduce` of pair codes and their packed kinds, for kinds that are one of three values.
+    """:func:`_reduce` of pair codes and their packed kinds, for kinds that take a few values.
 
-    Codes are below 2**62, so each hit's kind goes into the top two bits and
-    one plain sort counts the hits of each (pair, kind): several times faster
-    than an argsort and a gather of the raw hits, which are most of the stage's
-    work (tens of millions on a corpus of shared paragraphs).
+    The hits of each value are sorted alone (a plain sort) and counted by runs,
+    several times faster than an argsort and a gather of the raw hits, which are
+    most of the stage's work (tens of millions on a corpus of shared paragraphs).
     """
     if not len(codes):
         return codes, kinds
-    tag = np.where(kinds >= 1 << _DOC_SHIFT, 2, np.where(kinds >= 1 << _CAPPED_SHIFT, 1, 0)).astype(np.uint64)
-    packed = np.sort(codes.astype(np.uint64) | tag << np.uint64(62))
-    starts = np.flatnonzero(np.concatenate(([True], packed[1:] != packed[:-1])))
-    runs = np.diff(np.append(starts, len(packed))).astype(np.int64)
-    first = packed[starts]
-    unit = np.array([1, 1 << _CAPPED_SHIFT, 1 << _DOC_SHIFT], dtype=np.int64)[(first >> np.uint64(62)).astype(np.int64)]
-    codes, (kinds,) = _reduce((first & np.uint64((1 << 62) - 1)).astype(np.int64), [runs * unit])
+    out_c, out_k = [], []
+    for value in np.unique(kinds).tolist():
+        c = np.sort(codes[kinds == value])
+        starts = np.flatnonzero(np.concatenate(([True], c[1:] != c[:-1])))
+        out_c.append(c[starts])
+        out_k.append(np.diff(np.append(starts, len(c))).astype(np.int64) * value)
+    if len(out_c) == 1:
+        return out_c[0], out_k[0]
+    codes, (kinds,) = _reduce(np.concatenate(out_c), [np.concatenate(out_k)])
     return codes, kinds
 
 
@@ -332,9 +341,9 @@ def _distinct(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndar
 def merge_evidence(parts: Sequence[Evidence]) -> Evidence:
     """The evidence of disjoint groups of partitions together: figures of equal pairs (owners) summed.
 
-    A sentence can be counted in several groups (it shares bands, other than
-    band 0, in both): the sums are then larger than the distinct tokens, which
-    only loosens :func:`bound_pairs`.
+    A sentence can be counted in several groups (a sentence that is not of the
+    other's class shares bands with it in both): the sums are then larger than
+    the distinct tokens, which only loosens :func:`bound_pairs`.
     """
     parts = [p for p in parts if len(p.codes) or len(p.loose)]
     if not parts:
@@ -360,11 +369,14 @@ def merge_evidence(parts: Sequence[Evidence]) -> Evidence:
                     sum(p.capped_entries for p in parts))
 
 
-def pair_evidence(partitions: Iterable[tuple[np.ndarray, ...]], max_bucket: int = MAX_BUCKET) -> Evidence:
+def pair_evidence(partitions: Iterable[tuple[np.ndarray, ...]], max_bucket: int = MAX_BUCKET,
+                  sentence_bands: int = 24) -> Evidence:
     """The :class:`Evidence` of a group of partitions: ``(keys, owners[, aux])`` each holding every
     occurrence of its keys; entries whose owner is below 0 are skipped. Exact within the group:
-    a sentence's hits in several of its partitions count once."""
-    hits = [_partition_hits(p[0], p[1], p[2] if len(p) > 2 else None, max_bucket) for p in _owned(partitions)]
+    a sentence's hits in several of its partitions count once. ``sentence_bands``: the
+    configuration's, what a hit in a class bucket stands for."""
+    hits = [_partition_hits(p[0], p[1], p[2] if len(p) > 2 else None, max_bucket, sentence_bands)
+            for p in _owned(partitions)]
     return _evidence([h for h in hits if h is not None])
 
 
@@ -412,8 +424,8 @@ def bound_pairs(ev: Evidence, comparable: np.ndarray, free: np.ndarray, config: 
                    | (hit_density(ev) < config.prune_hit_density))
 
 
-def signature_entries(signatures: Sequence[Signature], config: DedupConfig,
-                      sentences: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def signature_entries(signatures: Sequence[Signature], config: DedupConfig, sentences: bool = True,
+                      classes_too: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every band key of ``signatures`` with its owner (the position in ``signatures``) and ``aux``.
 
     Document bands (datasketch's split for ``threshold``) of the signatures that
@@ -425,8 +437,15 @@ def signature_entries(signatures: Sequence[Signature], config: DedupConfig,
     ``aux`` (uint64) says which sentence an entry is of, for the coverage bound
     (:class:`Evidence`): bits 16-31 its slot (row in ``Signature.sentences``;
     0xFFFF for a document band), bits 0-15 its comparable tokens
-    (``Signature.sentence_tokens``), bits 32-63 a mark of the sentence's band-0
-    key (0 on band 0 itself).
+    (``Signature.sentence_tokens``), bits 32-63 a mark of the sentence's class.
+
+    A sentence's *class* is the hash of its whole signature: sentences printed
+    word for word (after normalisation) share it. Each sentence also gets one
+    class entry (its class key, aux mark 0), so that two identical sentences
+    meet once, in their class's bucket, and not again in each of the
+    ``sentence_bands`` band buckets they share: in a band bucket, entries of one
+    class are not paired. On a corpus where unrelated articles print common
+    paragraphs this divides the stage's raw hits by about ``sentence_bands``.
     """
     parts_k: list[np.ndarray] = []
     parts_o: list[np.ndarray] = []
@@ -450,10 +469,14 @@ def signature_entries(signatures: Sequence[Signature], config: DedupConfig,
                                  else np.asarray(signatures[i].sentence_tokens, dtype=np.uint64)
                                  for i, c in zip(who, counts)])
         per_row = (np.minimum(slot, _NO_SLOT - 1) << _SLOT_SHIFT) | np.minimum(tokens, _LOW16)
-        mark = ((keys[:, :1] & np.uint64(0xFFFFFFFF)) | np.uint64(1)) << _MARK_SHIFT
-        aux = per_row[:, None] | np.broadcast_to(mark, keys.shape)
-        aux[:, 0] = per_row  # band 0: mark 0
-        parts_a.append(aux.ravel())
+        # The sentence's class: equal for sentences with equal signatures (all their bands equal).
+        classes = band_keys(rows_, 1, rows_.shape[1])[:, 0] ^ _CLASS_SALT
+        mark = ((classes & np.uint64(0xFFFFFFFF)) | np.uint64(1)) << _MARK_SHIFT
+        parts_a.append((per_row[:, None] | mark[:, None] | np.zeros_like(keys)).ravel())
+        if classes_too:
+            parts_k.append(classes & ~np.uint64(1))  # even, like sentence bands; aux mark 0
+            parts_o.append(np.repeat(np.asarray(who, dtype=np.int64), counts))
+            parts_a.append(per_row)
     if not parts_k:
         return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.uint64)
     return np.concatenate(parts_k), np.concatenate(parts_o), np.concatenate(parts_a)
@@ -461,8 +484,9 @@ def signature_entries(signatures: Sequence[Signature], config: DedupConfig,
 
 def signature_keys(signatures: Sequence[Signature], config: DedupConfig,
                    sentences: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """The keys and owners of :func:`signature_entries`."""
-    keys, owners, _ = signature_entries(signatures, config, sentences)
+    """The band keys and owners of :func:`signature_entries` (no class entries): every occurrence of
+    a key pairs with every other, as in datasketch's ``MinHashLSH``."""
+    keys, owners, _ = signature_entries(signatures, config, sentences, classes_too=False)
     return keys, owners
 
 

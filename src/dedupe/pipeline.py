@@ -229,7 +229,7 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
     rep_number = np.full(len(ids) + 1, -1, dtype=np.int64)  # last slot: owner -1 stays -1
     rep_number[reps] = np.arange(len(reps))
 
-    evidence = _pair_evidence(spill, rep_number, workers, config.max_bucket)
+    evidence = _pair_evidence(spill, rep_number, workers, config)
     spill.close()
     keep = bound_pairs(evidence, comparable[reps], free[reps], config)
     coded = evidence.codes[keep]
@@ -312,17 +312,17 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
     return DedupResult(clusters, store, rejected, list(store), timings, stats)
 
 
-# Read by forked candidate workers: the band keys, the document renumbering and the bucket cap.
+# Read by forked candidate workers: the band keys, the document renumbering and the configuration.
 _PAIRS_STATE: dict[str, Any] = {}
 
 
 def _evidence_of_partitions(numbers: range) -> Evidence:
-    spill, renumber, max_bucket = _PAIRS_STATE["spill"], _PAIRS_STATE["renumber"], _PAIRS_STATE["max_bucket"]
+    spill, renumber, config = _PAIRS_STATE["spill"], _PAIRS_STATE["renumber"], _PAIRS_STATE["config"]
     return pair_evidence(((keys, renumber[owners], aux) for keys, owners, aux in spill.partitions(numbers)),
-                         max_bucket)
+                         config.max_bucket, config.sentence_bands)
 
 
-def _pair_evidence(spill: KeySpill, renumber: np.ndarray, workers: int, max_bucket: int) -> Evidence:
+def _pair_evidence(spill: KeySpill, renumber: np.ndarray, workers: int, config: DedupConfig) -> Evidence:
     """The :class:`~dedupe.candidates.Evidence` of the spilled band keys, owners renumbered by ``renumber``.
 
     Partitions hold disjoint keys, so groups of them are paired independently:
@@ -341,7 +341,7 @@ def _pair_evidence(spill: KeySpill, renumber: np.ndarray, workers: int, max_buck
     step = parts >> EVIDENCE_GROUP_BITS  # the partitions of one evidence group (dedupe.stages.evidence_group)
     groups = [range(lo, lo + step) for lo in range(0, parts, step)]
     parallel = workers > 1 and len(groups) > 1 and "fork" in multiprocessing.get_all_start_methods()
-    _PAIRS_STATE.update(spill=spill, renumber=renumber, max_bucket=max_bucket)
+    _PAIRS_STATE.update(spill=spill, renumber=renumber, config=config)
     # Summed as they come, like a binary counter: two sums of as many groups merge into one, so
     # each group's pairs are re-sorted about log2(groups) times (adding each group to one growing
     # total re-sorted it once per group: 16 times) and at most log2(groups) sums are held.
