@@ -61,7 +61,7 @@ from ..clean import FurnitureLearner
 from ..cluster import Candidate, group
 from ..config import CleanConfig, DedupConfig, FieldMap, Limits, RunConfig
 from ..document import Document, Rejected
-from ..errors import MissingDependencyError
+from ..errors import ConfigError, MissingDependencyError
 from ..pipeline import Progress, RunResult
 from ..readers import InputUnit, input_units, read_unit
 from ..stages import EVIDENCE_GROUP_BITS, SIGN_BATCH, Cluster, clean_partition, evidence_group, make_cluster, \
@@ -459,6 +459,8 @@ def run_spark(
     result does not depend on either.
     """
     config = config or RunConfig()
+    if partitions is not None and partitions < 1:
+        raise ConfigError(f"partitions={partitions!r} is out of range: expected a positive integer")
     require_pyspark()
     units = list(input_units(inputs))  # wrong paths and missing readers raise here, before Spark starts
     with spark_session(master) as spark:
