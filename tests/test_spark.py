@@ -27,7 +27,7 @@ import dedupe
 from dedupe.cli import main
 from dedupe.cluster import components
 from dedupe.config import RunConfig
-from dedupe.engines.spark import connected_components, run_spark
+from dedupe.engines.spark import FAULT_ENV, connected_components, run_spark
 from dedupe.writers import write_outputs
 
 from test_bad_input import ARTICLE, OTHER, STORY, gzip_bomb
@@ -40,13 +40,21 @@ FILES = ("canonical.jsonl", "clusters.jsonl", "rejected.jsonl")
 
 
 @pytest.fixture(scope="session")
-def spark() -> Iterator[object]:
+def faults(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where a test puts the stage names whose next task must crash (dedupe.engines.spark.FAULT_ENV)."""
+    return tmp_path_factory.mktemp("faults")
+
+
+@pytest.fixture(scope="session")
+def spark(faults: Path) -> Iterator[object]:
     from pyspark.sql import SparkSession
 
-    session = (SparkSession.builder.master("local[2]").appName("dedupe-tests")
+    # local[2, 4]: two task threads, and a failed task is tried again (up to 4 times), as on a cluster.
+    session = (SparkSession.builder.master("local[2,4]").appName("dedupe-tests")
                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
                .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
                .config("spark.pyspark.python", sys.executable)
+               .config(f"spark.executorEnv.{FAULT_ENV}", str(faults))
                .getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
     yield session
@@ -239,6 +247,16 @@ def test_hostile_inputs_spark_equals_local(spark: object, tmp_path: Path, hostil
             "truncated"} <= reasons
     for name in FILES:
         assert "SECRET-7f3a9c" not in (tmp_path / "spark" / name).read_text(encoding="utf-8")
+
+
+def test_tasks_killed_mid_run_and_retried_give_the_same_output(spark: object, tmp_path: Path, faults: Path,
+                                                               syndication_input: Path) -> None:
+    stages = ("clean", "sign", "verify", "cluster")
+    for stage in stages:
+        (faults / stage).touch()
+    write_outputs(run_spark([str(syndication_input)], RunConfig(), partitions=3), tmp_path / "spark")
+    assert not any((faults / stage).exists() for stage in stages)  # one task of each stage was killed
+    assert_same_outputs(local_outputs([str(syndication_input)], tmp_path / "local"), tmp_path / "spark")
 
 
 def test_input_order_does_not_change_the_clusters(spark: object, tmp_path: Path, syndication_input: Path) -> None:

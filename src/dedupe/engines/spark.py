@@ -45,6 +45,7 @@ the verify stages, the clusters and the outputs' documents (a
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from collections import Counter
@@ -122,6 +123,23 @@ def spark_session(master: str | None = None) -> Iterator[Any]:
         session.stop()
 
 
+#: Fault injection (tests): with ``DEDUPE_SPARK_FAULT=DIR`` in the executors' environment, the first
+#: task of a stage that finds the file ``DIR/<stage>`` (clean, sign, verify, cluster) removes it and
+#: kills its Python worker, as a lost executor would; Spark runs the task again.
+FAULT_ENV = "DEDUPE_SPARK_FAULT"
+
+
+def _fault_point(stage: str) -> None:
+    folder = os.environ.get(FAULT_ENV)
+    if not folder:
+        return
+    try:
+        os.unlink(os.path.join(folder, stage))
+    except OSError:
+        return
+    os._exit(3)
+
+
 def _text_partition(key: str | bytes) -> int:
     """A partition key for a string or bytes key (xxhash: the same in every process)."""
     data = key if isinstance(key, bytes) else key.encode("utf-8", "surrogatepass")
@@ -196,6 +214,7 @@ def _clean_task(records: Iterable[tuple[int, Document | Rejected]], config: Clea
     learner = FurnitureLearner(config.furniture_min_docs, config.furniture_min_share,
                                config.furniture_max_docs_per_source) if learn else None
     seen = firsts.value
+    _fault_point("clean")
     for chunk in _chunks(records, _CLEAN_CHUNK):
         todo: list[tuple[int, Document | Rejected]] = []
         for index, item in chunk:
@@ -240,6 +259,7 @@ def _sign_task(part: int, records: Iterable[tuple[tuple[str, Document], int]], c
     """Signatures of a range of document numbers (id order): per document ``("doc", number, id, origin,
     tokens, digest, published, outlet)``; band key entries ``("ent", group, order, keys, owners, aux)``
     with owners as document numbers; and ``("arr", part, numbers, comparable, free)``."""
+    _fault_point("sign")
     numbers_l, comparable_l, free_l = [], [], []
     for chunk_at, chunk in enumerate(_chunks(records, SIGN_BATCH)):
         numbers = np.array([k for _, k in chunk], dtype=np.int64)
@@ -283,6 +303,7 @@ def _copies_of(digest_group: tuple[bytes, Iterable[int]]) -> Iterator[tuple[int,
 def _verify_task(records: Iterable[tuple], config: DedupConfig) -> Iterator[tuple[int, int, Link]]:
     """``(a, b, link)`` of each pair ``((a, b), (id_a, text_a), (id_b, text_b))`` that verifies."""
     rows = sorted(records, key=lambda r: r[0])
+    _fault_point("verify")
     cache: dict[int, Prepared] = {}
     for chunk in _chunks(rows, _VERIFY_CHUNK):
         texts: dict[int, tuple[str, str]] = {}
@@ -330,6 +351,8 @@ def _cluster_component(records: Iterable[tuple], coded: Any, config: DedupConfig
         else:
             found[(record[1], record[2])] = record[3]
     members.sort(key=lambda m: m.number)
+    if len(members) > 1:
+        _fault_point("cluster")
     reps = [m for m in members if m.number == m.rep]
     local = {m.number: n for n, m in enumerate(reps)}
     links = {(local[a], local[b]): link for (a, b), link in found.items()}
