@@ -168,6 +168,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--explain", action="store_true", help="list every cleaning change in canonical.jsonl")
     p_run.add_argument("--report", action="store_true", help="also write report.html, a page to check the result")
     _add_output_format(p_run)
+    p_run.add_argument("--engine", choices=("local", "spark"), default="local",
+                       help="local (worker processes) or spark (Apache Spark; needs pip install "
+                            "'news-dedupe[spark]'): the same outputs (default: local)")
+    p_run.add_argument("--spark-master", metavar="URL",
+                       help="with --engine spark: the Spark master (default: the active session, else local[*])")
+    p_run.add_argument("--spark-partitions", type=int, metavar="N",
+                       help="with --engine spark: tasks per stage (default: Spark's default parallelism)")
     _add_clean_options(p_run)
     _add_dedup_options(p_run)
 
@@ -215,6 +222,10 @@ def _config(args: argparse.Namespace) -> RunConfig:
     limits = Limits(max_doc_bytes=args.max_doc_bytes, max_line_bytes=args.max_line_bytes,
                     max_decompressed_bytes=args.max_decompressed_bytes)
     fields = FieldMap(id=args.id_field, text=args.text_field, html=args.html_field, url=args.url_field)
+    if getattr(args, "engine", "local") == "spark":  # before reading anything, not after
+        from .engines.spark import require_pyspark
+
+        require_pyspark("--engine spark")
     if getattr(args, "output_format", "jsonl") == "parquet":  # before reading anything, not after
         from .formats.parquet import require_pyarrow
 
@@ -245,7 +256,8 @@ def _closing(summary: dict, out: str, quiet: bool) -> None:
 def _cmd_run(args: argparse.Namespace, config: RunConfig) -> int:
     bar = ProgressBar(sys.stderr, enabled=not args.quiet and sys.stderr.isatty())
     try:
-        result = run(args.inputs, config, progress=bar, on_reject=RejectReporter())
+        result = run(args.inputs, config, progress=bar, on_reject=RejectReporter(), engine=args.engine,
+                     spark_master=args.spark_master, spark_partitions=args.spark_partitions)
     finally:
         bar.close()
     summary = write_outputs(result, args.output, explain=args.explain, workers=config.worker_count,

@@ -24,6 +24,7 @@ from .clean import FurnitureLearner, furniture_only
 from .cluster import Candidate, group_components
 from .config import DedupConfig, RunConfig
 from .document import Document, Rejected
+from .errors import ConfigError
 from .parallel import ordered_imap, ordered_map
 from .readers import read_inputs
 from .stages import EVIDENCE_GROUP_BITS, SIGN_BATCH, Cluster, SignedPartition, clean_partition, make_cluster, \
@@ -525,9 +526,25 @@ def run(
     *,
     progress: Progress | None = None,
     on_reject: Callable[[Rejected], None] | None = None,
+    engine: str = "local",
+    spark_master: str | None = None,
+    spark_partitions: int | None = None,
 ) -> RunResult:
-    """Read, clean and deduplicate ``inputs`` (paths, directories or ``-``)."""
+    """Read, clean and deduplicate ``inputs`` (paths, directories or ``-``).
+
+    ``engine="spark"`` runs the same stages on Apache Spark (:mod:`dedupe.engines.spark`;
+    ``pip install 'news-dedupe[spark]'``) on ``spark_master`` (default: the active
+    SparkSession, else ``local[*]``) in ``spark_partitions`` tasks per stage: the
+    same result, timings apart.
+    """
     config = config or RunConfig()
+    if engine == "spark":
+        from .engines.spark import run_spark
+
+        return run_spark(inputs, config, master=spark_master, partitions=spark_partitions, progress=progress,
+                         on_reject=on_reject)
+    if engine != "local":
+        raise ConfigError(f"engine={engine!r} is unknown: expected 'local' or 'spark'")
     corpus = clean_corpus(inputs, config, progress=progress, on_reject=on_reject)
     result = deduplicate(corpus.documents, config.dedup, workers=config.worker_count, progress=progress,
                          memory_bytes=config.memory_bytes)

@@ -64,13 +64,14 @@ import sys
 import zlib
 from pathlib import Path
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any, BinaryIO, Iterator, Mapping, Sequence
 
 from .config import FieldMap, Limits
 from .document import Document, Rejected
 from .errors import InputError, MissingDependencyError
 
-__all__ = ["read_inputs", "decode_bytes", "decode_document", "input_kind"]
+__all__ = ["read_inputs", "decode_bytes", "decode_document", "input_kind", "InputUnit", "input_units", "read_unit"]
 
 logger = logging.getLogger(__name__)
 
@@ -284,8 +285,40 @@ def _extension(name: str) -> str:
     return suffixes[-1]
 
 
+@dataclass(frozen=True)
+class InputUnit:
+    """One file to read: a text or HTML file (``name``: its id) or a shard (JSONL, Parquet, WARC;
+    ``name`` starts the ids of its records without one, None: the path). :func:`input_units`
+    lists them, :func:`read_unit` reads one; a distributed engine reads each unit in a task."""
+
+    kind: str
+    path: str
+    name: str | None = None
+
+
+def read_unit(unit: InputUnit, limits: Limits, fields: FieldMap,
+              skipped: Counter[str]) -> Iterator[Document | Rejected]:
+    """The documents and rejections of one :class:`InputUnit`, as :func:`read_inputs` reads them
+    (without the check of ids across units)."""
+    if unit.kind in ("text", "html"):
+        return iter([_read_file(Path(unit.path), unit.name or _path_text(unit.path), unit.kind, limits)])
+    if unit.kind in ("jsonl", "stdin"):
+        return _read_jsonl(unit.path, limits, fields, unit.name)
+    return _read_shard(unit.path, unit.kind, unit.name or _path_text(unit.path), limits, fields, skipped)
+
+
 def _walk(root: Path, limits: Limits, fields: FieldMap, skipped: Counter[str]) -> Iterator[Document | Rejected]:
-    """Depth first: a directory's files (sorted), then its subdirectories (sorted).
+    """Depth first: a directory's files (sorted), then its subdirectories (sorted) (see :func:`_walk_units`)."""
+    for unit in _walk_units(root):
+        if isinstance(unit, Rejected):
+            yield unit
+        else:
+            yield from read_unit(unit, limits, fields, skipped)
+
+
+def _walk_units(root: Path) -> Iterator[InputUnit | Rejected]:
+    """The files of a directory to read, depth first: its files (sorted), then its subdirectories
+    (sorted); and the rejections of entries that cannot be read.
 
     Symlinks to directories are not followed. A file is only opened when it is
     a regular file: a FIFO with a ``.txt`` name would block a plain ``open``.
@@ -332,10 +365,7 @@ def _walk(root: Path, limits: Limits, fields: FieldMap, skipped: Counter[str]) -
             if not stat.S_ISREG(mode):
                 yield Rejected(doc_id, "unreadable", f"not a regular file ({_file_type(mode)})", _path_text(str(path)))
                 continue
-            if kind in ("text", "html"):
-                yield _read_file(path, doc_id, kind, limits)
-            else:
-                yield from _read_shard(str(path), kind, doc_id, limits, fields, skipped)
+            yield InputUnit(kind, str(path), doc_id)
         stack.extend(reversed(subdirs))
     if not readable:
         found = ", ".join(f"{n} {ext}" for ext, n in sorted(others.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -620,15 +650,8 @@ def read_inputs(inputs: Sequence[str | os.PathLike[str]], limits: Limits | None 
         if kind in ("parquet", "warc"):
             _require(kind, path)
     seen: dict[str, str] = {}
-    for path, kind in specs:
-        if kind == "dir":
-            items: Iterator[Document | Rejected] = _walk(Path(path), limits, fields, skipped)
-        elif kind in ("jsonl", "stdin"):
-            items = _read_jsonl(path, limits, fields)
-        elif kind in ("parquet", "warc"):
-            items = _read_shard(path, kind, _path_text(path), limits, fields, skipped)
-        else:
-            items = iter([_read_file(Path(path), _path_text(path), kind, limits)])
+    for unit in _units(specs):
+        items = iter([unit]) if isinstance(unit, Rejected) else read_unit(unit, limits, fields, skipped)
         for item in items:
             if isinstance(item, Document):
                 first = seen.get(item.id)
@@ -637,6 +660,29 @@ def read_inputs(inputs: Sequence[str | os.PathLike[str]], limits: Limits | None 
                     continue
                 seen[item.id] = item.origin
             yield item
+
+
+def _units(specs: Sequence[tuple[str, str]]) -> Iterator[InputUnit | Rejected]:
+    for path, kind in specs:
+        if kind == "dir":
+            yield from _walk_units(Path(path))
+        else:
+            yield InputUnit(kind, path)
+
+
+def input_units(inputs: Sequence[str | os.PathLike[str]]) -> Iterator[InputUnit | Rejected]:
+    """The files :func:`read_inputs` reads, in its order, as :class:`InputUnit`; and the
+    rejections of directory entries that cannot be read, in their place.
+
+    Raises as :func:`read_inputs` does, up front. Reading each unit with
+    :func:`read_unit`, in order, and rejecting a second document with an id
+    already seen (``duplicate-id``) gives what :func:`read_inputs` gives.
+    """
+    specs = [(str(p), input_kind(str(p))) for p in inputs]
+    for path, kind in specs:
+        if kind in ("parquet", "warc"):
+            _require(kind, path)
+    return _units(specs)
 
 
 def _require(kind: str, path: str) -> None:

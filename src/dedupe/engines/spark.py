@@ -1,0 +1,684 @@
+"""The run on Apache Spark: the stages of :mod:`dedupe.stages` inside Spark tasks, the same output.
+
+``dedupe run --engine spark [--spark-master URL]`` or ``dedupe.run(..., engine="spark")``
+(``pip install 'news-dedupe[spark]'``). Without a master, Spark runs in local mode
+(``local[*]``, the driver bound to 127.0.0.1); a SparkSession that is already active
+(``spark-submit``, a notebook) is used as it is and left running.
+
+The routing, stage by stage (:mod:`dedupe.stages` lists the stage functions)::
+
+    read      one task per input file (dedupe.readers.read_unit), so rejected rows and reasons
+              are the local ones; items numbered in read order (zipWithIndex)
+    ids       a second document with an id seen earlier in read order: duplicate-id (reduceByKey)
+    clean     contiguous ranges of the read order (clean_partition); each task counts its
+              accepted documents' lines (FurnitureLearner.add), learners merged by treeReduce
+    strip     the merged furniture model broadcast (FurnitureModel.strip_many)
+    number    documents sorted by id (sortByKey, a range partition), numbered (zipWithIndex)
+    sign      contiguous ranges of numbers (sign_partition); band key entries by evidence group
+    copies    equal digests (groupByKey on the digest): the first in id order represents them
+    evidence  one task per evidence group (pair_evidence); the 16 groups' evidence summed
+              (merge_evidence) and bounded (bound_pairs) on the driver
+    verify    candidate pairs joined with their two documents' texts (join), prepared and
+              verified in the task (prepare_texts, verify_many)
+    components  connected components of the verified links (large-star / small-star)
+    cluster   one task per component (cluster.group with on-demand checks over the
+              component's documents, then make_cluster); clusters collected
+    write     the project's writers, on the driver, from the documents in read order
+
+Documents are numbered in id order, as the local engine numbers them; every
+number a stage sees is ordered as the local engine's, so the candidate pairs,
+their evidence, the bound, the links and the clusters are the local ones, and
+the output files are byte-identical except ``timings_s``, whatever the
+partition count or input order (tested against the local engine).
+
+Python's ``hash()`` of strings and bytes is salted per process: keys that are
+strings or bytes are partitioned by xxhash (:func:`_text_partition`); integer
+keys by Spark's own hash of integers, which is not salted.
+
+The driver holds what is O(documents) in arrays (comparable and free tokens per
+document: 16 bytes each), the candidate pairs' evidence between the evidence and
+the verify stages, the clusters and the outputs' documents (a
+:class:`~dedupe.store.DocumentStore`, spilled to a temporary file past
+``memory_bytes``). See docs/scale.md for sizing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+import numpy as np
+import xxhash
+
+from ..candidates import Evidence, bound_pairs, decode_pairs, merge_evidence, pair_evidence
+from ..clean import FurnitureLearner
+from ..cluster import Candidate, group
+from ..config import CleanConfig, DedupConfig, FieldMap, Limits, RunConfig
+from ..document import Document, Rejected
+from ..errors import ConfigError, MissingDependencyError
+from ..pipeline import Progress, RunResult
+from ..readers import InputUnit, input_units, read_unit
+from ..stages import EVIDENCE_GROUP_BITS, SIGN_BATCH, Cluster, clean_partition, evidence_group, make_cluster, \
+    sign_partition
+from ..store import DocumentStore
+from ..verify import Link, PairVerifier, Prepared, prepare_texts, verify_many
+
+__all__ = ["run_spark", "spark_session", "require_pyspark", "connected_components"]
+
+logger = logging.getLogger(__name__)
+
+#: Rounds of large-star / small-star before giving up (Kiveris et al. bound the rounds by
+#: O(log^2 n); a million-node chain converges in under 30).
+MAX_ROUNDS = 100
+# Documents per cleaning call inside a task: as the local engine's chunks.
+_CLEAN_CHUNK = 64
+# Pairs verified per verify_many call inside a task, and the prepared documents a task keeps.
+_VERIFY_CHUNK = 512
+_PREPARED_CACHE = 8192
+
+
+def require_pyspark(purpose: str = "--engine spark") -> Any:
+    """The ``pyspark`` module, or :class:`MissingDependencyError` naming the extra to install."""
+    try:
+        import pyspark
+    except ImportError as exc:
+        raise MissingDependencyError("pyspark", "spark", purpose) from exc
+    return pyspark
+
+
+def _local_master(master: str) -> bool:
+    return master == "local" or master.startswith("local[")
+
+
+@contextmanager
+def spark_session(master: str | None = None) -> Iterator[Any]:
+    """The active SparkSession (left running), or a new one on ``master`` (``local[*]`` when None),
+    stopped on exit. A local one binds its driver to 127.0.0.1 and runs tasks on this Python."""
+    require_pyspark()
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        running = active.sparkContext.master
+        if master and master != running:
+            logger.warning("a SparkSession on %s is already active: it runs this job, not %s", running, master)
+        yield active
+        return
+    master = master or "local[*]"
+    builder = SparkSession.builder.master(master).appName("dedupe")
+    if _local_master(master):
+        builder = (builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+                   .config("spark.ui.enabled", "false").config("spark.pyspark.python", sys.executable))
+    session = builder.getOrCreate()
+    try:
+        yield session
+    finally:
+        session.stop()
+
+
+#: Fault injection (tests): with ``DEDUPE_SPARK_FAULT=DIR`` in the executors' environment, the first
+#: task of a stage that finds the file ``DIR/<stage>`` (clean, sign, verify, cluster) removes it and
+#: kills its Python worker, as a lost executor would; Spark runs the task again.
+FAULT_ENV = "DEDUPE_SPARK_FAULT"
+
+
+def _fault_point(stage: str) -> None:
+    folder = os.environ.get(FAULT_ENV)
+    if not folder:
+        return
+    try:
+        os.unlink(os.path.join(folder, stage))
+    except OSError:
+        return
+    os._exit(3)
+
+
+def _text_partition(key: str | bytes) -> int:
+    """A partition key for a string or bytes key (xxhash: the same in every process)."""
+    data = key if isinstance(key, bytes) else key.encode("utf-8", "surrogatepass")
+    return xxhash.xxh64_intdigest(data)
+
+
+def _group_partition(group: int) -> int:
+    return group
+
+
+# --------------------------------------------------------------------------- tasks (module level: pickled)
+
+
+def _read_task(records: Iterable[tuple[int, Any]], limits: Limits, fields: FieldMap) -> Iterator[tuple]:
+    """``(unit, position, item)`` for each item of each input unit, then ``(unit, -1, skipped)``."""
+    for index, payload in records:
+        skipped: Counter[str] = Counter()
+        if isinstance(payload, Rejected):
+            items: Iterable[Document | Rejected] = [payload]
+        elif isinstance(payload, list):  # read on the driver (stdin)
+            items = payload
+        else:
+            items = read_unit(payload, limits, fields, skipped)
+        for position, item in enumerate(items):
+            yield index, position, item
+        if skipped:
+            yield index, -1, skipped
+
+
+def _read_summary(part: int, records: Iterable[tuple]) -> Iterator[tuple[int, int, Counter[str]]]:
+    """``(partition, items read, records skipped by kind)`` of one partition of :func:`_read_task`."""
+    size = 0
+    skipped: Counter[str] = Counter()
+    for _, position, item in records:
+        if position < 0:
+            skipped.update(item)
+        else:
+            size += 1
+    yield part, size, skipped
+
+
+def _number_items(part: int, records: Iterable[tuple], offsets: list[int]) -> Iterator[tuple[int, Any]]:
+    """``(read index, item)``: the partition's items numbered from its offset in the read order."""
+    index = offsets[part]
+    for _, position, item in records:
+        if position >= 0:
+            yield index, item
+            index += 1
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _duplicate_of(item: Document, first: tuple[int, str] | None, index: int) -> Rejected | None:
+    if first is None or first[0] == index:
+        return None
+    return Rejected(item.id, "duplicate-id", f"id {item.id!r} already used at {first[1]}", item.origin)
+
+
+def _clean_task(records: Iterable[tuple[int, Document | Rejected]], config: CleanConfig, firsts: Any,
+                learn: bool) -> Iterator[tuple]:
+    """Cleaned items ``("doc", index, Document)`` / ``("rej", index, Rejected)`` of a range of the read
+    order, then ``("learner", FurnitureLearner)`` over its accepted documents when ``learn``."""
+    learner = FurnitureLearner(config.furniture_min_docs, config.furniture_min_share,
+                               config.furniture_max_docs_per_source) if learn else None
+    seen = firsts.value
+    _fault_point("clean")
+    for chunk in _chunks(records, _CLEAN_CHUNK):
+        todo: list[tuple[int, Document | Rejected]] = []
+        for index, item in chunk:
+            duplicate = _duplicate_of(item, seen.get(item.id), index) if isinstance(item, Document) else None
+            if duplicate is not None:
+                todo.append((index, duplicate))
+            else:
+                todo.append((index, item))
+        cleaned = clean_partition([item for _, item in todo], config, keys=learn)
+        for (index, _), (item, keys) in zip(todo, cleaned):
+            if isinstance(item, Rejected):
+                yield "rej", index, item
+                continue
+            if learner is not None:
+                learner.add(item.outlet, item.text or "", keys)
+            yield "doc", index, item
+    if learner is not None:
+        yield "learner", -1, learner
+
+
+def _merge_learners(a: FurnitureLearner, b: FurnitureLearner) -> FurnitureLearner:
+    a.merge(b)
+    return a
+
+
+def _strip_task(records: Iterable[tuple], model: Any) -> Iterator[tuple]:
+    """Learned furniture stripped: ``("doc", index, Document)``, or ``("rej", index, Rejected)`` when
+    only furniture was left (as :func:`dedupe.pipeline.clean_corpus`)."""
+    for chunk in _chunks(records, SIGN_BATCH):
+        stripped = model.value.strip_many([(doc.outlet, doc.text or "") for _, _, doc in chunk])
+        for (_, index, doc), (text, changes) in zip(chunk, stripped):
+            if not changes:
+                yield "doc", index, doc
+            elif not text.strip():
+                yield "rej", index, Rejected(doc.id, "empty-after-cleaning", "only learned page furniture was left",
+                                             doc.origin)
+            else:
+                yield "doc", index, doc.with_(text=text, changes=doc.changes + tuple(changes))
+
+
+def _sign_task(part: int, records: Iterable[tuple[tuple[str, Document], int]], config: DedupConfig) -> Iterator[tuple]:
+    """Signatures of a range of document numbers (id order): per document ``("doc", number, id, origin,
+    tokens, digest, published, outlet)``; band key entries ``("ent", group, order, keys, owners, aux)``
+    with owners as document numbers; and ``("arr", part, numbers, comparable, free)``."""
+    _fault_point("sign")
+    numbers_l, comparable_l, free_l = [], [], []
+    for chunk_at, chunk in enumerate(_chunks(records, SIGN_BATCH)):
+        numbers = np.array([k for _, k in chunk], dtype=np.int64)
+        docs = [doc for (_, doc), _ in chunk]
+        signed = sign_partition([d.text or "" for d in docs], config)
+        owners = numbers[signed.owners] if len(signed.owners) else signed.owners
+        groups = evidence_group(signed.keys)
+        for g in np.unique(groups).tolist():
+            sel = groups == g
+            yield "ent", g, (part, chunk_at), signed.keys[sel], owners[sel], signed.aux[sel]
+        for j, doc in enumerate(docs):
+            yield ("doc", int(numbers[j]), doc.id, doc.origin, int(signed.tokens[j]),
+                   signed.digests[16 * j:16 * j + 16], doc.published, doc.outlet)
+        numbers_l.append(numbers)
+        comparable_l.append(signed.comparable)
+        free_l.append(signed.free)
+    if numbers_l:
+        yield "arr", part, np.concatenate(numbers_l), np.concatenate(comparable_l), np.concatenate(free_l)
+
+
+def _group_evidence(pieces: Iterable[tuple], excluded: Any, max_bucket: int) -> Evidence:
+    """The evidence of one evidence group: its entries in number order (as the local engine holds
+    them), owners that are not representatives (empty documents, exact copies) left out."""
+    ordered = sorted(pieces, key=lambda p: p[0])
+    keys = np.concatenate([p[1] for p in ordered])
+    owners = np.concatenate([p[2] for p in ordered])
+    aux = np.concatenate([p[3] for p in ordered])
+    drop = np.isin(owners, excluded.value)
+    if drop.any():
+        owners = np.where(drop, -1, owners)
+    return pair_evidence([(keys, owners, aux)], max_bucket)
+
+
+def _copies_of(digest_group: tuple[bytes, Iterable[int]]) -> Iterator[tuple[int, int]]:
+    """``(copy, representative)`` of documents with one digest: the first in id order represents them."""
+    numbers = sorted(digest_group[1])
+    for k in numbers[1:]:
+        yield k, numbers[0]
+
+
+def _verify_task(records: Iterable[tuple], config: DedupConfig) -> Iterator[tuple[int, int, Link]]:
+    """``(a, b, link)`` of each pair ``((a, b), (id_a, text_a), (id_b, text_b))`` that verifies."""
+    rows = sorted(records, key=lambda r: r[0])
+    _fault_point("verify")
+    cache: dict[int, Prepared] = {}
+    for chunk in _chunks(rows, _VERIFY_CHUNK):
+        texts: dict[int, tuple[str, str]] = {}
+        for (a, b), doc_a, doc_b in chunk:
+            texts[a] = doc_a
+            texts[b] = doc_b
+        if len(cache) + len(texts) > _PREPARED_CACHE:
+            kept = {n: cache[n] for n in texts if n in cache}
+            cache.clear()
+            cache.update(kept)
+        missing = [n for n in texts if n not in cache]
+        if missing:
+            cache.update(zip(missing, prepare_texts([texts[n][0] for n in missing], [texts[n][1] for n in missing],
+                                                    config)))
+        pairs = [pair for pair, _, _ in chunk]
+        for (a, b), link in zip(pairs, verify_many(pairs, cache, config)):
+            if link is not None:
+                yield a, b, link
+
+
+@dataclass(frozen=True)
+class _Member:
+    """A document of a component: its number, its representative's, and what the canonical policy reads."""
+
+    number: int
+    rep: int
+    id: str
+    tokens: int
+    published: str | None
+    outlet: str | None
+
+
+def _cluster_component(records: Iterable[tuple], coded: Any, config: DedupConfig) -> Iterator[tuple]:
+    """The clusters of one connected component of verified links: :func:`dedupe.cluster.group` over
+    its representatives (numbered in id order), pairs that were no candidate verified on demand
+    (as the local engine does), then :func:`dedupe.stages.make_cluster`; ``("od", (on-demand checks, verified links))`` last."""
+    members: list[_Member] = []
+    texts: dict[int, str] = {}
+    found: dict[tuple[int, int], Link] = {}
+    for record in records:
+        if record[0] == "m":
+            members.append(record[1])
+        elif record[0] == "t":
+            texts[record[1]] = record[2]
+        else:
+            found[(record[1], record[2])] = record[3]
+    members.sort(key=lambda m: m.number)
+    if len(members) > 1:
+        _fault_point("cluster")
+    reps = [m for m in members if m.number == m.rep]
+    local = {m.number: n for n, m in enumerate(reps)}
+    links = {(local[a], local[b]): link for (a, b), link in found.items()}
+    on_demand: dict[tuple[int, int], Link | None] = {}
+    if links:
+        codes = coded.value
+
+        def fetch(numbers: list[int]) -> tuple[list[str], list[str]]:
+            return [reps[n].id for n in numbers], [texts[reps[n].number] for n in numbers]
+
+        verifier = PairVerifier(fetch, config)
+
+        def verified(a: int, b: int) -> bool:
+            code = reps[a].number << 32 | reps[b].number
+            at = int(np.searchsorted(codes, code))
+            return at < len(codes) and int(codes[at]) == code
+
+        def check(a: int, b: int) -> Link | None:
+            link = links.get((a, b))
+            if link is not None or verified(a, b):
+                return link
+            if (a, b) not in on_demand:
+                on_demand[(a, b)] = verifier.check(a, b)
+            return on_demand[(a, b)]
+
+        def prefetch(pairs: list[tuple[int, int]]) -> None:
+            verifier.prefetch([p for p in pairs if p not in links and p not in on_demand and not verified(*p)])
+
+        groups = group(len(reps), links, check, [m.tokens for m in reps], config.linkage, prefetch=prefetch)
+    else:
+        groups = [[n] for n in range(len(reps))]
+    group_of = {n: gi for gi, g in enumerate(groups) for n in g}
+    all_links = dict(links)
+    all_links.update((pair, link) for pair, link in on_demand.items() if link is not None)
+    links_of_group: dict[int, list[Link]] = {}
+    for (a, b) in sorted(all_links):
+        if group_of[a] == group_of[b]:
+            links_of_group.setdefault(group_of[a], []).append(all_links[(a, b)])
+    members_of: dict[int, list[_Member]] = {}
+    for m in members:  # in number (id) order
+        members_of.setdefault(group_of[local[m.rep]], []).append(m)
+    for gi in range(len(groups)):
+        group_members = members_of[gi]
+        cands = [Candidate(m.id, m.tokens, m.published, m.outlet) for m in group_members]
+        ids = {m.number: m.id for m in group_members}
+        copies = [(ids[m.rep], m.id) for m in group_members if m.rep != m.number]
+        yield "cluster", make_cluster(cands, links_of_group.get(gi, ()), copies, config)
+    yield "od", (len(on_demand), len(found))
+
+
+# --------------------------------------------------------------------------- connected components
+
+
+def _large_star(node: tuple[int, Iterable[int]]) -> Iterator[tuple[int, int]]:
+    """Large-star: every larger neighbour of ``u`` attached to the smallest of ``u``'s neighbourhood."""
+    u, neighbours = node
+    seen = set(neighbours)
+    m = min(min(seen), u)
+    for v in seen:
+        if v > u:
+            yield v, m
+
+
+def _small_star(node: tuple[int, Iterable[int]]) -> Iterator[tuple[int, int]]:
+    """Small-star: ``u`` and its smaller neighbours attached to the smallest of them."""
+    u, parents = node
+    seen = set(parents)
+    m = min(seen)
+    yield u, m
+    for v in seen:
+        if v != m:
+            yield v, m
+
+
+def connected_components(edges: Any, partitions: int) -> Any:
+    """``(node, smallest node of its component)`` for every node of ``edges`` (an RDD of integer pairs).
+
+    Large-star and small-star rounds (Kiveris, Lattanzi, Mirrokni, Rastogi and
+    Vassilvitskii, "Connected Components in MapReduce and Beyond", SoCC 2014),
+    written with RDD operations. Edges are kept as ``(child, parent)`` with
+    ``parent < child``; both operations keep each component connected, so when
+    the edges form stars (every parent is a root, every child has one parent),
+    each star is a component and its root is its smallest node.
+    """
+    current = edges.filter(lambda e: e[0] != e[1]).map(lambda e: (max(e), min(e))).distinct(partitions)
+    current.persist()
+    previous = None
+    for _ in range(MAX_ROUNDS):
+        # One job per round: it computes (and keeps) this round's edges while checking them.
+        done = current.flatMap(lambda e: ((e[0], 1), (e[1], 0))).groupByKey(partitions).filter(_not_star).isEmpty()
+        if previous is not None:
+            previous.unpersist()
+        if done:
+            roots = current.values().distinct(partitions).map(lambda r: (r, r))
+            return current.union(roots)
+        both = current.flatMap(lambda e: (e, (e[1], e[0])))
+        larger = both.groupByKey(partitions).flatMap(_large_star).distinct(partitions)
+        previous, current = current, larger.groupByKey(partitions).flatMap(_small_star).distinct(partitions)
+        current.persist()
+    raise RuntimeError(f"connected components did not converge in {MAX_ROUNDS} rounds")
+
+
+def _not_star(node: tuple[int, Iterable[int]]) -> bool:
+    """Whether a node breaks the star shape: it has two parents, or it has a parent and children.
+    (Its marks: 1 per parent it has, 0 per child.)"""
+    marks = list(node[1])
+    parents = sum(marks)
+    return parents > 1 or (parents == 1 and len(marks) > 1)
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def run_spark(
+    inputs: Sequence[str],
+    config: RunConfig | None = None,
+    *,
+    master: str | None = None,
+    partitions: int | None = None,
+    progress: Progress | None = None,
+    on_reject: Callable[[Rejected], None] | None = None,
+) -> RunResult:
+    """:func:`dedupe.pipeline.run` on Spark: the same :class:`~dedupe.pipeline.RunResult`, timings apart.
+
+    ``master``: a Spark master URL (default: the active session, else ``local[*]``);
+    ``partitions``: tasks per stage (default: Spark's default parallelism). The
+    result does not depend on either.
+    """
+    config = config or RunConfig()
+    if partitions is not None and partitions < 1:
+        raise ConfigError(f"partitions={partitions!r} is out of range: expected a positive integer")
+    require_pyspark()
+    units = list(input_units(inputs))  # wrong paths and missing readers raise here, before Spark starts
+    with spark_session(master) as spark:
+        return _SparkRun(spark.sparkContext, config, partitions, progress).run(units, on_reject)
+
+
+class _SparkRun:
+    def __init__(self, sc: Any, config: RunConfig, partitions: int | None, progress: Progress | None) -> None:
+        from pyspark import StorageLevel
+
+        self.sc = sc
+        self.config = config
+        self.parts = max(1, partitions or sc.defaultParallelism)
+        self.progress = progress
+        self.level = StorageLevel.MEMORY_AND_DISK
+        self.timings: dict[str, float] = {}
+        self.cached: list[Any] = []
+
+    def _persist(self, rdd: Any) -> Any:
+        rdd.persist(self.level)
+        self.cached.append(rdd)
+        return rdd
+
+    def _time(self, stage: str, since: float) -> float:
+        now = time.perf_counter()
+        self.timings[stage] = now - since
+        return now
+
+    def run(self, units: list[InputUnit | Rejected], on_reject: Callable[[Rejected], None] | None) -> RunResult:
+        try:
+            return self._run(units, on_reject)
+        finally:
+            for rdd in self.cached:
+                rdd.unpersist()
+
+    def _run(self, units: list[InputUnit | Rejected], on_reject: Callable[[Rejected], None] | None) -> RunResult:
+        sc, config, parts = self.sc, self.config, self.parts
+        dedup = config.dedup
+        t = time.perf_counter()
+
+        # Read: one task per input unit (stdin is read here).
+        payloads: list[Any] = []
+        for unit in units:
+            if isinstance(unit, InputUnit) and unit.kind == "stdin":
+                payloads.append(list(read_unit(unit, config.limits, config.fields, Counter())))
+            else:
+                payloads.append(unit)
+        read = sc.parallelize(list(enumerate(payloads)), max(1, min(len(payloads), parts)))
+        read = self._persist(read.mapPartitions(partial(_read_task, limits=config.limits, fields=config.fields)))
+        skipped: Counter[str] = Counter()
+        sizes: dict[int, int] = {}
+        for part, size, counter in read.mapPartitionsWithIndex(_read_summary).collect():
+            sizes[part] = size
+            skipped.update(counter)
+        offsets = np.concatenate(([0], np.cumsum([sizes[p] for p in sorted(sizes)]))).astype(np.int64).tolist()
+        n_read = int(offsets[-1])
+        items = read.mapPartitionsWithIndex(partial(_number_items, offsets=offsets))
+
+        # A second document with an id already seen (in read order) is a duplicate-id.
+        firsts = (items.filter(lambda r: isinstance(r[1], Document))
+                  .map(lambda r: (r[1].id, (r[0], r[1].origin, 1)))
+                  .reduceByKey(lambda x, y: (x[0], x[1], x[2] + y[2]) if x[0] < y[0] else (y[0], y[1], x[2] + y[2]),
+                               parts, _text_partition)
+                  .filter(lambda kv: kv[1][2] > 1)
+                  .map(lambda kv: (kv[0], (kv[1][0], kv[1][1])))
+                  .collectAsMap())
+        firsts_b = sc.broadcast(dict(firsts))
+
+        # Clean contiguous ranges of the read order; furniture counted per task, merged.
+        learn = config.clean.learn_furniture
+        total = max(n_read, 1)
+        ranged = items.repartitionAndSortWithinPartitions(parts, lambda i: i * parts // total)
+        cleaned = self._persist(ranged.mapPartitions(
+            partial(_clean_task, config=config.clean, firsts=firsts_b, learn=learn)))
+        rejections_rdd = cleaned.filter(lambda r: r[0] == "rej").map(lambda r: (0, r[1], r[2]))
+        t = self._time("clean", t)
+        docs = cleaned.filter(lambda r: r[0] == "doc")
+        furniture_lines = 0
+        if learn:
+            learner = cleaned.filter(lambda r: r[0] == "learner").map(lambda r: r[2]).treeReduce(_merge_learners)
+            model = learner.model()
+            furniture_lines = len(model)
+            if furniture_lines:
+                model_b = sc.broadcast(model.detached())
+                stripped = self._persist(docs.mapPartitions(partial(_strip_task, model=model_b)))
+                rejections_rdd = rejections_rdd.union(stripped.filter(lambda r: r[0] == "rej")
+                                                      .map(lambda r: (1, r[1], r[2])))
+                docs = stripped.filter(lambda r: r[0] == "doc")
+        final = self._persist(docs.map(lambda r: (r[1], r[2])))  # (read index, document), in read order
+        rejected: list[tuple[int, int, Rejected]] = rejections_rdd.collect()
+        t = self._time("furniture", t)
+
+        # Number the documents in id order, sign them.
+        numbered = self._persist(final.map(lambda r: (r[1].id, r[1])).sortByKey(True, parts).zipWithIndex())
+        signed = self._persist(numbered.mapPartitionsWithIndex(partial(_sign_task, config=dedup)))
+        small = signed.filter(lambda r: r[0] == "arr" or (r[0] == "doc" and r[4] == 0)).collect()
+        arrays = [r for r in small if r[0] == "arr"]
+        n_docs = sum(len(a[2]) for a in arrays)
+        comparable = np.zeros(n_docs, dtype=np.int64)
+        free = np.zeros(n_docs, dtype=np.int64)
+        for _, _, numbers, comp, fr in arrays:
+            comparable[numbers] = comp
+            free[numbers] = fr
+        infos = signed.filter(lambda r: r[0] == "doc")
+        empty = sorted((r[1], r[2], r[3]) for r in small if r[0] == "doc")
+        rejected += [(2, k, Rejected(doc_id, "empty", "the text has no words", origin)) for k, doc_id, origin in empty]
+        empty_ids = {doc_id for _, doc_id, _ in empty}
+        t = self._time("sign", t)
+
+        # Exact copies follow the first in id order; candidate evidence per evidence group.
+        alive = infos.filter(lambda r: r[4] > 0)
+        copy_of = dict(alive.map(lambda r: (r[5], r[1])).groupByKey(parts, _text_partition).flatMap(_copies_of)
+                       .collect())
+        excluded = np.array(sorted(set(copy_of) | {k for k, _, _ in empty}), dtype=np.int64)
+        excluded_b = sc.broadcast(excluded)
+        max_bucket = dedup.max_bucket
+        groups = 1 << EVIDENCE_GROUP_BITS
+        by_group = dict(signed.filter(lambda r: r[0] == "ent").map(lambda r: (r[1], (r[2], r[3], r[4], r[5])))
+                        .groupByKey(min(groups, parts), _group_partition)
+                        .mapValues(partial(_group_evidence, excluded=excluded_b, max_bucket=max_bucket))
+                        .collect())
+        evidence = Evidence.empty()
+        for g in range(groups):  # summed in group order, as the local engine sums them
+            if g in by_group:
+                evidence = merge_evidence([evidence, by_group.pop(g)])
+        keep = bound_pairs(evidence, comparable, free, dedup)
+        coded = evidence.codes[keep]
+        above_weight = int(np.count_nonzero(evidence.weights >= dedup.candidate_min_weight))
+        capped_keys, capped_entries = evidence.capped_keys, evidence.capped_entries
+        del evidence, keep, comparable, free
+        t = self._time("candidates", t)
+
+        # Verify: each candidate pair joined with its two documents' texts.
+        texts = numbered.map(lambda r: (r[1], (r[0][0], r[0][1].text or "")))
+        chunks = [c for c in np.array_split(coded, max(1, min(parts, len(coded)))) if len(c)]
+        pairs = sc.parallelize(chunks, max(1, len(chunks))).flatMap(decode_pairs)
+        joined = (pairs.join(texts, parts).map(lambda r: (r[1][0], (r[0], r[1][1])))
+                  .join(texts, parts).map(lambda r: ((r[1][0][0], r[0]), r[1][0][1], r[1][1])))
+        links = self._persist(joined.mapPartitions(partial(_verify_task, config=dedup)))
+        t = self._time("verify", t)
+
+        # Connected components of the verified links; each clustered by the local function.
+        if len(coded):
+            labels = self._persist(connected_components(links.map(lambda r: (r[0], r[1])), parts))
+        else:
+            labels = sc.parallelize([], 1)
+        t = self._time("components", t)
+        copy_b = sc.broadcast(copy_of)
+        coded_b = sc.broadcast(coded)
+        members = (alive.map(lambda r: (copy_b.value.get(r[1], r[1]),
+                                        _Member(r[1], copy_b.value.get(r[1], r[1]), r[2], r[4], r[6], r[7])))
+                   .leftOuterJoin(labels, parts)
+                   .map(lambda r: (r[1][1] if r[1][1] is not None else r[0], ("m", r[1][0]))))
+        component_texts = labels.join(texts, parts).map(lambda r: (r[1][0], ("t", r[0], r[1][1][1])))
+        component_links = (links.map(lambda r: (r[0], (r[1], r[2]))).join(labels, parts)
+                           .map(lambda r: (r[1][1], ("l", r[0], r[1][0][0], r[1][0][1]))))
+        out = (members.union(component_texts).union(component_links).groupByKey(parts)
+               .flatMap(lambda kv: _cluster_component(kv[1], coded_b, dedup)).collect())
+        clusters: list[Cluster] = [c for kind, c in out if kind == "cluster"]
+        clusters.sort(key=lambda c: c.canonical)
+        on_demand = sum(c[0] for kind, c in out if kind == "od")
+        n_links = sum(c[1] for kind, c in out if kind == "od")
+        t = self._time("cluster", t)
+
+        # The documents, in read order, for the writers.
+        store = DocumentStore(config.memory_bytes)
+        for _, doc in final.toLocalIterator():
+            if doc.id not in empty_ids:
+                store.put(doc)
+        rejected.sort(key=lambda r: (r[0], r[1]))
+        rejections = [r for _, _, r in rejected]
+        if on_reject:
+            for r in rejections:
+                on_reject(r)
+        self._time("collect", t)
+        stats = {
+            "candidate_pairs": len(coded),
+            "pruned_pairs": above_weight - len(coded),
+            "capped_keys": capped_keys,
+            "capped_key_entries": capped_entries,
+            "verified_links": n_links,
+            "on_demand_checks": on_demand,
+            "exact_copies": len(copy_of),
+        }
+        return RunResult(
+            clusters=clusters,
+            documents=store,
+            rejected=rejections,
+            order=list(store),
+            timings=dict(self.timings),
+            stats=stats,
+            skipped=dict(sorted(skipped.items())),
+            read=n_read,
+            rule_counts=dict(sorted(store.rules.items())),
+            furniture_lines=furniture_lines,
+            config=config,
+        )
+

@@ -1,0 +1,338 @@
+"""The Spark engine (dedupe.engines.spark) against the local engine: the same output files, byte
+for byte (summary.json apart from its timings), with 1, 3 and 7 partitions; and its connected
+components against union-find.
+
+One SparkSession (pyspark local mode, two threads, the driver bound to 127.0.0.1) serves the
+whole module; the engine uses the active session. Corpora are small: each Spark run costs a few
+seconds of job overhead, whatever its size.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import os
+import random
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Iterator
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import dedupe
+from dedupe.cli import main
+from dedupe.cluster import components
+from dedupe.config import RunConfig
+from dedupe.engines.spark import FAULT_ENV, connected_components, run_spark
+from dedupe.writers import write_outputs
+
+from test_bad_input import ARTICLE, OTHER, STORY, gzip_bomb
+from test_candidate_evidence import shared_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+GENERATOR_PATH = ROOT / "benchmarks" / "syndication" / "generate.py"
+FILES = ("canonical.jsonl", "clusters.jsonl", "rejected.jsonl")
+
+
+@pytest.fixture(scope="session")
+def faults(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where a test puts the stage names whose next task must crash (dedupe.engines.spark.FAULT_ENV)."""
+    return tmp_path_factory.mktemp("faults")
+
+
+@pytest.fixture(scope="session")
+def spark(faults: Path) -> Iterator[object]:
+    from pyspark.sql import SparkSession
+
+    # local[2, 4]: two task threads, and a failed task is tried again (up to 4 times), as on a cluster.
+    session = (SparkSession.builder.master("local[2,4]").appName("dedupe-tests")
+               .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+               .config("spark.pyspark.python", sys.executable)
+               .config(f"spark.executorEnv.{FAULT_ENV}", str(faults))
+               .getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def local_outputs(inputs: list[str], outdir: Path, config: RunConfig | None = None) -> Path:
+    write_outputs(dedupe.run(inputs, config or RunConfig(workers=2)), outdir)
+    return outdir
+
+
+def assert_same_outputs(local: Path, other: Path) -> None:
+    for name in FILES:
+        assert (other / name).read_bytes() == (local / name).read_bytes(), name
+    summaries = []
+    for folder in (local, other):
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        summary.pop("timings_s")
+        summaries.append(summary)
+    assert summaries[0] == summaries[1]
+
+
+# --------------------------------------------------------------------------- corpora
+
+
+def _load_generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("syndication_generate_spark", GENERATOR_PATH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+WORDS = ("council harbour ferry minister budget election court river bridge school hospital union strike "
+         "airport storm flood museum festival police village market farmers rail tunnel energy wind "
+         "report inquiry mayor tax housing plan vote league club coach final season record").split()
+
+
+def invented_base(root: Path, articles: int, seed: int) -> Path:
+    """A folder shaped like the BBC base the syndication generator reads, of invented articles."""
+    rng = random.Random(seed)
+    for i in range(articles):
+        topic = ("business", "tech", "sport")[i % 3]
+        folder = root / "bbc" / topic
+        folder.mkdir(parents=True, exist_ok=True)
+        paragraphs = []
+        for p in range(rng.randint(4, 7)):
+            sentences = [" ".join(rng.choice(WORDS) for _ in range(rng.randint(9, 18))).capitalize()
+                         + f" in {topic} story {i}, part {p}." for _ in range(rng.randint(2, 3))]
+            paragraphs.append(" ".join(sentences))
+        title = f"Story {i}: " + " ".join(rng.choice(WORDS) for _ in range(5))
+        (folder / f"{i + 1:03d}.txt").write_text(title + "\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def syndication_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """About 250 documents from the syndication generator (reposts, abridged, edited, partial,
+    noisy and heavy copies; exact copies; furniture), over an invented base."""
+    gen = _load_generator()
+    base = invented_base(tmp_path_factory.mktemp("base"), 110, 5)
+    docs, _gold = gen.generate(base, 250, 3)
+    # Shuffled, so that the input order differs from the id order.
+    random.Random(1).shuffle(docs)
+    return write_jsonl(tmp_path_factory.mktemp("synd") / "docs.jsonl", docs)
+
+
+@pytest.fixture(scope="module")
+def shared_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shared-paragraph corpus of test_candidate_evidence (paragraphs printed by several
+    unrelated documents, stock sentences, copies), plus exact copies."""
+    docs = shared_corpus(11, 120)
+    docs += [{"id": f"x{i}", "text": docs[i]["text"]} for i in range(0, 40, 7)]
+    return write_jsonl(tmp_path_factory.mktemp("shared") / "docs.jsonl", docs)
+
+
+@pytest.fixture(scope="module")
+def hostile_input(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """The bad inputs of docs/robustness.md that need no monkeypatching (Spark's Python workers
+    are other processes): binary, empty, oversized, badly encoded, deeply nested and external-entity
+    HTML, a FIFO, a symlink loop, malformed and truncated JSONL, a cut gzip, a decompression bomb,
+    duplicate ids across inputs."""
+    tmp = tmp_path_factory.mktemp("hostile")
+    inp = tmp / "in"
+    inp.mkdir()
+    secret = tmp / "secret.txt"
+    secret.write_text("SECRET-7f3a9c", encoding="utf-8")
+    files: dict[str, bytes] = {
+        "ok.txt": STORY.encode(),
+        "copy.txt": STORY.encode(),
+        "other.txt": OTHER.encode(),
+        "page.html": ARTICLE.encode(),
+        "latin1.txt": ("Le café est fermé à Niamey. " + OTHER).encode("latin-1"),
+        "cp1252.txt": ("Niger’s junta – “a new partnership”. " + OTHER + " €5 million.").encode("cp1252"),
+        "utf16.txt": ("Niger’s army. " + OTHER + " Again.").encode("utf-16"),
+        "utf16-bad.txt": b"\xff\xfeo\x00k\x00\x00\xd8",
+        "late-nul.txt": STORY.encode() * 80 + b"\x00",
+        "image.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        "zero.txt": b"",
+        "spaces.txt": b" \n\t \r\n",
+        "big.txt": STORY.encode() * 6000,
+        "nested.html": b"<html><body>" + b"<div>" * 20000 + STORY.encode() + b"</div>" * 20000 + b"</body></html>",
+        "xxe.html": (f'<!DOCTYPE html [<!ENTITY xxe SYSTEM "file://{secret}">]>'
+                     + ARTICLE.replace("<article>", "<article><p>&xxe;</p>")).encode(),
+        "punct.txt": "... — !!! ??? — ...".encode(),
+    }
+    for name, data in files.items():
+        (inp / name).write_bytes(data)
+    os.mkfifo(inp / "fifo.txt")
+    (inp / "loop.txt").symlink_to(inp / "loop.txt")
+    lines = [
+        json.dumps({"id": "j-ok", "text": OTHER + " Second copy with an extra sentence at its end."}),
+        json.dumps({"id": "j-type", "text": 42}),
+        json.dumps({"id": "j-notext", "title": "no body"}),
+        json.dumps({"id": "ok.txt", "text": "An id already used by the directory."}),
+        json.dumps({"id": "../../../etc/passwd", "text": "A story whose id looks like a path, kept as data."}),
+        '{"id": "j-broken", "text": ',
+        json.dumps({"id": "j-long", "text": STORY * 100}),
+        json.dumps({"id": "j-ok", "text": "The same id again, in the same file."}),
+    ]
+    jl = tmp / "more.jsonl"
+    jl.write_bytes("\n".join(lines).encode() + b'\n{"id": "j-bad-utf8", "text": "caf\xe9"}\n{"id": "j-cut", "te')
+    cut = tmp / "cut.jsonl.gz"
+    packed = gzip.compress("".join(json.dumps({"id": f"g{i}", "text": f"Story {i}. " + OTHER}) + "\n"
+                                   for i in range(60)).encode())
+    cut.write_bytes(packed[: len(packed) // 2])
+    bomb = tmp / "bomb.jsonl.gz"
+    bomb.write_bytes(gzip_bomb(20))
+    return [str(inp), str(jl), str(cut), str(bomb)]
+
+
+HOSTILE_LIMITS = dict(max_doc_bytes=1 << 20, max_line_bytes=10_000, max_decompressed_bytes=8 << 20)
+
+
+# --------------------------------------------------------------------------- Spark == local
+
+
+@pytest.mark.parametrize("partitions", [1, 3, 7])
+def test_seeds_spark_equals_local(spark: object, tmp_path: Path, partitions: int) -> None:
+    local = local_outputs([str(SEEDS)], tmp_path / "local")
+    result = run_spark([str(SEEDS)], RunConfig(), partitions=partitions)
+    write_outputs(result, tmp_path / "spark")
+    assert_same_outputs(local, tmp_path / "spark")
+    clusters = [json.loads(line) for line in (tmp_path / "spark" / "clusters.jsonl").read_text().splitlines()]
+    assert sorted(len(c["members"]) for c in clusters) == [1, 1, 3]
+
+
+@pytest.mark.parametrize("partitions", [1, 3, 7])
+def test_syndication_corpus_spark_equals_local(spark: object, tmp_path: Path, syndication_input: Path,
+                                               partitions: int) -> None:
+    local = local_outputs([str(syndication_input)], tmp_path / "local")
+    result = run_spark([str(syndication_input)], RunConfig(), partitions=partitions)
+    write_outputs(result, tmp_path / "spark")
+    assert_same_outputs(local, tmp_path / "spark")
+    summary = json.loads((tmp_path / "spark" / "summary.json").read_text())
+    # The corpus exercises what the engine routes: copies of every kind, exact copies, furniture.
+    assert summary["counts"]["clusters_with_copies"] >= 30
+    assert summary["dedup"]["exact_copies"] >= 1 and summary["dedup"]["verified_links"] >= 50
+    assert summary["learned_furniture_lines"] >= 1
+
+
+@pytest.mark.parametrize("partitions", [1, 3, 7])
+def test_shared_paragraph_corpus_spark_equals_local(spark: object, tmp_path: Path, shared_input: Path,
+                                                    partitions: int) -> None:
+    config = RunConfig(dedup=dedupe.DedupConfig(max_bucket=4))  # hot keys: capped buckets
+    local = local_outputs([str(shared_input)], tmp_path / "local", config)
+    result = run_spark([str(shared_input)], config, partitions=partitions)
+    write_outputs(result, tmp_path / "spark")
+    assert_same_outputs(local, tmp_path / "spark")
+    stats = json.loads((tmp_path / "spark" / "summary.json").read_text())["dedup"]
+    assert stats["pruned_pairs"] > 0 and stats["capped_keys"] > 0 and stats["exact_copies"] >= 6
+
+
+@pytest.mark.parametrize("partitions", [1, 3, 7])
+def test_hostile_inputs_spark_equals_local(spark: object, tmp_path: Path, hostile_input: list[str],
+                                           partitions: int) -> None:
+    config = RunConfig(limits=dedupe.Limits(**HOSTILE_LIMITS))
+    local = local_outputs(hostile_input, tmp_path / "local", config)
+    result = run_spark(hostile_input, config, partitions=partitions)
+    write_outputs(result, tmp_path / "spark")
+    assert_same_outputs(local, tmp_path / "spark")
+    reasons = {json.loads(line)["reason"] for line in (tmp_path / "spark" / "rejected.jsonl").read_text().splitlines()}
+    assert {"binary", "empty", "encoding", "too-large", "unreadable", "duplicate-id", "malformed-json", "bad-field",
+            "truncated"} <= reasons
+    for name in FILES:
+        assert "SECRET-7f3a9c" not in (tmp_path / "spark" / name).read_text(encoding="utf-8")
+
+
+def test_tasks_killed_mid_run_and_retried_give_the_same_output(spark: object, tmp_path: Path, faults: Path,
+                                                               syndication_input: Path) -> None:
+    stages = ("clean", "sign", "verify", "cluster")
+    for stage in stages:
+        (faults / stage).touch()
+    write_outputs(run_spark([str(syndication_input)], RunConfig(), partitions=3), tmp_path / "spark")
+    assert not any((faults / stage).exists() for stage in stages)  # one task of each stage was killed
+    assert_same_outputs(local_outputs([str(syndication_input)], tmp_path / "local"), tmp_path / "spark")
+
+
+def test_input_order_does_not_change_the_clusters(spark: object, tmp_path: Path, syndication_input: Path) -> None:
+    rows = [json.loads(line) for line in syndication_input.read_text(encoding="utf-8").splitlines()]
+    first = write_jsonl(tmp_path / "a.jsonl", rows[: len(rows) // 2])
+    second = write_jsonl(tmp_path / "b.jsonl", rows[len(rows) // 2:])
+    write_outputs(run_spark([str(first), str(second)], RunConfig(), partitions=3), tmp_path / "ab")
+    write_outputs(run_spark([str(second), str(first)], RunConfig(), partitions=2), tmp_path / "ba")
+    assert (tmp_path / "ab" / "clusters.jsonl").read_bytes() == (tmp_path / "ba" / "clusters.jsonl").read_bytes()
+
+
+def test_cli_engine_spark_and_parquet_output(spark: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for engine, out in (("local", "local"), ("spark", "spark")):
+        code = main(["run", str(SEEDS), "-o", str(tmp_path / out), "--engine", engine, "--spark-partitions", "3",
+                     "--output-format", "parquet", "-q"])
+        assert code == 0
+    for name in ("canonical.parquet", "clusters.parquet", "rejected.jsonl"):
+        assert (tmp_path / "spark" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
+    code = main(["run", str(SEEDS), "-o", str(tmp_path / "api"), "--engine", "spark", "-q"])
+    assert code == 0
+    via_api = dedupe.run([str(SEEDS)], RunConfig(), engine="spark", spark_partitions=2)
+    assert [c.to_dict() for c in via_api.clusters] == [
+        json.loads(line) for line in (tmp_path / "api" / "clusters.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def test_unknown_engine_and_bad_partitions_are_config_errors(tmp_path: Path) -> None:
+    with pytest.raises(dedupe.ConfigError, match="engine='flink'"):
+        dedupe.run([str(SEEDS)], engine="flink")
+    with pytest.raises(dedupe.ConfigError, match="partitions=0"):
+        run_spark([str(SEEDS)], partitions=0)
+
+
+def test_missing_pyspark_names_the_extra(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # import pyspark raises ImportError
+    with pytest.raises(dedupe.MissingDependencyError, match=r"pip install 'news-dedupe\[spark\]'"):
+        dedupe.run([str(SEEDS)], engine="spark")
+    assert main(["run", str(SEEDS), "-o", str(tmp_path / "out"), "--engine", "spark"]) == 2
+    assert "news-dedupe[spark]" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+# --------------------------------------------------------------------------- connected components
+
+
+def spark_components(spark: object, n: int, edges: list[tuple[int, int]], partitions: int) -> list[list[int]]:
+    sc = spark.sparkContext  # type: ignore[attr-defined]
+    labels = dict(connected_components(sc.parallelize(edges, partitions), partitions).collect())
+    groups: dict[int, list[int]] = {}
+    for node in range(n):
+        groups.setdefault(labels.get(node, node), []).append(node)
+    for root, members in groups.items():
+        assert root == members[0]  # the label is the component's smallest node
+    return sorted(groups.values())
+
+
+@settings(max_examples=12, deadline=None)
+@given(n=st.integers(2, 60), data=st.data(), partitions=st.sampled_from([1, 3, 7]))
+def test_components_equal_union_find_on_random_graphs(spark: object, n: int, data: st.DataObject,
+                                                      partitions: int) -> None:
+    edges = data.draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=3 * n))
+    assert spark_components(spark, n, edges, partitions) == sorted(components(n, edges))
+
+
+@pytest.mark.parametrize("shape", ["chain", "reversed-chain", "giant", "many-stars"])
+def test_components_of_long_chains_and_a_giant_component(spark: object, shape: str) -> None:
+    rng = random.Random(7)
+    n = 3000
+    if shape == "chain":  # one path through the nodes in a random order: the most rounds
+        order = list(range(n))
+        rng.shuffle(order)
+        edges = list(zip(order, order[1:]))
+    elif shape == "reversed-chain":
+        edges = [(k + 1, k) for k in range(n - 1)]
+    elif shape == "giant":  # one component holding every node, plus random extra edges
+        edges = [(k, rng.randrange(k)) for k in range(1, n)] + [(rng.randrange(n), rng.randrange(n)) for _ in range(n)]
+    else:
+        edges = [(rng.randrange(n // 30) * 30, k) for k in range(n) if k % 30]
+    assert spark_components(spark, n, edges, 3) == sorted(components(n, edges))
