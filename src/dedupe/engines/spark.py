@@ -280,7 +280,7 @@ def _sign_task(part: int, records: Iterable[tuple[tuple[str, Document], int]], c
         yield "arr", part, np.concatenate(numbers_l), np.concatenate(comparable_l), np.concatenate(free_l)
 
 
-def _group_evidence(pieces: Iterable[tuple], excluded: Any, max_bucket: int) -> Evidence:
+def _group_evidence(pieces: Iterable[tuple], excluded: Any, max_bucket: int, sentence_bands: int) -> Evidence:
     """The evidence of one evidence group: its entries in number order (as the local engine holds
     them), owners that are not representatives (empty documents, exact copies) left out."""
     ordered = sorted(pieces, key=lambda p: p[0])
@@ -290,7 +290,7 @@ def _group_evidence(pieces: Iterable[tuple], excluded: Any, max_bucket: int) -> 
     drop = np.isin(owners, excluded.value)
     if drop.any():
         owners = np.where(drop, -1, owners)
-    return pair_evidence([(keys, owners, aux)], max_bucket)
+    return pair_evidence([(keys, owners, aux)], max_bucket, sentence_bands)
 
 
 def _copies_of(digest_group: tuple[bytes, Iterable[int]]) -> Iterator[tuple[int, int]]:
@@ -603,7 +603,8 @@ class _SparkRun:
         groups = 1 << EVIDENCE_GROUP_BITS
         by_group = dict(signed.filter(lambda r: r[0] == "ent").map(lambda r: (r[1], (r[2], r[3], r[4], r[5])))
                         .groupByKey(min(groups, parts), _group_partition)
-                        .mapValues(partial(_group_evidence, excluded=excluded_b, max_bucket=max_bucket))
+                        .mapValues(partial(_group_evidence, excluded=excluded_b, max_bucket=max_bucket,
+                                           sentence_bands=dedup.sentence_bands))
                         .collect())
         evidence = Evidence.empty()
         for g in range(groups):  # summed in group order, as the local engine sums them
