@@ -47,7 +47,12 @@ def faults(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def spark(faults: Path) -> Iterator[object]:
+    import shutil
+
     from pyspark.sql import SparkSession
+
+    if shutil.which("java") is None:
+        pytest.fail("the Spark engine's tests need Java 17 or later: apt-get install -y openjdk-17-jre-headless")
 
     # local[2, 4]: two task threads, and a failed task is tried again (up to 4 times), as on a cluster.
     session = (SparkSession.builder.master("local[2,4]").appName("dedupe-tests")
