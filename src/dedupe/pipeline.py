@@ -478,7 +478,7 @@ def clean_corpus(
     chunks = _chunks(read_inputs(inputs, config.limits, config.fields, skipped=skipped), _CLEAN_CHUNK)
     cleaned = ordered_imap(partial(clean_partition, config=config.clean, keys=learn), chunks, config.worker_count,
                            chunksize=1)
-    for item, keys in (pair for chunk in cleaned for pair in chunk):
+    for item, keys, shapes in (entry for chunk in cleaned for entry in chunk):
         read += 1
         if isinstance(item, Rejected):
             reject(item)
@@ -487,7 +487,7 @@ def clean_corpus(
         else:
             store.put(item)
             if learner is not None:
-                learner.add(item.outlet, item.text or "", keys)
+                learner.add(item.outlet, item.text or "", keys, shapes)
         if progress and read % 500 == 0:
             progress("clean", read, None)
     timings["clean"] = time.perf_counter() - t1

@@ -51,7 +51,7 @@ import xxhash
 
 from .candidates import signature_entries
 from .clean import clean_document
-from .clean.furniture import line_keys_batch
+from .clean.furniture import line_keys_batch, line_shapes
 from .cluster import Candidate, choose_canonical
 from .config import CleanConfig, DedupConfig
 from .document import Document, Rejected
@@ -105,16 +105,21 @@ def _clean_one(item: Document | Rejected, config: CleanConfig) -> Document | Rej
 
 
 def clean_partition(items: Sequence[Document | Rejected], config: CleanConfig,
-                    keys: bool) -> list[tuple[Document | Rejected, Any]]:
-    """Each item cleaned (or the reason it cannot be), with its furniture line keys when ``keys``
-    (computed for the whole partition at once, :func:`dedupe.clean.furniture.line_keys_batch`)."""
+                    keys: bool) -> list[tuple[Document | Rejected, Any, Any]]:
+    """Each item cleaned (or the reason it cannot be), with, when ``keys``, what learned furniture
+    counts of it: its line keys (computed for the whole partition at once,
+    :func:`dedupe.clean.furniture.line_keys_batch`) and its distinct line shapes
+    (:func:`dedupe.clean.furniture.line_shapes`); else None twice. Both go to
+    :meth:`FurnitureLearner.add`, so the process that gathers the counts computes neither."""
     out = [_clean_one(item, config) for item in items]
     found: list[Any] = [None] * len(out)
+    shapes: list[Any] = [None] * len(out)
     if keys:
         docs = [k for k, doc in enumerate(out) if isinstance(doc, Document)]
         for k, doc_keys in zip(docs, line_keys_batch([out[k].text or "" for k in docs])):  # type: ignore[union-attr]
             found[k] = doc_keys
-    return list(zip(out, found))
+            shapes[k] = sorted({h for h in line_shapes(out[k].text or "") if h is not None})  # type: ignore[union-attr]
+    return list(zip(out, found, shapes))
 
 
 # Documents per signing batch: sign_texts vectorises over a batch this size.

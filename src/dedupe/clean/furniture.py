@@ -333,12 +333,16 @@ class FurnitureLearner:
         if self.max_docs_per_source < 1:
             raise ValueError(f"max_docs_per_source must be >= 1, got {self.max_docs_per_source!r}")
 
-    def add(self, source: str | None, text: str, keys: Sequence[int | None] | None = None) -> None:
+    def add(self, source: str | None, text: str, keys: Sequence[int | None] | None = None,
+            shapes: Sequence[int] | None = None) -> None:
         """Count one document's lines (each distinct line once) for its source.
 
         ``keys``, when given, must be ``line_keys(text)``: a caller that
         computes them once (in worker processes, say) passes them to both
-        :meth:`add` and :meth:`FurnitureModel.strip`.
+        :meth:`add` and :meth:`FurnitureModel.strip`. ``shapes``, when given,
+        must be the sorted distinct non-None ``line_shapes(text)`` (computed in
+        the workers too: in the process that gathers the counts they took
+        most of its time).
         """
         src = source or _UNKNOWN
         self.docs_per_source[src] += 1
@@ -355,8 +359,9 @@ class FurnitureLearner:
         else:
             if keys is None:
                 keys = line_keys(text)
-            shapes = {k for k in line_shapes(text) if k is not None}
-            counts.add(doc_hash, 1, array("Q", [k or 0 for k in keys]), 0 in keys, array("Q", sorted(shapes)))
+            if shapes is None:
+                shapes = sorted({k for k in line_shapes(text) if k is not None})
+            counts.add(doc_hash, 1, array("Q", [k or 0 for k in keys]), 0 in keys, array("Q", shapes))
         if counts.counted > self.max_docs_per_source:
             counts.shrink(self.max_docs_per_source)
 

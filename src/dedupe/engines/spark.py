@@ -224,12 +224,12 @@ def _clean_task(records: Iterable[tuple[int, Document | Rejected]], config: Clea
             else:
                 todo.append((index, item))
         cleaned = clean_partition([item for _, item in todo], config, keys=learn)
-        for (index, _), (item, keys) in zip(todo, cleaned):
+        for (index, _), (item, keys, shapes) in zip(todo, cleaned):
             if isinstance(item, Rejected):
                 yield "rej", index, item
                 continue
             if learner is not None:
-                learner.add(item.outlet, item.text or "", keys)
+                learner.add(item.outlet, item.text or "", keys, shapes)
             yield "doc", index, item
     if learner is not None:
         yield "learner", -1, learner
