@@ -27,7 +27,7 @@ from .document import Document, Rejected
 from .errors import ConfigError
 from .parallel import ordered_imap, ordered_map
 from .readers import read_inputs
-from .stages import EVIDENCE_GROUP_BITS, SIGN_BATCH, Cluster, SignedPartition, clean_partition, make_cluster, \
+from .stages import EVIDENCE_GROUP_BITS, SIGN_BATCH, Cluster, OnDemandChecks, SignedPartition, clean_partition, make_cluster, \
     sign_partition
 from .store import DEFAULT_MEMORY_BYTES, DocumentStore, KeySpill, partition_keys
 from .verify import Link, PairVerifier, Prepared, prepare_texts, verify_many
@@ -253,42 +253,27 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
     t3 = time.perf_counter()
     if progress:
         progress("cluster", 0, len(reps))
-    on_demand: dict[tuple[int, int], Link | None] = {}
-
     def fetch(numbers: list[int]) -> tuple[list[str], list[str]]:
         names = [rep_ids[n] for n in numbers]
         return names, [store[i].text or "" for i in names]
 
-    verifier = PairVerifier(fetch, config)
-
-    def verified(a: int, b: int) -> bool:
+    def was_candidate(a: int, b: int) -> bool:
         """True when (a, b) was a candidate pair (verified above, linked or not)."""
         code = a << 32 | b
         at = int(np.searchsorted(coded, code))
         return at < len(coded) and int(coded[at]) == code
 
-    def check(a: int, b: int) -> Link | None:
-        link = links.get((a, b))
-        if link is not None or verified(a, b):
-            return link
-        if (a, b) not in on_demand:
-            on_demand[(a, b)] = verifier.check(a, b)
-        return on_demand[(a, b)]
-
-    def prefetch(pairs: list[tuple[int, int]]) -> None:
-        verifier.prefetch([p for p in pairs if p not in links and p not in on_demand and not verified(*p)])
-
+    checks = OnDemandChecks(links, was_candidate, PairVerifier(fetch, config))
     sizes = tokens[reps].tolist()
-    groups = group_components(len(reps), links, check, sizes, config.linkage, prefetch=prefetch)
-    verifier.prepared.clear()  # up to 8192 prepared documents, no longer needed
+    groups = group_components(len(reps), links, checks.check, sizes, config.linkage, prefetch=checks.prefetch)
+    checks.verifier.prepared.clear()  # up to 8192 prepared documents, no longer needed
 
     members_of_rep: dict[int, list[int]] = defaultdict(list)
     for k in alive.tolist():
         members_of_rep[int(rep_of[k])].append(k)
     group_of = {n: gi for gi, g in enumerate(groups) for n in g}
     links_of_group: dict[int, list[Link]] = defaultdict(list)
-    found = dict(links)
-    found.update((pair, link) for pair, link in on_demand.items() if link is not None)
+    found = checks.all_links()
     for (a, b) in sorted(found):
         if group_of[a] == group_of[b]:
             links_of_group[group_of[a]].append(found[(a, b)])
@@ -307,7 +292,7 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
         "capped_keys": capped_keys,
         "capped_key_entries": capped_entries,
         "verified_links": len(links),
-        "on_demand_checks": len(on_demand),
+        "on_demand_checks": len(checks.found),
         "exact_copies": len(alive) - len(reps),
     }
     return DedupResult(clusters, store, rejected, list(store), timings, stats)

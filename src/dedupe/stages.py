@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import xxhash
@@ -56,9 +56,9 @@ from .cluster import Candidate, choose_canonical
 from .config import CleanConfig, DedupConfig
 from .document import Document, Rejected
 from .sign import sign_texts
-from .verify import Link
+from .verify import Link, PairVerifier
 
-__all__ = ["Cluster", "SignedPartition", "EVIDENCE_GROUP_BITS", "clean_partition", "evidence_group",
+__all__ = ["Cluster", "SignedPartition", "EVIDENCE_GROUP_BITS", "OnDemandChecks", "clean_partition", "evidence_group",
            "sign_partition", "make_cluster", "exact_link"]
 
 logger = logging.getLogger(__name__)
@@ -154,6 +154,41 @@ def sign_partition(texts: Sequence[str], config: DedupConfig) -> SignedPartition
     free = np.array([s.free if len(s.sentences) < 0xFFFF else s.comparable for s in sigs], dtype=np.int64)
     return SignedPartition(np.array([s.tokens for s in sigs], dtype=np.int64), b"".join(s.digest for s in sigs),
                            comparable, free, keys, owners, aux)
+
+
+class OnDemandChecks:
+    """The ``check`` and ``prefetch`` that :func:`dedupe.cluster.group` asks for, over one engine's
+    documents: a pair verified as a candidate answers with its link (or None); any other pair is
+    verified when asked (or prefetched), once, by ``verifier``.
+
+    ``links``: the candidates' links by pair; ``was_candidate(a, b)``: whether verification saw the
+    pair. ``found`` holds the on-demand verdicts (:meth:`all_links` adds the links among them).
+    """
+
+    def __init__(self, links: dict[tuple[int, int], Link], was_candidate: Callable[[int, int], bool],
+                 verifier: PairVerifier) -> None:
+        self.links = links
+        self.was_candidate = was_candidate
+        self.verifier = verifier
+        self.found: dict[tuple[int, int], Link | None] = {}
+
+    def check(self, a: int, b: int) -> Link | None:
+        link = self.links.get((a, b))
+        if link is not None or self.was_candidate(a, b):
+            return link
+        if (a, b) not in self.found:
+            self.found[(a, b)] = self.verifier.check(a, b)
+        return self.found[(a, b)]
+
+    def prefetch(self, pairs: list[tuple[int, int]]) -> None:
+        self.verifier.prefetch([p for p in pairs if p not in self.links and p not in self.found
+                                and not self.was_candidate(*p)])
+
+    def all_links(self) -> dict[tuple[int, int], Link]:
+        """The candidates' links and those found on demand."""
+        out = dict(self.links)
+        out.update((pair, link) for pair, link in self.found.items() if link is not None)
+        return out
 
 
 def exact_link(a: str, b: str) -> Link:

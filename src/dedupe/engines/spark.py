@@ -65,8 +65,8 @@ from ..document import Document, Rejected
 from ..errors import ConfigError, MissingDependencyError
 from ..pipeline import Progress, RunResult
 from ..readers import InputUnit, input_units, read_unit
-from ..stages import EVIDENCE_GROUP_BITS, SIGN_BATCH, Cluster, clean_partition, evidence_group, make_cluster, \
-    sign_partition
+from ..stages import EVIDENCE_GROUP_BITS, SIGN_BATCH, Cluster, OnDemandChecks, clean_partition, evidence_group, \
+    make_cluster, sign_partition
 from ..store import DocumentStore
 from ..verify import Link, PairVerifier, Prepared, prepare_texts, verify_many
 
@@ -356,37 +356,25 @@ def _cluster_component(records: Iterable[tuple], coded: Any, config: DedupConfig
     reps = [m for m in members if m.number == m.rep]
     local = {m.number: n for n, m in enumerate(reps)}
     links = {(local[a], local[b]): link for (a, b), link in found.items()}
-    on_demand: dict[tuple[int, int], Link | None] = {}
+    checks: OnDemandChecks | None = None
     if links:
         codes = coded.value
 
         def fetch(numbers: list[int]) -> tuple[list[str], list[str]]:
             return [reps[n].id for n in numbers], [texts[reps[n].number] for n in numbers]
 
-        verifier = PairVerifier(fetch, config)
-
-        def verified(a: int, b: int) -> bool:
+        def was_candidate(a: int, b: int) -> bool:
             code = reps[a].number << 32 | reps[b].number
             at = int(np.searchsorted(codes, code))
             return at < len(codes) and int(codes[at]) == code
 
-        def check(a: int, b: int) -> Link | None:
-            link = links.get((a, b))
-            if link is not None or verified(a, b):
-                return link
-            if (a, b) not in on_demand:
-                on_demand[(a, b)] = verifier.check(a, b)
-            return on_demand[(a, b)]
-
-        def prefetch(pairs: list[tuple[int, int]]) -> None:
-            verifier.prefetch([p for p in pairs if p not in links and p not in on_demand and not verified(*p)])
-
-        groups = group(len(reps), links, check, [m.tokens for m in reps], config.linkage, prefetch=prefetch)
+        checks = OnDemandChecks(links, was_candidate, PairVerifier(fetch, config))
+        groups = group(len(reps), links, checks.check, [m.tokens for m in reps], config.linkage,
+                       prefetch=checks.prefetch)
     else:
         groups = [[n] for n in range(len(reps))]
     group_of = {n: gi for gi, g in enumerate(groups) for n in g}
-    all_links = dict(links)
-    all_links.update((pair, link) for pair, link in on_demand.items() if link is not None)
+    all_links = checks.all_links() if checks is not None else dict(links)
     links_of_group: dict[int, list[Link]] = {}
     for (a, b) in sorted(all_links):
         if group_of[a] == group_of[b]:
@@ -400,7 +388,7 @@ def _cluster_component(records: Iterable[tuple], coded: Any, config: DedupConfig
         ids = {m.number: m.id for m in group_members}
         copies = [(ids[m.rep], m.id) for m in group_members if m.rep != m.number]
         yield "cluster", make_cluster(cands, links_of_group.get(gi, ()), copies, config)
-    yield "od", (len(on_demand), len(found))
+    yield "od", (len(checks.found) if checks is not None else 0, len(found))
 
 
 # --------------------------------------------------------------------------- connected components
