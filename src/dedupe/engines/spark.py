@@ -57,7 +57,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 import numpy as np
 import xxhash
 
-from ..candidates import Evidence, bound_pairs, decode_pairs, merge_evidence, pair_evidence
+from ..candidates import Evidence, SentenceTokens, bound_pairs, decode_pairs, merge_evidence, pair_evidence
 from ..clean import FurnitureLearner
 from ..cluster import Candidate, group
 from ..config import CleanConfig, DedupConfig, FieldMap, Limits, RunConfig
@@ -258,9 +258,9 @@ def _strip_task(records: Iterable[tuple], model: Any) -> Iterator[tuple]:
 def _sign_task(part: int, records: Iterable[tuple[tuple[str, Document], int]], config: DedupConfig) -> Iterator[tuple]:
     """Signatures of a range of document numbers (id order): per document ``("doc", number, id, origin,
     tokens, digest, published, outlet)``; band key entries ``("ent", group, order, keys, owners, aux)``
-    with owners as document numbers; and ``("arr", part, numbers, comparable, free)``."""
+    with owners as document numbers; and ``("arr", part, numbers, comparable, free, sentence tokens)``."""
     _fault_point("sign")
-    numbers_l, comparable_l, free_l = [], [], []
+    numbers_l, comparable_l, free_l, sentences_l = [], [], [], []
     for chunk_at, chunk in enumerate(_chunks(records, SIGN_BATCH)):
         numbers = np.array([k for _, k in chunk], dtype=np.int64)
         docs = [doc for (_, doc), _ in chunk]
@@ -276,8 +276,10 @@ def _sign_task(part: int, records: Iterable[tuple[tuple[str, Document], int]], c
         numbers_l.append(numbers)
         comparable_l.append(signed.comparable)
         free_l.append(signed.free)
+        sentences_l.append(signed.sentences)
     if numbers_l:
-        yield "arr", part, np.concatenate(numbers_l), np.concatenate(comparable_l), np.concatenate(free_l)
+        yield ("arr", part, np.concatenate(numbers_l), np.concatenate(comparable_l), np.concatenate(free_l),
+               SentenceTokens.concat(sentences_l))
 
 
 def _group_evidence(pieces: Iterable[tuple], excluded: Any, max_bucket: int, sentence_bands: int) -> Evidence:
@@ -572,9 +574,11 @@ class _SparkRun:
         n_docs = sum(len(a[2]) for a in arrays)
         comparable = np.zeros(n_docs, dtype=np.int64)
         free = np.zeros(n_docs, dtype=np.int64)
-        for _, _, numbers, comp, fr in arrays:
+        for _, _, numbers, comp, fr, _ in arrays:
             comparable[numbers] = comp
             free[numbers] = fr
+        sentences = SentenceTokens.concat([a[5] for a in arrays]).scatter(
+            np.concatenate([a[2] for a in arrays]) if arrays else np.empty(0, dtype=np.int64), n_docs)
         infos = signed.filter(lambda r: r[0] == "doc")
         empty = sorted((r[1], r[2], r[3]) for r in small if r[0] == "doc")
         rejected += [(2, k, Rejected(doc_id, "empty", "the text has no words", origin)) for k, doc_id, origin in empty]
@@ -598,11 +602,11 @@ class _SparkRun:
         for g in range(groups):  # summed in group order, as the local engine sums them
             if g in by_group:
                 evidence = merge_evidence([evidence, by_group.pop(g)])
-        keep = bound_pairs(evidence, comparable, free, dedup)
+        keep = bound_pairs(evidence, comparable, free, sentences, dedup)
         coded = evidence.codes[keep]
         above_weight = int(np.count_nonzero(evidence.weights >= dedup.candidate_min_weight))
         capped_keys, capped_entries = evidence.capped_keys, evidence.capped_entries
-        del evidence, keep, comparable, free
+        del evidence, keep, comparable, free, sentences
         t = self._time("candidates", t)
 
         # Verify: each candidate pair joined with its two documents' texts.
