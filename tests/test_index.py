@@ -240,6 +240,8 @@ def test_one_writer_and_readers(periods, tmp_path):
     errors: list[BaseException] = []
     seen_sizes: set[int] = set()
     done = threading.Event()
+    first = json.loads(Path(periods[0]).read_text(encoding="utf-8").splitlines()[0])
+    probe = dict(first, id="probe")
 
     def reader() -> None:
         try:
@@ -249,9 +251,10 @@ def test_one_writer_and_readers(periods, tmp_path):
                     members = [m for c in clusters for m in c.members]
                     assert len(members) == len(set(members))  # a partition: no document twice
                     seen_sizes.add(len(members))
-                    found, _ = index.query(documents=[{"id": "probe", "text": Path(periods[0]).read_text(
-                        encoding="utf-8").splitlines()[0]}])
-                    assert "probe" in found or True
+                    found, refused = index.query(documents=[probe])
+                    assert set(found) | {r.id for r in refused} == {"probe"}
+                    if found["probe"]:
+                        assert first["id"] in [m.id for m in found["probe"]]  # its exact copy
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 

@@ -810,7 +810,7 @@ class Index:
         con.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (key INTEGER PRIMARY KEY)")
         con.execute("DELETE FROM wanted")
         con.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in _i64(np.unique(keys))))
-        rows = con.execute("SELECT k.key, k.num, k.aux FROM wanted w JOIN keys k ON k.key = w.key").fetchall()
+        rows = con.execute("SELECT k.key, k.num, k.aux FROM wanted w CROSS JOIN keys k ON k.key = w.key").fetchall()  # wanted outer: the keys index
         con.execute("DELETE FROM wanted")
         if not rows:
             e = np.empty(0, dtype=np.int64)
