@@ -90,8 +90,22 @@ def test_periods_one_at_a_time_give_the_batch_clusters(periods, batch_of_periods
             restripped += update.restripped
         assert _state(index) == (clusters, rejected)
         assert len(index) + len(index.rejected()) == 360
+        _assert_keys_are_the_representatives(index)
     # Learned furniture grew as periods came: stored documents were cleaned again.
     assert restripped > 0
+
+
+def _assert_keys_are_the_representatives(index: Index) -> None:
+    """The stored band key entries are exactly those of the exact-copy representatives' texts."""
+    from dedupe.stages import sign_partition
+
+    con = index._con
+    reps = [n for (n,) in con.execute("SELECT num FROM docs WHERE rep = num AND state IS NULL ORDER BY num")]
+    texts = index._texts(reps)
+    signed = sign_partition([texts[n][1] for n in reps], index.config.dedup)
+    expected = sorted(zip(signed.keys.view("int64").tolist(), [reps[o] for o in signed.owners.tolist()],
+                          signed.aux.view("int64").tolist()))
+    assert sorted(con.execute("SELECT key, num, aux FROM keys").fetchall()) == sorted(set(expected))
 
 
 def test_the_order_of_adds_does_not_matter(periods, batch_of_periods, tmp_path):
@@ -114,6 +128,7 @@ def test_remove_gives_the_batch_run_over_the_rest(periods, tmp_path):
         rest = tmp_path / "rest.jsonl"
         rest.write_text("".join(json.dumps(r) + "\n" for r in kept), encoding="utf-8")
         assert _state(index) == _batch([str(rest)])[:2]
+        _assert_keys_are_the_representatives(index)
 
 
 def test_seeds_split_in_two_give_the_batch_clusters(seeds_dir, tmp_path):

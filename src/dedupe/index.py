@@ -245,13 +245,19 @@ def _changes_json(changes: Sequence[Change]) -> str | None:
 
 
 def _link_json(link: Link) -> str:
-    return json.dumps(asdict(link), ensure_ascii=False)
+    return json.dumps(link.to_dict(), ensure_ascii=False)
 
 
 def _link_from(text: str) -> Link:
-    row = json.loads(text)
-    row["passages"] = tuple(Passage(tuple(p["a"]), tuple(p["b"]), p["text"]) for p in row["passages"])
-    return Link(**row)
+    return _link_of(json.loads(text))
+
+
+def _link_of(d: Mapping[str, Any]) -> Link:
+    """The :class:`Link` of its ``to_dict`` form."""
+    return Link(d["a"], d["b"], d["kind"], d["score"], d["jaccard"], d["containment_a"], d["containment_b"],
+                d["coverage_a"], d["coverage_b"], d["close_coverage_a"], d["close_coverage_b"], d["shared_sentences"],
+                tuple(Passage(tuple(p["a_sentences"]), tuple(p["b_sentences"]), p["text"]) for p in d["passages"]),
+                exact=bool(d.get("exact")))
 
 
 def _i64(a: np.ndarray) -> list[int]:
@@ -321,9 +327,8 @@ CREATE INDEX docs_digest ON docs(digest);
 CREATE INDEX docs_rep ON docs(rep);
 CREATE INDEX docs_comp ON docs(comp);
 CREATE INDEX docs_outlet ON docs(outlet);
-CREATE TABLE keys (key INTEGER NOT NULL, num INTEGER NOT NULL, aux INTEGER NOT NULL);
-CREATE INDEX keys_key ON keys(key);
-CREATE INDEX keys_num ON keys(num);
+CREATE TABLE keys (key INTEGER NOT NULL, num INTEGER NOT NULL, aux INTEGER NOT NULL,
+                   PRIMARY KEY (key, num, aux)) WITHOUT ROWID;
 CREATE TABLE pairs (a INTEGER NOT NULL, b INTEGER NOT NULL, link TEXT, PRIMARY KEY (a, b)) WITHOUT ROWID;
 CREATE INDEX pairs_b ON pairs(b);
 CREATE TABLE clusters (id TEXT PRIMARY KEY, canonical TEXT NOT NULL, record TEXT NOT NULL);
@@ -780,7 +785,7 @@ class Index:
         for num in sorted(promoted):
             keys, aux, _ = signed_cache[num]
             entries.extend(zip(_i64(keys), [num] * len(keys), _i64(aux)))
-        con.executemany("INSERT INTO keys VALUES (?, ?, ?)", entries)
+        con.executemany("INSERT OR IGNORE INTO keys VALUES (?, ?, ?)", entries)
         links_made = self._pair_new(sorted(promoted), update)
 
         # Components touched: of the promoted, their partners, and the old ones that lost members.
@@ -796,11 +801,20 @@ class Index:
         update.stats["band_key_entries_added"] = len(entries)
 
     def _drop_reps(self, nums: Iterable[int]) -> None:
-        """Remove the band keys and candidate pairs of these documents."""
+        """Remove the band keys and candidate pairs of these representatives (their band keys are
+        those of their stored text, signed again: the keys table has no index by document, which
+        would cost about 5 KB a document)."""
         con = self._con
-        for part in _chunks(sorted(set(nums)), _SQL_CHUNK):
+        for part in _chunks(sorted(set(nums)), SIGN_BATCH):
+            texts = self._texts(part)
+            have = [n for n in part if n in texts]
+            if have:
+                signed = sign_partition([texts[n][1] for n in have], self.config.dedup)
+                rows = []
+                for num, (keys, _) in zip(have, _split_entries(signed, len(have))):
+                    rows.extend((k, num) for k in _i64(keys))
+                con.executemany("DELETE FROM keys WHERE key = ? AND num = ?", rows)
             q = ",".join("?" * len(part))
-            con.execute(f"DELETE FROM keys WHERE num IN ({q})", part)
             con.execute(f"DELETE FROM pairs WHERE a IN ({q})", part)
             con.execute(f"DELETE FROM pairs WHERE b IN ({q})", part)
 
@@ -1180,12 +1194,5 @@ def _final_doc(blob: bytes, text: str | None, fchanges: str | None) -> Document:
 
 
 def _cluster_from(row: Mapping[str, Any]) -> Cluster:
-    links = []
-    for d in row["links"]:
-        links.append(Link(d["a"], d["b"], d["kind"], d["score"], d["jaccard"], d["containment_a"], d["containment_b"],
-                          d["coverage_a"], d["coverage_b"], d["close_coverage_a"], d["close_coverage_b"],
-                          d["shared_sentences"],
-                          tuple(Passage(tuple(p["a_sentences"]), tuple(p["b_sentences"]), p["text"])
-                                for p in d["passages"]),
-                          exact=bool(d.get("exact"))))
-    return Cluster(row["cluster"], row["canonical"], tuple(row["members"]), tuple(links), row["canonical_reason"])
+    links = tuple(_link_of(d) for d in row["links"])
+    return Cluster(row["cluster"], row["canonical"], tuple(row["members"]), links, row["canonical_reason"])
