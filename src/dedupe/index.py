@@ -412,8 +412,8 @@ class Index:
         target = os.fspath(path_or_url)
         if "://" in target:
             scheme = target.split("://", 1)[0]
-            raise IndexFormatError(f"{target}: index URLs of scheme {scheme!r} are not supported; "
-                                   f"give a file path (SQLite)")
+            raise IndexFormatError(f"{target}: index URLs ({scheme}://) are not supported yet (a Redis backend is "
+                                   f"planned); give a file path: the index is then one SQLite file")
         con = _connect(target, create)
         try:
             stored = con.execute("SELECT value FROM meta WHERE name = 'params'").fetchone() \
