@@ -444,8 +444,8 @@ class Index:
             if diff:
                 raise IndexMismatchError(
                     f"{target}: the index was built with other parameters, and mixing them would give wrong "
-                    f"matches: " + "; ".join(diff) + ". Open it without these options (its own parameters are "
-                    f"used), or build a new index")
+                    "matches: " + "; ".join(diff) + ". Open it without these options (its own parameters are "
+                    "used), or build a new index")
         except BaseException:
             con.close()
             raise
@@ -1022,7 +1022,6 @@ class Index:
         from .pipeline import as_document
 
         config = self.config
-        dedup = config.dedup
         self._con.execute("BEGIN")  # one snapshot for the whole query
         try:
             self._sync()
