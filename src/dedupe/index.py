@@ -84,7 +84,7 @@ from .clean import FurnitureLearner, furniture_only
 from .cluster import Candidate, group_components
 from .config import RunConfig
 from .document import Change, Document, Rejected
-from .errors import IndexFormatError, IndexMismatchError
+from .errors import DedupeError, IndexFormatError, IndexMismatchError
 from .parallel import ordered_imap
 from .readers import read_inputs
 from .sign import SCHEME
@@ -113,6 +113,8 @@ _PROBE = (
 
 # Documents per cleaning task on a worker (as in dedupe.pipeline).
 _CLEAN_CHUNK = 64
+# How long a writer waits for another to finish its add (SQLite's busy timeout), seconds.
+_WRITER_WAIT_S = 600
 # SQLite page cache per connection, KiB.
 _CACHE_KIB = 64 << 10
 # Keys per SQL statement when entries are looked up or deleted.
@@ -351,7 +353,7 @@ def _connect(path: str, create: bool) -> sqlite3.Connection:
         if head != _SQLITE_MAGIC:
             what = "an empty file" if not head else "not a dedupe index (not an SQLite file)"
             raise IndexFormatError(f"{path}: {what}; give a new path to create an index, the file is left as it is")
-        con = sqlite3.connect(str(p), isolation_level=None, timeout=60.0, check_same_thread=False)
+        con = sqlite3.connect(str(p), isolation_level=None, timeout=_WRITER_WAIT_S, check_same_thread=False)
         try:
             row = con.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
         except sqlite3.DatabaseError as exc:
@@ -378,7 +380,7 @@ def _connect(path: str, create: bool) -> sqlite3.Connection:
         raise IndexFormatError(f"{path}: no such index")
     if not p.parent.is_dir():
         raise IndexFormatError(f"{path}: the folder {str(p.parent)!r} does not exist")
-    con = sqlite3.connect(str(p), isolation_level=None, timeout=60.0, check_same_thread=False)
+    con = sqlite3.connect(str(p), isolation_level=None, timeout=_WRITER_WAIT_S, check_same_thread=False)
     return con
 
 
@@ -1116,7 +1118,11 @@ class _Transaction:
 
     def __enter__(self) -> None:
         con = self.index._con
-        con.execute("BEGIN IMMEDIATE")
+        try:
+            con.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise DedupeError(f"{self.index.path}: another process has been writing to the index for "
+                              f"{_WRITER_WAIT_S} s ({exc}); try again when it is done") from exc
         try:
             self.index._sync()
         except BaseException:
