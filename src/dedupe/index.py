@@ -789,11 +789,15 @@ class Index:
                 t = text[0] if text[0] else (_doc_from(text[1]).text or "")
                 signed = sign_partition([t], dedup)
                 signed_cache[num] = (*_split_entries(signed, 1)[0], t)
-        entries = []
-        for num in sorted(promoted):
-            keys, aux, _ = signed_cache[num]
-            entries.extend(zip(_i64(keys), [num] * len(keys), _i64(aux)))
-        entries.sort()  # in key order: the B-tree is walked once, not at random
+        if promoted:
+            parts = [signed_cache[num] for num in sorted(promoted)]
+            ek = np.concatenate([p[0] for p in parts]).view(np.int64)
+            en = np.repeat(np.asarray(sorted(promoted), dtype=np.int64), [len(p[0]) for p in parts])
+            ea = np.concatenate([p[1] for p in parts]).view(np.int64)
+            order = np.lexsort((ea, en, ek))  # in key order: the B-tree is walked once, not at random
+            entries = list(zip(ek[order].tolist(), en[order].tolist(), ea[order].tolist()))
+        else:
+            entries = []
         con.executemany("INSERT OR IGNORE INTO keys VALUES (?, ?, ?)", entries)
         links_made = self._pair_new(sorted(promoted), update)
 
@@ -819,11 +823,12 @@ class Index:
             have = [n for n in part if n in texts]
             if have:
                 signed = sign_partition([texts[n][1] for n in have], self.config.dedup)
-                rows = []
-                for num, (keys, _) in zip(have, _split_entries(signed, len(have))):
-                    rows.extend((k, num) for k in _i64(keys))
-                rows.sort()
-                con.executemany("DELETE FROM keys WHERE key = ? AND num = ?", rows)
+                per = _split_entries(signed, len(have))
+                ek = np.concatenate([k for k, _ in per]).view(np.int64)
+                en = np.repeat(np.asarray(have, dtype=np.int64), [len(k) for k, _ in per])
+                order = np.lexsort((en, ek))  # in key order
+                con.executemany("DELETE FROM keys WHERE key = ? AND num = ?",
+                                zip(ek[order].tolist(), en[order].tolist()))
             q = ",".join("?" * len(part))
             con.execute(f"DELETE FROM pairs WHERE a IN ({q})", part)
             con.execute(f"DELETE FROM pairs WHERE b IN ({q})", part)
