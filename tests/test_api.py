@@ -12,6 +12,7 @@ EXPECTED = {
     "Document", "Rejected", "Change",
     "CleanConfig", "DedupConfig", "RunConfig", "Limits", "FieldMap",
     "DedupeError", "ConfigError", "InputError", "MissingDependencyError",
+    "Index", "IndexUpdate", "Match", "IndexFormatError", "IndexMismatchError",
 }
 
 

@@ -10,6 +10,8 @@ The library surface (everything else is internal)::
     result.clusters                         # [Cluster(id, canonical, members, links, reason)]
     dedupe.run(["news/"], dedupe.RunConfig())  # read + clean + deduplicate, as the CLI does
     dedupe.write_report("out/")             # out/report.html for a finished output folder
+    with dedupe.Index.open("news.index") as index:   # persistent, incremental (SQLite)
+        index.add(["today.jsonl"])
 
 Logging goes to the ``dedupe`` logger (silent unless the application
 configures logging); the CLI shows it on stderr.
@@ -24,7 +26,8 @@ __version__ = "0.1.0"
 from .clean import CleanResult, clean_document, clean_html, clean_text  # noqa: E402
 from .config import CleanConfig, DedupConfig, FieldMap, Limits, RunConfig  # noqa: E402
 from .document import Change, Document, Rejected  # noqa: E402
-from .errors import ConfigError, DedupeError, InputError, MissingDependencyError  # noqa: E402
+from .errors import ConfigError, DedupeError, IndexFormatError, IndexMismatchError, InputError, MissingDependencyError  # noqa: E402
+from .index import Index, IndexUpdate, Match  # noqa: E402
 from .pipeline import Cluster, DedupResult, RunResult, deduplicate, run  # noqa: E402
 from .readers import read_inputs  # noqa: E402
 from .verify import Link  # noqa: E402
@@ -50,6 +53,10 @@ __all__ = [
     "Link",
     "DedupResult",
     "RunResult",
+    # the persistent index
+    "Index",
+    "IndexUpdate",
+    "Match",
     # records and configuration
     "Document",
     "Rejected",
@@ -64,4 +71,6 @@ __all__ = [
     "ConfigError",
     "InputError",
     "MissingDependencyError",
+    "IndexFormatError",
+    "IndexMismatchError",
 ]

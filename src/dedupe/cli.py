@@ -34,10 +34,10 @@ from typing import Iterator, Sequence, TextIO
 from . import __version__
 from .config import CleanConfig, DedupConfig, FieldMap, Limits, RunConfig
 from .document import Document, Rejected
-from .errors import DedupeError
+from .errors import ConfigError, DedupeError
 from .pipeline import deduplicate, run
 from .readers import read_inputs
-from .writers import OUTPUT_FORMATS, write_jsonl, write_outputs
+from .writers import OUTPUT_FORMATS, atomic_write, write_jsonl, write_outputs
 
 __all__ = ["main", "parse_args"]
 
@@ -197,12 +197,57 @@ def build_parser() -> argparse.ArgumentParser:
     p_report.add_argument("-q", "--quiet", action="store_true", help="no closing line")
     p_report.add_argument("-v", "--verbose", action="count", default=0, help="more log messages")
 
+    _add_index_parsers(sub)
+
     p_eval = sub.add_parser("eval", help="score clusters.jsonl against gold labels")
     p_eval.add_argument("clusters", metavar="CLUSTERS.jsonl")
     p_eval.add_argument("--gold", required=True, metavar="GOLD.jsonl",
                         help='one row per document: {"id": ..., "cluster": ..., "kind": ...}')
     p_eval.add_argument("--json", action="store_true", help="print the report as JSON")
     return parser
+
+
+def _add_index_parsers(sub: argparse._SubParsersAction) -> None:
+    p_index = sub.add_parser("index", help="a persistent, incremental index (add, query, stats, remove)")
+    isub = p_index.add_subparsers(dest="index_command", required=True)
+    index_help = "the index file (SQLite; created by the first add)"
+
+    p_add = isub.add_parser("add", help="clean, sign, verify against the index and within the batch, store")
+    p_add.add_argument("index", metavar="INDEX", help=index_help)
+    _add_common(p_add)
+    p_add.add_argument("-o", "--output", metavar="OUTDIR",
+                       help="also write the clusters the add made or changed: clusters.jsonl, canonical.jsonl, "
+                            "rejected.jsonl, summary.json")
+    p_add.add_argument("--day", metavar="DATE", help="the day recorded as added (default: today, UTC)")
+    # Parameters of a new index; for an existing one they must match (default: the index's own).
+    p_add.add_argument("--no-learn", action="store_true", default=None,
+                       help="do not learn page furniture (a new index only)")
+    p_add.add_argument("--rules", default=None, help="comma-separated boilerplate rules (a new index only)")
+    p_add.add_argument("--canonical", choices=("longest", "earliest"), default=None,
+                       help="canonical policy of a new index (default: longest)")
+    p_add.add_argument("--prefer-source", action="append", default=None, metavar="SOURCE",
+                       help="preferred canonical source of a new index (repeatable)")
+    p_add.add_argument("--seed", type=int, default=None, help="MinHash seed of a new index (default: 1)")
+    p_add.add_argument("--num-perm", type=int, default=None, help="MinHash permutations of a new index (default: 128)")
+
+    p_query = isub.add_parser("query", help="verified matches already in the index, without adding")
+    p_query.add_argument("index", metavar="INDEX", help="the index file")
+    _add_common(p_query)
+    p_query.add_argument("-o", "--output", required=True, metavar="OUT.jsonl",
+                         help="one line per input document: its matches (or why it was rejected)")
+
+    p_stats = isub.add_parser("stats", help="counts, sizes and parameters of an index")
+    p_stats.add_argument("index", metavar="INDEX")
+    p_stats.add_argument("-v", "--verbose", action="count", default=0, help="more log messages")
+
+    p_remove = isub.add_parser("remove", help="remove documents published (or added) before a date")
+    p_remove.add_argument("index", metavar="INDEX")
+    p_remove.add_argument("--before", required=True, metavar="DATE", help="an ISO date: 2024-01-31")
+    p_remove.add_argument("--by", choices=("published", "added"), default="published",
+                          help="published date (documents without one go by the day added), or the day added "
+                               "(default: published)")
+    p_remove.add_argument("-q", "--quiet", action="store_true", help="no closing line")
+    p_remove.add_argument("-v", "--verbose", action="count", default=0, help="more log messages")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -362,6 +407,92 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _index_config(args: argparse.Namespace) -> RunConfig | None:
+    """The configuration an ``index add`` asks for: the index's own (None) plus the options given."""
+    from .index import Index
+
+    given_clean = {}
+    if args.no_learn:
+        given_clean["learn_furniture"] = False
+    if args.rules is not None:
+        given_clean["rules"] = tuple(r.strip() for r in args.rules.split(",") if r.strip())
+    given_dedup = {k: v for k, v in (("canonical", args.canonical), ("seed", args.seed), ("num_perm", args.num_perm))
+                   if v is not None}
+    if args.prefer_source is not None:
+        given_dedup["preferred_sources"] = tuple(args.prefer_source)
+    base = RunConfig()
+    if Path(args.index).exists():
+        with Index.open(args.index, create=False) as existing:
+            base = existing.config
+    limits = Limits(max_doc_bytes=args.max_doc_bytes, max_line_bytes=args.max_line_bytes,
+                    max_decompressed_bytes=args.max_decompressed_bytes)
+    fields = FieldMap(id=args.id_field, text=args.text_field, html=args.html_field, url=args.url_field)
+    return RunConfig(clean=replace(base.clean, **given_clean), dedup=replace(base.dedup, **given_dedup),
+                     limits=limits, fields=fields, workers=args.workers, memory_bytes=args.memory_mb << 20)
+
+
+def _cmd_index(args: argparse.Namespace) -> int:
+    from .index import Index
+
+    if args.index_command == "stats":
+        with Index.open(args.index, create=False) as index:
+            print(json.dumps(index.stats(), indent=2, ensure_ascii=False))
+        return 0
+    if args.index_command == "remove":
+        if not _DATE.match(args.before):
+            raise ConfigError(f"--before {args.before!r} is not a date: expected an ISO date like 2024-01-31")
+        with Index.open(args.index, create=False) as index:
+            update = index.remove(before=args.before, by=args.by)
+            if not args.quiet:
+                sys.stderr.write(f"dedupe: removed {len(update.removed)} documents; {len(update.clusters)} clusters "
+                                 f"changed, {len(update.replaced)} replaced -> {args.index}\n")
+        return 0
+    if args.index_command == "add":
+        if args.day is not None and not _DATE.match(args.day):
+            raise ConfigError(f"--day {args.day!r} is not a date: expected an ISO date like 2024-01-31")
+        config = _index_config(args)
+        with Index.open(args.index, config) as index:
+            update = index.add(args.inputs, day=args.day)
+        for r in update.rejected[:_MAX_REJECT_MESSAGES]:
+            sys.stderr.write(f"dedupe: {r}\n")
+        if args.output:
+            out = Path(args.output)
+            out.mkdir(parents=True, exist_ok=True)
+            write_jsonl(out / "clusters.jsonl", (c.to_dict() for c in update.clusters))
+            canon = [update.documents[c.canonical] for c in update.clusters if c.canonical in update.documents]
+            write_jsonl(out / "canonical.jsonl", (d.to_dict() for d in sorted(canon, key=lambda d: d.id)))
+            write_jsonl(out / "rejected.jsonl", (r.to_dict() for r in update.rejected))
+            summary = dict(update.summary(), replaced_clusters=update.replaced)
+            atomic_write(out / "summary.json", [json.dumps(summary, indent=2, ensure_ascii=False) + "\n"])
+        if not args.quiet:
+            s = update.summary()
+            sys.stderr.write(f"dedupe: read {s['read']}, added {s['added']}, rejected {s['rejected']}; "
+                             f"{s['clusters_changed']} clusters made or changed, {s['clusters_replaced']} replaced, "
+                             f"{s['restripped']} stored documents re-cleaned -> {args.index}\n")
+        return 0 if update.added else 1
+    # query
+    with Index.open(args.index, create=False) as index:
+        config = index.config
+        index.config = replace(config, limits=Limits(max_doc_bytes=args.max_doc_bytes,
+                                                      max_line_bytes=args.max_line_bytes,
+                                                      max_decompressed_bytes=args.max_decompressed_bytes),
+                               fields=FieldMap(id=args.id_field, text=args.text_field, html=args.html_field,
+                                               url=args.url_field), workers=args.workers)
+        found, rejected = index.query(args.inputs)
+    rows = [{"id": i, "matches": [m.to_dict() for m in ms]} for i, ms in found.items()]
+    rows += [{"id": r.id, "rejected": r.to_dict()} for r in rejected]
+    for r in rejected[:_MAX_REJECT_MESSAGES]:
+        sys.stderr.write(f"dedupe: {r}\n")
+    write_jsonl(args.output, rows)
+    if not args.quiet:
+        sys.stderr.write(f"dedupe: queried {len(found)}, rejected {len(rejected)}; "
+                         f"{sum(1 for ms in found.values() if ms)} with matches -> {args.output}\n")
+    return 0 if found else 1
+
+
 class Terminated(BaseException):
     """SIGTERM, turned into an exception so the writers clean up as for Ctrl-C."""
 
@@ -391,6 +522,8 @@ def _main(args: argparse.Namespace) -> int:
             return _cmd_eval(args)
         if args.command == "report":
             return _cmd_report(args)
+        if args.command == "index":
+            return _cmd_index(args)
         config = _config(args)
         if args.command == "run":
             return _cmd_run(args, config)

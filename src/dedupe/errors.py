@@ -5,7 +5,9 @@ The hierarchy, so a caller can catch by meaning::
     DedupeError                 root: catch this to catch everything dedupe raises
     ├── ConfigError             an invalid configuration value (names the field and the allowed range)
     ├── InputError              an input could not be opened at all (missing path, unknown format)
-    └── MissingDependencyError  an optional extra is not installed (names the pip command)
+    ├── MissingDependencyError  an optional extra is not installed (names the pip command)
+    ├── IndexFormatError        a path given as an index is not one (foreign or damaged; left untouched)
+    └── IndexMismatchError      an index opened with other parameters than it was built with
 
 Bad *documents* never raise: they become :class:`dedupe.Rejected` records and
 the run goes on. Exceptions are for problems that stop the whole call.
@@ -13,7 +15,8 @@ the run goes on. Exceptions are for problems that stop the whole call.
 
 from __future__ import annotations
 
-__all__ = ["DedupeError", "ConfigError", "InputError", "MissingDependencyError"]
+__all__ = ["DedupeError", "ConfigError", "InputError", "MissingDependencyError", "IndexFormatError",
+           "IndexMismatchError"]
 
 
 class DedupeError(Exception):
@@ -38,3 +41,11 @@ class MissingDependencyError(DedupeError, ImportError):
         )
         self.package = package
         self.extra = extra
+
+
+class IndexFormatError(DedupeError, OSError):
+    """The path given as an index is not a dedupe index (a foreign or damaged file); it is left untouched."""
+
+
+class IndexMismatchError(DedupeError, ValueError):
+    """An index was opened with parameters other than those it was built with (names each difference)."""

@@ -1,0 +1,1216 @@
+"""A persistent, incremental index: every day's news against everything seen, with the batch's answer.
+
+::
+
+    with dedupe.Index.open("news.index", dedupe.RunConfig()) as index:
+        update = index.add(["2024-04-12.jsonl"])      # clean, sign, verify against the index, store
+        update.clusters                               # the clusters the add made or changed
+        matches = index.query(["incoming.jsonl"])     # verified matches, nothing stored
+        index.remove(before="2024-01-01")             # by published date (else the day added)
+
+What the index keeps (SQLite, one file, standard library, WAL: one writer and
+any number of readers; one transaction per add or remove, so a process killed
+in the middle leaves the index as it was):
+
+- every document that survived per-document cleaning: its cleaned form
+  before learned furniture, what learned furniture counts of it (line keys
+  and shapes), its text after learned furniture, or why it is rejected;
+- per document, what the candidate stage needs of it: tokens, comparable
+  tokens, the exact-copy digest, the sentences a band key can never show;
+- the band key entries (document bands and sentence bands, with the
+  sentence each came from) of the exact-copy representatives;
+- every candidate pair verified, and its link when it is one;
+- the clusters.
+
+Same clusters as one batch run
+------------------------------
+After adding inputs ``1..k`` one at a time (or removing documents), the
+index's clusters are those of ``dedupe run`` over the documents it holds,
+in the order they were added: the same members, canonicals, cluster ids,
+reasons and links, byte for byte as ``clusters.jsonl`` writes them
+(:meth:`Index.clusters`), and the same rejected ids and reasons. How:
+
+- *Learned furniture* depends on every document of a source, so a line that
+  becomes furniture on day 9 must leave day 1's pages too (a batch run over
+  days 1-9 strips it from all of them). The index keeps the learner's input
+  of every document and, when the learned model of a source changes, strips
+  that source's stored documents again from their cleaned form; those whose
+  text changes are signed, paired and verified again, as if new.
+- *Exact copies* follow the copy with the smallest id, as in a batch run; a
+  new document with a smaller id takes that role over (and its pairs are
+  found), the old one becomes a copy (and its pairs leave the candidates).
+- *Candidates*: a pair's evidence (shared document and sentence band keys,
+  per :func:`dedupe.stages.evidence_group` and summed with
+  :func:`dedupe.candidates.merge_evidence`, as the batch run sums them)
+  depends only on its two documents, so the candidate pairs of the batch
+  run are the union of the pairs each add finds between its new documents
+  and everything stored. One exception: a band key held by more than
+  ``max_bucket + 1`` documents pairs each with its next ``max_bucket``
+  neighbours in id order, which depends on the whole corpus; the equality
+  holds when no bucket is capped (``capped_keys`` 0 in the batch's summary;
+  the tests check it for the corpora they use).
+- *Verification* is a pure function of the two documents.
+- *Clusters* of one connected component of links depend only on its
+  documents and links (:func:`dedupe.cluster.group_components`), and the
+  canonical policy only on a cluster's members, so an add clusters again
+  the components it touched, and keeps the others. A cluster's id comes
+  from its canonical: when a later, longer copy of a story arrives it
+  becomes the canonical (under ``longest``), and the cluster's id changes,
+  exactly as it would in a batch run over both days; :class:`IndexUpdate`
+  lists the clusters an add replaced.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import zlib
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from functools import partial
+from itertools import islice
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+import numpy as np
+import xxhash
+
+from . import __version__
+from .candidates import bound_pairs, decode_pairs, merge_evidence, pair_evidence
+from .clean import FurnitureLearner, furniture_only
+from .cluster import Candidate, group_components
+from .config import RunConfig
+from .document import Change, Document, Rejected
+from .errors import DedupeError, IndexFormatError, IndexMismatchError
+from .parallel import ordered_imap
+from .readers import read_inputs
+from .sign import SCHEME
+from .stages import SIGN_BATCH, Cluster, OnDemandChecks, clean_partition, evidence_group, make_cluster, \
+    sign_partition
+from .text import fold_batch
+from .verify import Link, Passage, PairVerifier, prepare_texts, verify_many
+
+__all__ = ["Index", "IndexUpdate", "Match", "index_parameters"]
+
+logger = logging.getLogger(__name__)
+
+#: What the index file says it is, and the version of its layout.
+FORMAT = "dedupe-index"
+FORMAT_VERSION = 1
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+# Probe texts whose normalised tokens and signatures the index records: a change to normalisation
+# (dedupe/text.py) or to the signatures (dedupe/sign.py) changes their fingerprint, and an index
+# built before it refuses to open rather than mixing two kinds of signature.
+_PROBE = (
+    "Zürich’s “Café” – 1,250 naïve CAFÉS don't close; Nestlé said it would — O’Neill.",
+    "Dozens of Russian military instructors have arrived in Niger as part of a new accord with the "
+    "country's junta.\nThey are expected to install the system and teach the army how to use it.",
+)
+
+# Documents per cleaning task on a worker (as in dedupe.pipeline).
+_CLEAN_CHUNK = 64
+# How long a writer waits for another to finish its add (SQLite's busy timeout), seconds.
+_WRITER_WAIT_S = 600
+# SQLite page cache per connection, KiB.
+_CACHE_KIB = 64 << 10
+# Keys per SQL statement when entries are looked up or deleted.
+_SQL_CHUNK = 500
+
+
+def _probe_fingerprint(config: RunConfig) -> dict[str, str]:
+    folded = fold_batch(list(_PROBE))
+    norm = xxhash.xxh3_64_hexdigest(repr(folded).encode("utf-8", "surrogatepass"))
+    signed = sign_partition(list(_PROBE), config.dedup)
+    h = xxhash.xxh3_64()
+    for arr in (signed.tokens, signed.comparable, signed.free, signed.keys, signed.aux):
+        h.update(np.ascontiguousarray(arr).tobytes())
+    h.update(signed.digests)
+    return {"normalisation": norm, "signatures": h.hexdigest()}
+
+
+def index_parameters(config: RunConfig) -> dict[str, Any]:
+    """What an index built with ``config`` records, and what opening it again must match: the
+    cleaning and deduplication settings (MinHash seed, permutations, bands, thresholds, canonical
+    policy), the signature scheme, and fingerprints of the normalisation and of the signatures."""
+    return json.loads(json.dumps({
+        "clean": asdict(config.clean),
+        "dedup": asdict(config.dedup),
+        "scheme": SCHEME,
+        **_probe_fingerprint(config),
+    }))
+
+
+def _differences(stored: Mapping[str, Any], wanted: Mapping[str, Any], prefix: str = "") -> list[str]:
+    out = []
+    for key in sorted(set(stored) | set(wanted)):
+        a, b = stored.get(key), wanted.get(key)
+        if isinstance(a, dict) and isinstance(b, dict):
+            out.extend(_differences(a, b, f"{prefix}{key}."))
+        elif a != b:
+            out.append(f"{prefix}{key}: index {a!r}, asked {b!r}")
+    return out
+
+
+def _config_from(params: Mapping[str, Any]) -> RunConfig:
+    from .config import CleanConfig, DedupConfig
+
+    clean = dict(params["clean"])
+    if clean.get("rules") is not None:
+        clean["rules"] = tuple(clean["rules"])
+    dedup = dict(params["dedup"])
+    dedup["preferred_sources"] = tuple(dedup.get("preferred_sources") or ())
+    return RunConfig(clean=CleanConfig(**clean), dedup=DedupConfig(**dedup))
+
+
+# ----------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class Match:
+    """A verified match of a queried document with a document already in the index."""
+
+    query: str
+    id: str
+    cluster: str | None
+    link: Link
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"id": self.id, "cluster": self.cluster}
+        out.update(self.link.to_dict())
+        return out
+
+
+@dataclass
+class IndexUpdate:
+    """What one :meth:`Index.add` or :meth:`Index.remove` did.
+
+    ``clusters``: every cluster the call made or changed (sorted by canonical),
+    ``replaced``: the ids of clusters that no longer exist after it,
+    ``added``/``removed``: document ids, ``rejected``: the inputs that could not be
+    used, ``restripped``: stored documents whose text changed because learned
+    furniture changed.
+    """
+
+    clusters: list[Cluster] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    read: int = 0
+    restripped: int = 0
+    stats: dict[str, int] = field(default_factory=dict)
+    documents: dict[str, Document] = field(default_factory=dict)  # the canonicals of ``clusters``
+
+    def summary(self) -> dict[str, Any]:
+        reasons = Counter(r.reason for r in self.rejected)
+        return {
+            "read": self.read,
+            "added": len(self.added),
+            "removed": len(self.removed),
+            "rejected": len(self.rejected),
+            "rejected_by_reason": dict(sorted(reasons.items())),
+            "clusters_changed": len(self.clusters),
+            "clusters_replaced": len(self.replaced),
+            "restripped": self.restripped,
+            **self.stats,
+        }
+
+
+# ----------------------------------------------------------------------------- serialisation
+
+
+def _doc_blob(doc: Document) -> bytes:
+    row: dict[str, Any] = {"id": doc.id, "text": doc.text or ""}
+    for name in ("url", "title", "published", "source"):
+        value = getattr(doc, name)
+        if value is not None:
+            row[name] = value
+    if doc.meta:
+        row["meta"] = dict(doc.meta)
+    if doc.origin:
+        row["origin"] = doc.origin
+    if doc.changes:
+        row["changes"] = [asdict(c) for c in doc.changes]
+    return zlib.compress(json.dumps(row, ensure_ascii=False).encode("utf-8", "surrogatepass"), 1)
+
+
+def _doc_from(blob: bytes) -> Document:
+    row = json.loads(zlib.decompress(blob).decode("utf-8", "surrogatepass"))
+    changes = tuple(Change(**c) for c in row.pop("changes", ()))
+    return Document(changes=changes, **row)
+
+
+def _changes_json(changes: Sequence[Change]) -> str | None:
+    return json.dumps([asdict(c) for c in changes], ensure_ascii=False) if changes else None
+
+
+def _link_json(link: Link) -> str:
+    return json.dumps(link.to_dict(), ensure_ascii=False)
+
+
+def _link_from(text: str) -> Link:
+    return _link_of(json.loads(text))
+
+
+def _link_of(d: Mapping[str, Any]) -> Link:
+    """The :class:`Link` of its ``to_dict`` form."""
+    return Link(d["a"], d["b"], d["kind"], d["score"], d["jaccard"], d["containment_a"], d["containment_b"],
+                d["coverage_a"], d["coverage_b"], d["close_coverage_a"], d["close_coverage_b"], d["shared_sentences"],
+                tuple(Passage(tuple(p["a_sentences"]), tuple(p["b_sentences"]), p["text"]) for p in d["passages"]),
+                exact=bool(d.get("exact")))
+
+
+def _i64(a: np.ndarray) -> list[int]:
+    return np.ascontiguousarray(a, dtype=np.uint64).view(np.int64).tolist()
+
+
+def _u64(values: Sequence[int]) -> np.ndarray:
+    return np.asarray(values, dtype=np.int64).view(np.uint64)
+
+
+def _self_loose(keys: np.ndarray, aux: np.ndarray) -> bytes:
+    """The sentences of one document that the candidate stage counts as loose because the document
+    holds one of their band keys twice (every entry of a key after its first, in entry order, as
+    :func:`dedupe.candidates.pair_evidence` decides): ``slot << 16 | tokens`` per distinct slot."""
+    if not len(keys):
+        return b""
+    order = np.argsort(keys, kind="stable")
+    k = keys[order]
+    dup = np.zeros(len(k), dtype=bool)
+    dup[1:] = k[1:] == k[:-1]
+    a = aux[order][dup]
+    slot = (a >> np.uint64(16)) & np.uint64(0xFFFF)
+    a = a[slot != np.uint64(0xFFFF)]
+    if not len(a):
+        return b""
+    vals = np.unique(((a >> np.uint64(16)) & np.uint64(0xFFFF)) << np.uint64(16) | (a & np.uint64(0xFFFF)))
+    return vals.astype(np.int64).tobytes()
+
+
+def _today() -> str:
+    return datetime.now(timezone.utc).date().isoformat()
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+# ----------------------------------------------------------------------------- the index
+
+_SCHEMA = """
+CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE docs (
+    num INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    added TEXT NOT NULL,
+    published TEXT,
+    outlet TEXT,
+    doc BLOB NOT NULL,
+    lkeys BLOB,
+    lzero INTEGER,
+    shapes BLOB,
+    text TEXT,
+    fchanges TEXT,
+    state TEXT,
+    tokens INTEGER,
+    comparable INTEGER,
+    free INTEGER,
+    digest BLOB,
+    loose BLOB,
+    rep INTEGER,
+    comp INTEGER,
+    cluster TEXT
+);
+CREATE INDEX docs_digest ON docs(digest);
+CREATE INDEX docs_rep ON docs(rep);
+CREATE INDEX docs_comp ON docs(comp);
+CREATE INDEX docs_outlet ON docs(outlet);
+CREATE TABLE keys (key INTEGER NOT NULL, num INTEGER NOT NULL, aux INTEGER NOT NULL,
+                   PRIMARY KEY (key, num, aux)) WITHOUT ROWID;
+CREATE TABLE pairs (a INTEGER NOT NULL, b INTEGER NOT NULL, link TEXT, PRIMARY KEY (a, b)) WITHOUT ROWID;
+CREATE INDEX pairs_b ON pairs(b);
+CREATE TABLE clusters (id TEXT PRIMARY KEY, canonical TEXT NOT NULL, record TEXT NOT NULL);
+"""
+
+
+def _connect(path: str, create: bool) -> sqlite3.Connection:
+    """A connection to the index file at ``path``, after checking that it is one (or creating it)."""
+    p = Path(path)
+    if p.exists():
+        if p.is_dir():
+            raise IndexFormatError(f"{path}: is a directory, not a dedupe index file")
+        try:
+            with open(p, "rb") as f:
+                head = f.read(len(_SQLITE_MAGIC))
+        except OSError as exc:
+            raise IndexFormatError(f"{path}: cannot be read: {exc.strerror or exc}") from exc
+        if head != _SQLITE_MAGIC:
+            what = "an empty file" if not head else "not a dedupe index (not an SQLite file)"
+            raise IndexFormatError(f"{path}: {what}; give a new path to create an index, the file is left as it is")
+        con = sqlite3.connect(str(p), isolation_level=None, timeout=_WRITER_WAIT_S, check_same_thread=False)
+        try:
+            row = con.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            con.close()
+            raise IndexFormatError(f"{path}: not a dedupe index or damaged ({exc}); the file is left as it is") from exc
+        if row is None or row[0] != FORMAT:
+            con.close()
+            raise IndexFormatError(f"{path}: an SQLite file that is not a dedupe index; the file is left as it is")
+        version = con.execute("SELECT value FROM meta WHERE name = 'format_version'").fetchone()
+        if version is None or version[0] != str(FORMAT_VERSION):
+            con.close()
+            raise IndexFormatError(f"{path}: a dedupe index of layout version {version and version[0]!r}; this "
+                                   f"dedupe ({__version__}) reads version {FORMAT_VERSION}")
+        try:
+            check = con.execute("PRAGMA quick_check(1)").fetchone()
+        except sqlite3.DatabaseError as exc:
+            check = (str(exc),)
+        if check is None or check[0] != "ok":
+            con.close()
+            raise IndexFormatError(f"{path}: the index is damaged ({check and check[0]}); the file is left as it is")
+        con.execute("PRAGMA journal_mode=WAL")
+        return con
+    if not create:
+        raise IndexFormatError(f"{path}: no such index")
+    if not p.parent.is_dir():
+        raise IndexFormatError(f"{path}: the folder {str(p.parent)!r} does not exist")
+    con = sqlite3.connect(str(p), isolation_level=None, timeout=_WRITER_WAIT_S, check_same_thread=False)
+    return con
+
+
+class Index:
+    """A persistent index of cleaned, signed and clustered documents (see the module docstring).
+
+    Open with :meth:`open`; use as a context manager or call :meth:`close`.
+    """
+
+    def __init__(self, con: sqlite3.Connection, path: str, config: RunConfig) -> None:
+        self._con = con
+        self.path = path
+        self.config = config
+        self._generation: str | None = None
+        self._learner: FurnitureLearner | None = None
+        self._model: Any = None
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, path_or_url: str | os.PathLike[str], config: RunConfig | None = None, *,
+             create: bool = True) -> "Index":
+        """Open the index at ``path_or_url`` (a file path; created when missing and ``create``).
+
+        ``config`` None uses the parameters the index was built with (the
+        defaults for a new one). A ``config`` whose cleaning or deduplication
+        settings differ from the index's raises :class:`dedupe.IndexMismatchError`
+        naming each difference; a file that is not a dedupe index raises
+        :class:`dedupe.IndexFormatError` and is left untouched.
+        """
+        target = os.fspath(path_or_url)
+        if "://" in target:
+            scheme = target.split("://", 1)[0]
+            raise IndexFormatError(f"{target}: index URLs ({scheme}://) are not supported yet (a Redis backend is "
+                                   f"planned); give a file path: the index is then one SQLite file")
+        con = _connect(target, create)
+        try:
+            stored = con.execute("SELECT value FROM meta WHERE name = 'params'").fetchone() \
+                if _has_meta(con) else None
+            if stored is None:
+                config = config or RunConfig()
+                params = index_parameters(config)
+                con.execute("PRAGMA journal_mode=WAL")
+                con.execute("BEGIN IMMEDIATE")
+                if not _has_meta(con):
+                    for stmt in _SCHEMA.strip().split(";"):
+                        if stmt.strip():
+                            con.execute(stmt)
+                    con.executemany("INSERT INTO meta VALUES (?, ?)", [
+                        ("format", FORMAT), ("format_version", str(FORMAT_VERSION)),
+                        ("params", json.dumps(params, sort_keys=True)), ("created_by", __version__),
+                        ("generation", "0")])
+                con.execute("COMMIT")
+                stored_params = json.loads(con.execute("SELECT value FROM meta WHERE name = 'params'").fetchone()[0])
+            else:
+                stored_params = json.loads(stored[0])
+            if config is None:
+                config = _config_from(stored_params)
+                wanted = index_parameters(config)
+            else:
+                wanted = index_parameters(config)
+            diff = _differences(stored_params, wanted)
+            if diff:
+                raise IndexMismatchError(
+                    f"{target}: the index was built with other parameters, and mixing them would give wrong "
+                    "matches: " + "; ".join(diff) + ". Open it without these options (its own parameters are "
+                    "used), or build a new index")
+        except BaseException:
+            con.close()
+            raise
+        con.execute("PRAGMA synchronous=FULL")
+        # Band key entries are inserted and looked up all over the keys B-tree; SQLite's default
+        # 2 MB page cache re-read its pages from the OS at every add (a 3,000-document index's
+        # keys table is about 30 MB).
+        con.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
+        return cls(con, target, config)
+
+    def close(self) -> None:
+        """Close the index (an add in progress in another thread is rolled back)."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None  # type: ignore[assignment]
+
+    def __enter__(self) -> "Index":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ reading
+
+    def __len__(self) -> int:
+        return self._con.execute("SELECT count(*) FROM docs WHERE state IS NULL").fetchone()[0]
+
+    def clusters(self) -> list[Cluster]:
+        """Every cluster of the index, sorted by canonical id (as a batch run lists them)."""
+        out = [_cluster_from(json.loads(r)) for (r,) in self._con.execute("SELECT record FROM clusters")]
+        out.sort(key=lambda c: c.canonical)
+        return out
+
+    def rejected(self) -> list[Rejected]:
+        """The stored documents that learned furniture or signing rejected, by id."""
+        return [Rejected(i, state, _STATE_MESSAGES.get(state, state), origin_of(doc))
+                for i, state, doc in self._con.execute(
+                    "SELECT id, state, doc FROM docs WHERE state IS NOT NULL ORDER BY id")]
+
+    def document(self, doc_id: str) -> Document | None:
+        """A stored document as the index cleaned it (learned furniture removed), or None."""
+        row = self._con.execute("SELECT doc, text, fchanges FROM docs WHERE id = ?", (doc_id,)).fetchone()
+        return None if row is None else _final_doc(*row)
+
+    def stats(self) -> dict[str, Any]:
+        """Counts and sizes: documents (live, rejected), clusters, links, band key entries, file bytes."""
+        con = self._con
+        one = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
+        params = json.loads(one("SELECT value FROM meta WHERE name = 'params'"))
+        days = dict(con.execute("SELECT added, count(*) FROM docs GROUP BY added ORDER BY added").fetchall())
+        size = sum(os.path.getsize(self.path + s) for s in ("", "-wal") if os.path.exists(self.path + s))
+        live = one("SELECT count(*) FROM docs WHERE state IS NULL")
+        return {
+            "path": self.path,
+            "documents": live,
+            "rejected": one("SELECT count(*) FROM docs WHERE state IS NOT NULL"),
+            "clusters": one("SELECT count(*) FROM clusters"),
+            "duplicates": live - one("SELECT count(*) FROM clusters"),
+            "exact_copies": one("SELECT count(*) FROM docs WHERE state IS NULL AND rep != num"),
+            "candidate_pairs": one("SELECT count(*) FROM pairs"),
+            "links": one("SELECT count(*) FROM pairs WHERE link IS NOT NULL"),
+            "band_key_entries": one("SELECT count(*) FROM keys"),
+            "added_by_day": days,
+            "bytes": size,
+            "parameters": {k: params["dedup"][k] for k in ("seed", "num_perm", "threshold", "shingle_size",
+                                                            "sentence_bands", "sentence_rows")}
+            | {"scheme": params["scheme"], "normalisation": params["normalisation"]},
+        }
+
+    # ------------------------------------------------------------------ learned furniture
+
+    def _sync(self) -> None:
+        """Reload the learned furniture when another connection wrote since it was loaded."""
+        gen = self._con.execute("SELECT value FROM meta WHERE name = 'generation'").fetchone()[0]
+        if gen != self._generation:
+            self._learner = self._load_learner()
+            self._model = self._learner.model() if self._learner is not None else None
+            self._generation = gen
+
+    def _new_learner(self) -> FurnitureLearner | None:
+        c = self.config.clean
+        if not c.learn_furniture:
+            return None
+        return FurnitureLearner(c.furniture_min_docs, c.furniture_min_share, c.furniture_max_docs_per_source,
+                                c.furniture_common_share, c.rules)
+
+    def _load_learner(self) -> FurnitureLearner | None:
+        learner = self._new_learner()
+        if learner is None:
+            return None
+        for outlet, blob, lkeys, lzero, shapes in self._con.execute(
+                "SELECT outlet, doc, lkeys, lzero, shapes FROM docs ORDER BY num"):
+            _learn(learner, outlet, _doc_from(blob).text or "", lkeys, lzero, shapes)
+        return learner
+
+    # ------------------------------------------------------------------ adding
+
+    def add(self, inputs: Sequence[str | os.PathLike[str]] = (), *,
+            documents: Iterable[Document | Mapping[str, Any]] | None = None, day: str | None = None,
+            workers: int | None = None) -> IndexUpdate:
+        """Read, clean and add ``inputs`` (paths, as ``dedupe run`` reads them) and/or ``documents``
+        (:class:`Document` or mappings with ``id`` and ``text`` or ``html``), in one transaction.
+
+        ``day`` (ISO date, default today in UTC) is recorded as the day they were added. A document
+        whose id is already in the index is rejected (``duplicate-id``).
+        """
+        from .pipeline import as_document
+
+        day = day or _today()
+        config = self.config
+        learn = config.clean.learn_furniture
+        skipped: Counter[str] = Counter()
+        items: Iterable[Document | Rejected] = read_inputs(inputs, config.limits, config.fields, skipped=skipped) \
+            if inputs else iter(())
+        if documents is not None:
+            items = _chain(items, (as_document(d) for d in documents))
+        cleaned = ordered_imap(partial(clean_partition, config=config.clean, keys=learn),
+                               _chunks(items, _CLEAN_CHUNK), workers or config.worker_count, chunksize=1)
+        update = IndexUpdate()
+        fresh: list[tuple[Document, Any, Any]] = []
+        seen: set[str] = set()
+        for item, keys, shapes in (entry for chunk in cleaned for entry in chunk):
+            update.read += 1
+            if isinstance(item, Rejected):
+                update.rejected.append(item)
+            elif item.id in seen:
+                update.rejected.append(Rejected(item.id, "duplicate-id", f"id {item.id!r} already used", item.origin))
+            else:
+                seen.add(item.id)
+                fresh.append((item, keys, shapes))
+        with self._writing():
+            known = self._known_ids([d.id for d, _, _ in fresh])
+            rows = []
+            for doc, keys, shapes in fresh:
+                if doc.id in known:
+                    update.rejected.append(Rejected(doc.id, "duplicate-id",
+                                                    f"id {doc.id!r} is already in the index", doc.origin))
+                    continue
+                lkeys = lzero = shp = None
+                if learn:
+                    lkeys = np.asarray([k or 0 for k in keys], dtype=np.uint64).tobytes()
+                    lzero = int(0 in keys)
+                    shp = np.asarray(shapes, dtype=np.uint64).tobytes()
+                rows.append((doc.id, day, doc.published, doc.outlet, _doc_blob(doc), lkeys, lzero, shp))
+                if self._learner is not None:
+                    _learn(self._learner, doc.outlet, doc.text or "", lkeys, lzero, shp)
+                update.added.append(doc.id)
+            self._con.executemany("INSERT INTO docs (id, added, published, outlet, doc, lkeys, lzero, shapes) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            new_nums = [n for (n,) in self._con.execute("SELECT num FROM docs WHERE text IS NULL AND state IS NULL "
+                                                       "AND tokens IS NULL")]
+            self._refresh(new_nums, update)
+        update.rejected.sort(key=lambda r: r.id)
+        return update
+
+    def remove(self, *, before: str, by: str = "published") -> IndexUpdate:
+        """Remove the documents published before ``before`` (an ISO date; documents without a
+        ``published`` date go by the day they were added), or, with ``by="added"``, added before it.
+        Clusters, exact-copy roles and learned furniture are updated as a batch run over the
+        remaining documents would find them."""
+        if by not in ("published", "added"):
+            raise ValueError(f"by={by!r}: expected 'published' or 'added'")
+        update = IndexUpdate()
+        with self._writing():
+            column = "coalesce(published, added)" if by == "published" else "added"
+            rows = self._con.execute(f"SELECT num, id FROM docs WHERE {column} < ? ORDER BY id", (before,)).fetchall()
+            if rows:
+                nums = [n for n, _ in rows]
+                update.removed = [i for _, i in rows]
+                self._refresh([], update, removed=nums)
+        return update
+
+    # ------------------------------------------------------------------ the core
+
+    def _writing(self) -> "_Transaction":
+        return _Transaction(self)
+
+    def _known_ids(self, ids: Sequence[str]) -> set[str]:
+        out: set[str] = set()
+        for part in _chunks(ids, _SQL_CHUNK):
+            q = ",".join("?" * len(part))
+            out.update(i for (i,) in self._con.execute(f"SELECT id FROM docs WHERE id IN ({q})", part))
+        return out
+
+    def _rows(self, nums: Iterable[int], columns: str) -> dict[int, tuple]:
+        out: dict[int, tuple] = {}
+        for part in _chunks(sorted(set(nums)), _SQL_CHUNK):
+            q = ",".join("?" * len(part))
+            for row in self._con.execute(f"SELECT num, {columns} FROM docs WHERE num IN ({q})", part):
+                out[row[0]] = row[1:]
+        return out
+
+    def _refresh(self, new_nums: list[int], update: IndexUpdate, removed: Sequence[int] = ()) -> None:
+        """Bring texts, exact-copy roles, band keys, pairs and clusters up to date after documents
+        ``new_nums`` were inserted (not yet stripped or signed) or ``removed`` are to go."""
+        con = self._con
+        config = self.config
+        dedup = config.dedup
+        affected_comps: set[int] = set()
+        old_clusters: set[str] = set()
+        touched_digests: set[bytes] = set()
+        dropped_reps: set[int] = set()  # representatives whose keys and pairs must go
+
+        # Removed documents leave everything.
+        if removed:
+            info = self._rows(removed, "rep, comp, cluster, digest")
+            for num, (rep, comp, cluster, digest) in info.items():
+                if comp is not None:
+                    affected_comps.add(comp)
+                if cluster is not None:
+                    old_clusters.add(cluster)
+                if digest is not None:
+                    touched_digests.add(digest)
+                if rep == num:
+                    dropped_reps.add(num)
+            self._drop_reps(dropped_reps)
+            for part in _chunks(sorted(info), _SQL_CHUNK):
+                q = ",".join("?" * len(part))
+                con.execute(f"DELETE FROM docs WHERE num IN ({q})", part)
+            if self._learner is not None:
+                self._learner = self._load_learner()
+
+        # Learned furniture: which stored documents must be stripped again.
+        old_model = self._model
+        new_model = self._learner.model() if self._learner is not None else None
+        self._model = new_model
+        strip = set(new_nums)
+        if new_model is not None and old_model is not None:
+            changed_sources = _changed_sources(old_model, new_model)
+            if changed_sources:
+                known = [s for s in changed_sources if s is not None]
+                for part in _chunks(known, _SQL_CHUNK):
+                    q = ",".join("?" * len(part))
+                    strip.update(n for (n,) in con.execute(f"SELECT num FROM docs WHERE outlet IN ({q})", part))
+                if None in changed_sources:
+                    strip.update(n for (n,) in con.execute("SELECT num FROM docs WHERE outlet IS NULL"))
+        elif (new_model is None) != (old_model is None):
+            strip.update(n for (n,) in con.execute("SELECT num FROM docs"))
+
+        # Strip, compare, sign what changed.
+        changed: dict[int, tuple[str | None, str | None, str | None]] = {}  # num -> (text, fchanges, state)
+        previous = self._rows(strip, "doc, text, fchanges, state, rep, comp, cluster, digest, tokens, id")
+        items = sorted(previous.items())
+        for batch in _chunks(items, SIGN_BATCH):
+            docs = [_doc_from(row[0]) for _, row in batch]
+            if new_model is not None:
+                stripped = new_model.strip_many([(d.outlet, d.text or "") for d in docs])
+            else:
+                stripped = [(d.text or "", []) for d in docs]
+            for (num, row), doc, (text, fch) in zip(batch, docs, stripped):
+                state = None
+                if fch:
+                    if not text.strip():
+                        state = "empty-after-cleaning"
+                    elif furniture_only(text, doc.changes + tuple(fch)):
+                        state = "furniture-only"
+                final = (None if not fch or state else text, _changes_json(fch) if not state else None, state)
+                pending = row[8] is None and row[3] is None  # inserted by this add, never stripped
+                # "empty" (no words) comes from signing the same text: the strip's state is None.
+                stored = (row[1], row[2], None if row[3] == "empty" else row[3])
+                if pending or final != stored:
+                    changed[num] = final
+        update.restripped = sum(1 for n in changed if n not in set(new_nums))
+        for num in changed:
+            _, _, _, _, rep, comp, cluster, digest, _, _ = previous[num]
+            if comp is not None:
+                affected_comps.add(comp)
+            if cluster is not None:
+                old_clusters.add(cluster)
+            if digest is not None:
+                touched_digests.add(digest)
+            if rep == num:
+                dropped_reps.add(num)
+        self._drop_reps({n for n in changed if previous[n][4] == n})
+
+        signed_cache: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        live = [(n, previous[n][0], changed[n]) for n in sorted(changed) if changed[n][2] is None]
+        sign_rows = []
+        for batch in _chunks(live, SIGN_BATCH):
+            texts = [t if t is not None else (_doc_from(blob).text or "") for _, blob, (t, _, _) in batch]
+            signed = sign_partition(texts, dedup)
+            per = _split_entries(signed, len(batch))
+            for k, (num, _, (text, fch, _)) in enumerate(batch):
+                keys, owners_aux = per[k]
+                tokens = int(signed.tokens[k])
+                if tokens == 0:
+                    sign_rows.append((text, fch, "empty", 0, 0, 0, None, None, num))
+                    continue
+                digest = signed.digests[16 * k:16 * k + 16]
+                touched_digests.add(digest)
+                signed_cache[num] = (keys, owners_aux, texts[k])
+                sign_rows.append((text, fch, None, tokens, int(signed.comparable[k]), int(signed.free[k]), digest,
+                                  _self_loose(keys, owners_aux), num))
+        con.executemany("UPDATE docs SET text = ?, fchanges = ?, state = ?, tokens = ?, comparable = ?, free = ?, "
+                        "digest = ?, loose = ?, rep = NULL, comp = NULL, cluster = NULL WHERE num = ?", sign_rows)
+        rejected_now = [(state, n) for n, (_, _, state) in changed.items() if state is not None]
+        con.executemany("UPDATE docs SET text = NULL, fchanges = NULL, state = ?, tokens = NULL, comparable = NULL, "
+                        "free = NULL, digest = NULL, loose = NULL, rep = NULL, comp = NULL, cluster = NULL "
+                        "WHERE num = ?", rejected_now)
+        for num, state in [(n, s) for s, n in rejected_now] + [(r[-1], r[2]) for r in sign_rows if r[2]]:
+            doc = _doc_from(previous[num][0])
+            update.rejected.append(Rejected(doc.id, state, _STATE_MESSAGES[state], doc.origin))
+
+        # Exact copies: the smallest id of each digest represents it.
+        promoted: set[int] = set()
+        for digest in touched_digests:
+            members = con.execute("SELECT num, id, rep FROM docs WHERE digest = ? AND state IS NULL",
+                                  (digest,)).fetchall()
+            if not members:
+                continue
+            rep = min(members, key=lambda m: m[1])[0]
+            for num, _, old in members:
+                if num == rep and (old != num or num in changed):
+                    promoted.add(num)
+                if num != rep and old == num:  # an unchanged representative becomes a copy
+                    dropped_reps.add(num)
+                    self._drop_reps({num})
+                    row = con.execute("SELECT comp, cluster FROM docs WHERE num = ?", (num,)).fetchone()
+                    if row[0] is not None:
+                        affected_comps.add(row[0])
+                    if row[1] is not None:
+                        old_clusters.add(row[1])
+            con.execute("UPDATE docs SET rep = ? WHERE digest = ? AND state IS NULL", (rep, digest))
+            # A copy's cluster is its representative's: that cluster is clustered again.
+            row = con.execute("SELECT comp, cluster FROM docs WHERE num = ?", (rep,)).fetchone()
+            if row[0] is not None:
+                affected_comps.add(row[0])
+            if row[1] is not None:
+                old_clusters.add(row[1])
+        for part in _chunks(sorted(promoted), _SQL_CHUNK):  # a promoted copy's old cluster goes too
+            q = ",".join("?" * len(part))
+            old_clusters.update(c for (c,) in con.execute(f"SELECT cluster FROM docs WHERE num IN ({q}) "
+                                                          f"AND cluster IS NOT NULL", part))
+
+        # Band keys of the new representatives, then their candidate pairs, verified.
+        for num in sorted(promoted):
+            if num not in signed_cache:
+                text = con.execute("SELECT coalesce(text, '') , doc FROM docs WHERE num = ?", (num,)).fetchone()
+                t = text[0] if text[0] else (_doc_from(text[1]).text or "")
+                signed = sign_partition([t], dedup)
+                signed_cache[num] = (*_split_entries(signed, 1)[0], t)
+        if promoted:
+            parts = [signed_cache[num] for num in sorted(promoted)]
+            ek = np.concatenate([p[0] for p in parts]).view(np.int64)
+            en = np.repeat(np.asarray(sorted(promoted), dtype=np.int64), [len(p[0]) for p in parts])
+            ea = np.concatenate([p[1] for p in parts]).view(np.int64)
+            order = np.lexsort((ea, en, ek))  # in key order: the B-tree is walked once, not at random
+            entries = list(zip(ek[order].tolist(), en[order].tolist(), ea[order].tolist()))
+        else:
+            entries = []
+        con.executemany("INSERT OR IGNORE INTO keys VALUES (?, ?, ?)", entries)
+        links_made = self._pair_new(sorted(promoted), update)
+
+        # Components touched: of the promoted, their partners, and the old ones that lost members.
+        partners = {n for pair in links_made for n in pair}
+        for part in _chunks(sorted(partners | promoted), _SQL_CHUNK):
+            q = ",".join("?" * len(part))
+            for comp, cluster in con.execute(f"SELECT comp, cluster FROM docs WHERE num IN ({q})", part):
+                if comp is not None:
+                    affected_comps.add(comp)
+                if cluster is not None:
+                    old_clusters.add(cluster)
+        self._recluster(affected_comps, promoted, old_clusters, update)
+        update.stats["band_key_entries_added"] = len(entries)
+
+    def _drop_reps(self, nums: Iterable[int]) -> None:
+        """Remove the band keys and candidate pairs of these representatives (their band keys are
+        those of their stored text, signed again: the keys table has no index by document, which
+        would cost about 5 KB a document)."""
+        con = self._con
+        for part in _chunks(sorted(set(nums)), SIGN_BATCH):
+            texts = self._texts(part)
+            have = [n for n in part if n in texts]
+            if have:
+                signed = sign_partition([texts[n][1] for n in have], self.config.dedup)
+                per = _split_entries(signed, len(have))
+                ek = np.concatenate([k for k, _ in per]).view(np.int64)
+                en = np.repeat(np.asarray(have, dtype=np.int64), [len(k) for k, _ in per])
+                order = np.lexsort((en, ek))  # in key order
+                con.executemany("DELETE FROM keys WHERE key = ? AND num = ?",
+                                zip(ek[order].tolist(), en[order].tolist()))
+            q = ",".join("?" * len(part))
+            con.execute(f"DELETE FROM pairs WHERE a IN ({q})", part)
+            con.execute(f"DELETE FROM pairs WHERE b IN ({q})", part)
+
+    def _lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every stored entry ``(key, num, aux)`` of the given keys."""
+        con = self._con
+        con.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (key INTEGER PRIMARY KEY)")
+        con.execute("DELETE FROM wanted")
+        con.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in _i64(np.unique(keys))))
+        rows = con.execute("SELECT k.key, k.num, k.aux FROM wanted w CROSS JOIN keys k ON k.key = w.key").fetchall()  # wanted outer: the keys index
+        con.execute("DELETE FROM wanted")
+        if not rows:
+            e = np.empty(0, dtype=np.int64)
+            return e.view(np.uint64), e, e.view(np.uint64)
+        arr = np.asarray(rows, dtype=np.int64)
+        return arr[:, 0].view(np.uint64), arr[:, 1], arr[:, 2].view(np.uint64)
+
+    def _candidates(self, new: Sequence[int], entries: tuple[np.ndarray, np.ndarray, np.ndarray],
+                    extra: Mapping[int, tuple[str, int, int, bytes]] | None = None
+                    ) -> tuple[list[tuple[int, int]], dict[int, str]]:
+        """Candidate pairs ``(a, b)`` (by number, ``a``'s id first) between documents ``new`` and every
+        document holding one of their band keys, with the batch run's evidence and bound.
+
+        ``entries``: every entry of those keys (stored, and of ``new``); ``extra``: documents not stored
+        (a query) by number: ``(id, comparable, free, loose)``."""
+        keys, owners, aux = entries
+        if not len(keys):
+            return [], {}
+        dedup = self.config.dedup
+        involved = np.unique(owners)
+        info = {n: row for n, row in self._rows(involved.tolist(), "id, comparable, free, loose").items()}
+        if extra:
+            info.update(extra)
+        nums = sorted(info, key=lambda n: info[n][0])  # numbered in id order, as a batch run numbers them
+        local = {n: k for k, n in enumerate(nums)}
+        present = np.unique(owners)
+        renumber = np.array([local[n] for n in present.tolist()], dtype=np.int64)[np.searchsorted(present, owners)]
+        groups = evidence_group(keys)
+        parts = []
+        for g in np.unique(groups).tolist():
+            m = groups == g
+            parts.append(pair_evidence([(keys[m], renumber[m], aux[m])], dedup.max_bucket, dedup.sentence_bands))
+        ev = merge_evidence(parts)
+        # Loose sentences: those the query's buckets found, plus each document's own (a key it holds
+        # twice), which a batch run finds from all of the document's keys.
+        loose_k = [ev.loose]
+        loose_t = [ev.loose_tokens]
+        for n in nums:
+            blob = info[n][3]
+            if blob:
+                v = np.frombuffer(blob, dtype=np.int64)
+                loose_k.append((local[n] << 16) | (v >> 16))
+                loose_t.append(v & 0xFFFF)
+        lk, lt = np.concatenate(loose_k), np.concatenate(loose_t)
+        if len(lk):
+            lk, first = np.unique(lk, return_index=True)
+            lt = lt[first]
+        ev.loose, ev.loose_tokens = lk, lt
+        comparable = np.array([info[n][1] for n in nums], dtype=np.int64)
+        free = np.array([info[n][2] for n in nums], dtype=np.int64)
+        keep = bound_pairs(ev, comparable, free, dedup)
+        new_local = np.zeros(len(nums), dtype=bool)
+        new_local[[local[n] for n in new if n in local]] = True
+        codes = ev.codes[keep]
+        a, b = codes >> 32, codes & 0xFFFFFFFF
+        codes = codes[new_local[a] | new_local[b]]
+        return [(nums[x], nums[y]) for x, y in decode_pairs(codes)], {n: info[n][0] for n in nums}
+
+    def _texts(self, nums: Sequence[int]) -> dict[int, tuple[str, str]]:
+        out = {}
+        for num, (i, text, blob) in self._rows(nums, "id, text, doc").items():
+            out[num] = (i, text if text is not None else (_doc_from(blob).text or ""))
+        return out
+
+    def _pair_new(self, promoted: list[int], update: IndexUpdate) -> list[tuple[int, int]]:
+        """Find, verify and store the candidate pairs of the newly promoted representatives."""
+        if not promoted:
+            return []
+        con = self._con
+        dedup = self.config.dedup
+        rows = []
+        for part in _chunks(promoted, _SQL_CHUNK):
+            q = ",".join("?" * len(part))
+            rows.extend(con.execute(f"SELECT key FROM keys WHERE num IN ({q})", part).fetchall())
+        keys = _u64([r[0] for r in rows])
+        entries = self._lookup(keys)
+        pairs, ids = self._candidates(promoted, entries)
+        texts = self._texts(sorted({n for p in pairs for n in p}))
+        prepared = dict(zip(sorted(texts), prepare_texts([texts[n][0] for n in sorted(texts)],
+                                                         [texts[n][1] for n in sorted(texts)], dedup)))
+        results = verify_many(pairs, prepared, dedup) if pairs else []
+        con.executemany("INSERT OR REPLACE INTO pairs VALUES (?, ?, ?)",
+                        [(a, b, None if link is None else _link_json(link)) for (a, b), link in zip(pairs, results)])
+        update.stats["candidate_pairs"] = update.stats.get("candidate_pairs", 0) + len(pairs)
+        update.stats["verified_links"] = update.stats.get("verified_links", 0) + sum(r is not None for r in results)
+        return [p for p, link in zip(pairs, results) if link is not None]
+
+    def _recluster(self, comps: set[int], promoted: set[int], old_clusters: set[str], update: IndexUpdate) -> None:
+        """Cluster again the documents of components ``comps`` and the ``promoted`` representatives."""
+        con = self._con
+        dedup = self.config.dedup
+        reps: set[int] = set(promoted)
+        for part in _chunks(sorted(comps), _SQL_CHUNK):
+            q = ",".join("?" * len(part))
+            reps.update(n for (n,) in con.execute(f"SELECT num FROM docs WHERE comp IN ({q}) AND rep = num "
+                                                   f"AND state IS NULL", part))
+        # Closed under links: a representative's linked partners are in the same component.
+        frontier = set(reps)
+        while frontier:
+            found: set[int] = set()
+            for part in _chunks(sorted(frontier), _SQL_CHUNK):
+                q = ",".join("?" * len(part))
+                for a, b in con.execute(f"SELECT a, b FROM pairs WHERE link IS NOT NULL AND (a IN ({q}) OR b IN ({q}))",
+                                        part + part):
+                    found.update((a, b))
+            frontier = found - reps
+            reps |= frontier
+        for part in _chunks(sorted(reps), _SQL_CHUNK):
+            q = ",".join("?" * len(part))
+            old_clusters.update(c for (c,) in con.execute(
+                f"SELECT cluster FROM docs WHERE rep IN ({q}) AND cluster IS NOT NULL", part))
+        info = self._rows(reps, "id, tokens")
+        nums = sorted(reps, key=lambda n: info[n][0])
+        local = {n: k for k, n in enumerate(nums)}
+        links: dict[tuple[int, int], Link] = {}
+        candidates: set[tuple[int, int]] = set()
+        for part in _chunks(nums, _SQL_CHUNK):
+            q = ",".join("?" * len(part))
+            for a, b, link in con.execute(f"SELECT a, b, link FROM pairs WHERE a IN ({q})", part):
+                if b in local:
+                    pair = (local[a], local[b])
+                    candidates.add(pair)
+                    if link is not None:
+                        links[pair] = _link_from(link)
+
+        def fetch(numbers: list[int]) -> tuple[list[str], list[str]]:
+            texts = self._texts([nums[k] for k in numbers])
+            return [texts[nums[k]][0] for k in numbers], [texts[nums[k]][1] for k in numbers]
+
+        checks = OnDemandChecks(links, lambda a, b: (a, b) in candidates, PairVerifier(fetch, dedup))
+        sizes = [info[n][1] for n in nums]
+        groups = group_components(len(nums), links, checks.check, sizes, dedup.linkage, prefetch=checks.prefetch)
+        comp_of = {}
+        for comp in _components(len(nums), links):
+            label = min(nums[k] for k in comp)
+            for k in comp:
+                comp_of[nums[k]] = label
+        members_of: dict[int, list[tuple[int, str, int, str | None, str | None]]] = defaultdict(list)
+        for part in _chunks(nums, _SQL_CHUNK):
+            q = ",".join("?" * len(part))
+            for num, rep, i, tokens, published, outlet in con.execute(
+                    f"SELECT num, rep, id, tokens, published, outlet FROM docs WHERE rep IN ({q}) AND state IS NULL",
+                    part):
+                members_of[rep].append((num, i, tokens, published, outlet))
+        group_of = {k: gi for gi, g in enumerate(groups) for k in g}
+        links_of_group: dict[int, list[Link]] = defaultdict(list)
+        found = checks.all_links()
+        for (a, b) in sorted(found):
+            if group_of[a] == group_of[b]:
+                links_of_group[group_of[a]].append(found[(a, b)])
+        made: list[Cluster] = []
+        doc_rows = []
+        for gi, g in enumerate(groups):
+            mem = sorted((m for k in g for m in members_of[nums[k]]), key=lambda m: m[1])
+            cands = [Candidate(i, int(tokens), published, outlet) for _, i, tokens, published, outlet in mem]
+            rep_id = {nums[k]: info[nums[k]][0] for k in g}
+            rep_of = {m[0]: r for k in g for r in [nums[k]] for m in members_of[r]}
+            copies = [(rep_id[rep_of[m[0]]], m[1]) for m in mem if rep_of[m[0]] != m[0]]
+            cluster = make_cluster(cands, links_of_group.get(gi, ()), copies, dedup)
+            made.append(cluster)
+            for m in mem:
+                doc_rows.append((comp_of.get(m[0]) if rep_of[m[0]] == m[0] else None, cluster.id, m[0]))
+        for part in _chunks(sorted(old_clusters), _SQL_CHUNK):
+            q = ",".join("?" * len(part))
+            con.execute(f"DELETE FROM clusters WHERE id IN ({q})", part)
+        con.executemany("INSERT OR REPLACE INTO clusters VALUES (?, ?, ?)",
+                        [(c.id, c.canonical, json.dumps(c.to_dict(), ensure_ascii=False)) for c in made])
+        con.executemany("UPDATE docs SET comp = ?, cluster = ? WHERE num = ?", doc_rows)
+        made_ids = {c.id for c in made}
+        update.clusters = sorted(made, key=lambda c: c.canonical)
+        update.replaced = sorted(old_clusters - made_ids)
+        update.stats["on_demand_checks"] = update.stats.get("on_demand_checks", 0) + len(checks.found)
+        canon = {c.canonical for c in made}
+        rows = con.execute("SELECT id, doc, text, fchanges FROM docs WHERE id IN (%s)" % ",".join("?" * len(canon)),
+                           sorted(canon)).fetchall() if canon and len(canon) < 30000 else []
+        update.documents = {i: _final_doc(blob, text, fch) for i, blob, text, fch in rows}
+
+    # ------------------------------------------------------------------ querying
+
+    def query(self, inputs: Sequence[str | os.PathLike[str]] = (), *,
+              documents: Iterable[Document | Mapping[str, Any]] | None = None,
+              workers: int | None = None) -> tuple[dict[str, list[Match]], list[Rejected]]:
+        """For each document of ``inputs``/``documents``: its verified matches already in the index
+        (cleaned with the index's learned furniture, which it does not change), and the documents
+        that could not be used. Matches are the links a batch run would verify between the document
+        and each indexed one its band keys bring up (exact copies included, as ``exact`` links)."""
+        from .pipeline import as_document
+
+        config = self.config
+        self._con.execute("BEGIN")  # one snapshot for the whole query
+        try:
+            self._sync()
+            skipped: Counter[str] = Counter()
+            items: Iterable[Document | Rejected] = read_inputs(inputs, config.limits, config.fields,
+                                                               skipped=skipped) if inputs else iter(())
+            if documents is not None:
+                items = _chain(items, (as_document(d) for d in documents))
+            cleaned = ordered_imap(partial(clean_partition, config=config.clean, keys=False),
+                                   _chunks(items, _CLEAN_CHUNK), workers or config.worker_count, chunksize=1)
+            rejected: list[Rejected] = []
+            results: dict[str, list[Match]] = {}
+            batch: list[Document] = []
+            for item, _, _ in (entry for chunk in cleaned for entry in chunk):
+                if isinstance(item, Rejected):
+                    rejected.append(item)
+                elif item.id in results or any(d.id == item.id for d in batch):
+                    rejected.append(Rejected(item.id, "duplicate-id", f"id {item.id!r} already used", item.origin))
+                else:
+                    batch.append(item)
+                    if len(batch) >= SIGN_BATCH:
+                        self._query_batch(batch, results, rejected)
+                        batch = []
+            if batch:
+                self._query_batch(batch, results, rejected)
+        finally:
+            self._con.execute("COMMIT")
+        rejected.sort(key=lambda r: r.id)
+        return results, rejected
+
+    def _query_batch(self, docs: list[Document], results: dict[str, list[Match]], rejected: list[Rejected]) -> None:
+        dedup = self.config.dedup
+        model = self._model
+        stripped = model.strip_many([(d.outlet, d.text or "") for d in docs]) if model is not None else \
+            [(d.text or "", []) for d in docs]
+        ok: list[tuple[Document, str]] = []
+        for doc, (text, fch) in zip(docs, stripped):
+            if fch and not text.strip():
+                rejected.append(Rejected(doc.id, "empty-after-cleaning", _STATE_MESSAGES["empty-after-cleaning"],
+                                         doc.origin))
+            elif fch and furniture_only(text, doc.changes + tuple(fch)):
+                rejected.append(Rejected(doc.id, "furniture-only", _STATE_MESSAGES["furniture-only"], doc.origin))
+            else:
+                ok.append((doc, text))
+        if not ok:
+            return
+        signed = sign_partition([t for _, t in ok], dedup)
+        per = _split_entries(signed, len(ok))
+        for k, (doc, text) in enumerate(ok):
+            if int(signed.tokens[k]) == 0:
+                rejected.append(Rejected(doc.id, "empty", _STATE_MESSAGES["empty"], doc.origin))
+                continue
+            matches: list[Match] = []
+            digest = signed.digests[16 * k:16 * k + 16]
+            exact = self._con.execute("SELECT id, cluster FROM docs WHERE digest = ? AND state IS NULL ORDER BY id",
+                                      (digest,)).fetchall()
+            for other, cluster in exact:
+                a, b = sorted((doc.id, other))
+                matches.append(Match(doc.id, other, cluster, Link(a, b, "near-duplicate", 1.0, 1.0, 1.0, 1.0, 1.0,
+                                                                   1.0, 1.0, 1.0, 0, (), exact=True)))
+            keys, aux = per[k]
+            stored = self._lookup(keys)
+            me = -1  # the queried document's number: below every stored one
+            entries = (np.concatenate([stored[0], keys]), np.concatenate([stored[1], np.full(len(keys), me)]),
+                       np.concatenate([stored[2], aux]))
+            extra = {me: (doc.id, int(signed.comparable[k]), int(signed.free[k]), _self_loose(keys, aux))}
+            pairs, ids = self._candidates([me], entries, extra)
+            exact_ids = {o for o, _ in exact}
+            others = sorted({n for p in pairs for n in p if n != me})
+            texts = self._texts(others)
+            prepared_docs = {me: (doc.id, text)} | texts
+            order = sorted(prepared_docs)
+            prepared = dict(zip(order, prepare_texts([prepared_docs[n][0] for n in order],
+                                                     [prepared_docs[n][1] for n in order], dedup)))
+            links = verify_many(pairs, prepared, dedup) if pairs else []
+            clusters = self._rows(others, "cluster")
+            for (a, b), link in zip(pairs, links):
+                other = b if a == me else a
+                if link is None or ids[other] in exact_ids:
+                    continue
+                matches.append(Match(doc.id, ids[other], clusters[other][0], link))
+            matches.sort(key=lambda m: (-m.link.score, m.id))
+            results[doc.id] = matches
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` (the one writer) ... ``COMMIT``; on any error ``ROLLBACK`` and the learned
+    furniture reloaded from what the index holds."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+
+    def __enter__(self) -> None:
+        con = self.index._con
+        try:
+            con.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise DedupeError(f"{self.index.path}: another process has been writing to the index for "
+                              f"{_WRITER_WAIT_S} s ({exc}); try again when it is done") from exc
+        try:
+            self.index._sync()
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        con = self.index._con
+        if exc_type is None:
+            gen = int(con.execute("SELECT value FROM meta WHERE name = 'generation'").fetchone()[0]) + 1
+            con.execute("UPDATE meta SET value = ? WHERE name = 'generation'", (str(gen),))
+            con.execute("COMMIT")
+            self.index._generation = str(gen)
+        else:
+            con.execute("ROLLBACK")
+            self.index._generation = None  # reload the learner next time
+
+
+# ----------------------------------------------------------------------------- helpers
+
+_STATE_MESSAGES = {
+    "empty-after-cleaning": "only learned page furniture was left",
+    "furniture-only": "the page is (nearly) all furniture",
+    "empty": "the text has no words",
+}
+
+
+def origin_of(blob: bytes) -> str:
+    return _doc_from(blob).origin
+
+
+def _has_meta(con: sqlite3.Connection) -> bool:
+    return con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone() is not None
+
+
+def _chain(*iterables: Iterable[Any]) -> Iterator[Any]:
+    for it in iterables:
+        yield from it
+
+
+def _learn(learner: FurnitureLearner, outlet: str | None, text: str, lkeys: bytes | None, lzero: int | None,
+           shapes: bytes | None) -> None:
+    keys = np.frombuffer(lkeys or b"", dtype=np.uint64).tolist()
+    if not lzero:
+        keys = [k or None for k in keys]
+    learner.add(outlet, text, keys, np.frombuffer(shapes or b"", dtype=np.uint64).tolist())
+
+
+def _changed_sources(old: Any, new: Any) -> set[str | None]:
+    """The sources whose documents the two furniture models strip differently (None: documents
+    without a source, which every source's furniture applies to)."""
+    out: set[str | None] = set()
+    for src in set(old.by_source) | set(new.by_source) | set(old.shapes_by_source) | set(new.shapes_by_source):
+        if (old.by_source.get(src) != new.by_source.get(src)
+                or old.shapes_by_source.get(src) != new.shapes_by_source.get(src)):
+            out.add(src)
+    if old.any_source != new.any_source or old.any_shape != new.any_shape or old.rules_after != new.rules_after:
+        out.add(None)
+    return out
+
+
+def _split_entries(signed: Any, n: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per document of a signed partition, its band keys and their aux, in entry order."""
+    order = np.argsort(signed.owners, kind="stable")
+    keys, owners, aux = signed.keys[order], signed.owners[order], signed.aux[order]
+    bounds = np.searchsorted(owners, np.arange(n + 1))
+    return [(keys[bounds[k]:bounds[k + 1]], aux[bounds[k]:bounds[k + 1]]) for k in range(n)]
+
+
+def _components(n: int, links: Mapping[tuple[int, int], Link]) -> list[list[int]]:
+    from .cluster import components
+
+    return components(n, links)
+
+
+def _final_doc(blob: bytes, text: str | None, fchanges: str | None) -> Document:
+    doc = _doc_from(blob)
+    if fchanges:
+        more = tuple(Change(**c) for c in json.loads(fchanges))
+        doc = doc.with_(text=text, changes=doc.changes + more)
+    return doc
+
+
+def _cluster_from(row: Mapping[str, Any]) -> Cluster:
+    links = tuple(_link_of(d) for d in row["links"])
+    return Cluster(row["cluster"], row["canonical"], tuple(row["members"]), links, row["canonical_reason"])
