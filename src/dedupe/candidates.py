@@ -191,6 +191,22 @@ class SentenceTokens:
                    np.concatenate([p.starts + s for p, s in zip(parts, shift.tolist())]),
                    np.concatenate([p.counts for p in parts]))
 
+    @classmethod
+    def from_slots(cls, owners: np.ndarray, slots: np.ndarray, tokens: np.ndarray, n: int) -> "SentenceTokens":
+        """The table of ``n`` documents that knows the sentences given (``owners[k]``'s slot ``slots[k]`` has
+        ``tokens[k]`` tokens; repeats agree) and none other (0 tokens): enough for :func:`bound_pairs` when
+        they include every sentence the evidence has a hit or a loose entry for."""
+        owners, slots = np.asarray(owners, dtype=np.int64), np.asarray(slots, dtype=np.int64)
+        low = slots < HIT_SLOTS
+        owners, slots, tokens = owners[low], slots[low], np.asarray(tokens)[low]
+        counts = np.zeros(n, dtype=np.int64)
+        np.maximum.at(counts, owners, slots + 1)
+        starts = np.zeros(n, dtype=np.int64)
+        np.cumsum(counts[:-1], out=starts[1:])
+        values = np.zeros(int(counts.sum()), dtype=np.uint16)
+        values[starts[owners] + slots] = tokens
+        return cls(values, starts, counts)
+
     def take(self, documents: np.ndarray) -> "SentenceTokens":
         """The table of ``documents`` (numbered by their position in it)."""
         return SentenceTokens(self.values, self.starts[documents], self.counts[documents])

@@ -40,8 +40,8 @@ reasons and links, byte for byte as ``clusters.jsonl`` writes them
   new document with a smaller id takes that role over (and its pairs are
   found), the old one becomes a copy (and its pairs leave the candidates).
 - *Candidates*: a pair's evidence (shared document and sentence band keys,
-  per :func:`dedupe.stages.evidence_group` and summed with
-  :func:`dedupe.candidates.merge_evidence`, as the batch run sums them)
+  per :func:`dedupe.stages.evidence_group` and merged with
+  :func:`dedupe.candidates.merge_evidence`, as the batch run merges them)
   depends only on its two documents, so the candidate pairs of the batch
   run are the union of the pairs each add finds between its new documents
   and everything stored. One exception: a band key held by more than
@@ -79,7 +79,7 @@ import numpy as np
 import xxhash
 
 from . import __version__
-from .candidates import bound_pairs, decode_pairs, merge_evidence, pair_evidence
+from .candidates import SentenceTokens, bound_pairs, decode_pairs, merge_evidence, pair_evidence
 from .clean import FurnitureLearner, furniture_only
 from .cluster import Candidate, group_components
 from .config import RunConfig
@@ -890,7 +890,13 @@ class Index:
         ev.loose, ev.loose_tokens = lk, lt
         comparable = np.array([info[n][1] for n in nums], dtype=np.int64)
         free = np.array([info[n][2] for n in nums], dtype=np.int64)
-        keep = bound_pairs(ev, comparable, free, dedup)
+        # The tokens of every sentence the evidence can name: those of the entries, and the loose ones.
+        slot = ((aux >> np.uint64(16)) & np.uint64(0xFFFF)).astype(np.int64)
+        sentence = slot != 0xFFFF
+        sentences = SentenceTokens.from_slots(
+            np.concatenate([renumber[sentence], lk >> 16]), np.concatenate([slot[sentence], lk & 0xFFFF]),
+            np.concatenate([(aux[sentence] & np.uint64(0xFFFF)).astype(np.int64), lt]), len(nums))
+        keep = bound_pairs(ev, comparable, free, sentences, dedup)
         new_local = np.zeros(len(nums), dtype=bool)
         new_local[[local[n] for n in new if n in local]] = True
         codes = ev.codes[keep]
