@@ -81,8 +81,8 @@ def reference_group(n, links, check, sizes, linkage, representatives):
     one side is a single document linked to the other's hub (the member with the largest total
     link score to its cluster, then the largest total coverage of the other side of those
     links, then the lower number): at once when that pair is in ``links``, else checked after
-    the cross pairs. Also at once, in any size, when every member of one side is in ``links``
-    with the other side's hub."""
+    the cross pairs. Last, in any size and with no check, when every member of one side is in
+    ``links`` with the other side's hub."""
     cluster = {i: [i] for i in range(n)}  # cluster id -> members
     where = list(range(n))
 
@@ -112,7 +112,7 @@ def reference_group(n, links, check, sizes, linkage, representatives):
         ci, cj = where[i], where[j]
         if ci == cj:
             continue
-        if (len(cluster[ci]) > 1 or len(cluster[cj]) > 1) and not star(ci, cj):
+        if len(cluster[ci]) > 1 or len(cluster[cj]) > 1:
             via_hub = None
             if len(cluster[ci]) == 1:
                 via_hub = tuple(sorted((i, hub(cj))))
@@ -130,12 +130,9 @@ def reference_group(n, links, check, sizes, linkage, representatives):
                             checked[(a, b)] = check(a, b) is not None
                             hits += checked[(a, b)]
                 if hits < linkage * len(xs) * len(ys):
-                    if via_hub is None:
-                        continue
-                    if via_hub in checked:
-                        if not checked[via_hub]:
-                            continue
-                    elif check(*via_hub) is None:
+                    hub_ok = via_hub is not None and (
+                        checked[via_hub] if via_hub in checked else check(*via_hub) is not None)
+                    if not hub_ok and not star(ci, cj):
                         continue
         keep, gone = min(ci, cj), max(ci, cj)
         cluster[keep] += cluster.pop(gone)

@@ -160,7 +160,7 @@ def test_lead_rule_is_the_only_difference():
                     and max(loose.close_coverage_a, loose.close_coverage_b) < on.weak_link_close)
             if weak:
                 x, y = prepared[a], prepared[b]
-                close = _sentence_scores(x, y, on.sentence_match) >= on.close_match
+                close = _sentence_scores(x, y, on.sentence_match, on) >= on.close_match
                 lead_x = np.flatnonzero(x.word_counts > 0)[:2]
                 lead_y = np.flatnonzero(y.word_counts > 0)[:2]
                 close = bool(close[lead_x, :].any() or close[:, lead_y].any())

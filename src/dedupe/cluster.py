@@ -27,8 +27,9 @@ alone, so the roundup above can join S1's cluster but never bring S2's with
 it, and a document that joined through one link is rarely the hub that a
 later one would need.
 
-Two clusters of any size also merge when every member of one is linked
-directly to the other's hub (verified links only, no on-demand check). Two
+Last, when those rules refuse, two clusters of any size merge when every
+member of one is linked directly to the other's hub (verified links only,
+no on-demand check). Two
 partial copies of one source that kept the same paragraphs link to each
 other first (their link is the strongest), and their cluster of two then
 met the source's cluster through the average rule alone, which sees them
@@ -115,8 +116,9 @@ def group(
     coverage of the other side of those links, then the lower number;
     ``links[(i, j)]`` has ``i``'s figures as ``coverage_a``): at once when
     ``(s, hub)`` is in ``links``, else after the average rule refused, by
-    ``check``. Any merge is accepted at once, without checks, when every
-    member of one cluster is in ``links`` with the other cluster's hub.
+    ``check``. A merge the rules above refuse is still accepted, without
+    more checks, when every member of one cluster is in ``links`` with the
+    other cluster's hub.
 
     Each cluster keeps its ``representatives`` best-ranked members, updated
     on merge, its member list and its hub; the smaller list joins the larger,
@@ -182,7 +184,7 @@ def group(
         if ri == rj or (len(members[ri]) == 1 and len(members[rj]) == 1):
             return []
         via_hub = hub_pair(ri, rj)
-        if (via_hub is not None and via_hub in links) or star(ri, rj):
+        if via_hub is not None and via_hub in links:
             return []
         cross = [(x, y) if x < y else (y, x) for x in reps(ri, i) for y in reps(rj, j)]
         if via_hub is not None and via_hub not in cross:
@@ -194,7 +196,7 @@ def group(
         if len(members[ri]) == 1 and len(members[rj]) == 1:
             return True
         via_hub = hub_pair(ri, rj)
-        if (via_hub is not None and via_hub in links) or star(ri, rj):
+        if via_hub is not None and via_hub in links:
             return True
         need = unlinked(i, j)
         if prefetch is not None and need and not asked.issuperset(need):
@@ -210,9 +212,11 @@ def group(
         hits = len(cross) - len(found) + sum(found.values())
         if hits >= linkage * len(cross):
             return True
-        if via_hub is None:
-            return False
-        return found[via_hub] if via_hub in found else check(*via_hub) is not None
+        if via_hub is not None and (found[via_hub] if via_hub in found else check(*via_hub) is not None):
+            return True
+        # Last, with no check of its own: every pair the rules above checked is checked as before
+        # (the links a cluster lists include the pairs found by those checks).
+        return star(ri, rj)
 
     def join_strengths(big: int, small: int) -> list[int]:
         """Add the links between two clusters to their members' totals; the members whose total changed."""

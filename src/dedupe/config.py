@@ -133,6 +133,17 @@ class DedupConfig:
     sentence_match: float = 0.5
     # Sentences shorter than this (tokens) never count as shared-passage evidence.
     sentence_min_tokens: int = 6
+    # A fragment inside a longer sentence (cut-and-paste reuse, issue 20 item 6):
+    # a sentence with at least fragment_min_words content words, at most
+    # fragment_share as many as the other, of which at least fragment_match are
+    # in the other sentence, with fragment_bigrams word bigrams in common, matches
+    # with that share as its score (so close_match applies to it); the longer
+    # sentence counts the fragment's tokens in coverage, not its own. 0: off.
+    # Tuned on benchmarks/fragments (seed 1); see benchmarks/README.md.
+    fragment_match: float = 0.8
+    fragment_min_words: int = 4
+    fragment_share: float = 0.8
+    fragment_bigrams: int = 3
     # A sentence of at least list_min_tokens tokens of which less than
     # list_stopword_share are stopwords is a list (a team sheet, a squad or a
     # results line, a critics' poll), not prose, and is not comparable, like a

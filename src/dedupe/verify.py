@@ -470,15 +470,48 @@ def _match_sentences(x: Prepared, y: Prepared, threshold: float
     return _best_matches(_sentence_scores(x, y, threshold))
 
 
-def _sentence_scores(x: Prepared, y: Prepared, threshold: float) -> np.ndarray:
-    """``(nx, ny)``: the Dice overlap of each sentence pair that matches (see :func:`_match_sentences`), else -1."""
+def _sentence_scores(x: Prepared, y: Prepared, threshold: float, config: DedupConfig | None = None) -> np.ndarray:
+    """``(nx, ny)``: the score of each sentence pair that matches (see :func:`_match_sentences`), else -1:
+    the Dice overlap, or for a fragment inside a longer sentence (with ``config``'s fragment
+    settings, see :func:`_fragment_cells`) the share of the fragment's content words found in it."""
+    return _sentence_cells(x, y, threshold, config)[0]
+
+
+def _sentence_cells(x: Prepared, y: Prepared, threshold: float, config: DedupConfig | None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_sentence_scores`, and ``(nx, ny)`` True where the score is a fragment's."""
     nx, ny = len(x.lengths), len(y.lengths)
     shared = _overlap_counts(x.word_keys, x.word_sentences, y.word_keys, y.word_sentences, nx, ny)
     bigrams = _overlap_counts(x.bigram_keys, x.bigram_sentences, y.bigram_keys, y.bigram_sentences, nx, ny)
-    sizes = x.word_counts[:, None] + y.word_counts[None, :]
+    wx, wy = x.word_counts[:, None], y.word_counts[None, :]
+    sizes = wx + wy
     with np.errstate(divide="ignore", invalid="ignore"):
         dice = np.where(sizes > 0, 2 * shared / np.maximum(sizes, 1), 0.0)
-    return np.where((dice >= threshold) & (bigrams >= _MIN_SHARED_BIGRAMS), dice, -1.0)
+    score = np.where((dice >= threshold) & (bigrams >= _MIN_SHARED_BIGRAMS), dice, -1.0)
+    frag = np.zeros((nx, ny), dtype=bool)
+    if config is not None and config.fragment_match > 0:
+        frag, contained = _fragment_cells(shared, bigrams, wx, wy, config)
+        score = np.where(frag, np.maximum(score, contained), score)
+    return score, frag
+
+
+def _fragment_cells(shared: np.ndarray, bigrams: np.ndarray, wx: np.ndarray, wy: np.ndarray, config: DedupConfig
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Which sentence pairs are a fragment inside a longer sentence, and the share of the
+    fragment's content words found in the longer one (arrays broadcast alike).
+
+    A fragment has at least ``fragment_min_words`` content words and at most
+    ``fragment_share`` as many as the longer sentence, at least ``fragment_match``
+    of them are in the longer sentence, and at least ``fragment_bigrams`` word bigrams
+    are shared (the words in the same order, not a bag of topic words).
+    """
+    short = np.minimum(wx, wy)
+    long_ = np.maximum(wx, wy)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        contained = np.where(short > 0, shared / np.maximum(short, 1), 0.0)
+    frag = ((short >= config.fragment_min_words) & (short <= config.fragment_share * long_)
+            & (contained >= config.fragment_match) & (bigrams >= config.fragment_bigrams))
+    return frag, contained
 
 
 def _lead(word_counts: np.ndarray, k: int) -> np.ndarray:
@@ -534,10 +567,17 @@ def verify(x: Prepared, y: Prepared, config: DedupConfig) -> Link | None:
     if not len(x.shingles) or not len(y.shingles):
         return None
     inter = len(np.intersect1d(x.shingles, y.shingles, assume_unique=True))
+    # Tokens each matched sentence counts for: all of it, except the longer sentence of a
+    # fragment match, which counts the fragment's length (the part of it that was copied).
+    len_x, len_y = x.lengths, y.lengths
     if len(x.lengths) and len(y.lengths):
-        score = _sentence_scores(x, y, config.sentence_match)
+        score, frag = _sentence_cells(x, y, config.sentence_match, config)
         mx, sx, my, sy = _best_matches(score)
         lead = _lead_close(x, y, score, config)
+        if frag.any():
+            ix, iy = np.arange(len(mx)), np.arange(len(my))
+            len_x = np.where((mx >= 0) & frag[ix, mx], np.minimum(x.lengths, y.lengths[mx]), x.lengths)
+            len_y = np.where((my >= 0) & frag[my, iy], np.minimum(y.lengths, x.lengths[my]), y.lengths)
     else:
         mx, sx, my, sy = _match_sentences(x, y, config.sentence_match)
         lead = config.weak_link_lead <= 0
@@ -546,8 +586,8 @@ def verify(x: Prepared, y: Prepared, config: DedupConfig) -> Link | None:
     return _judge(
         x, y, config, inter,
         (int(matched_x.sum()), int(matched_y.sum()), int(close_mx.sum()), int(close_my.sum())),
-        (int(x.lengths[matched_x].sum()), int(y.lengths[matched_y].sum()),
-         int(x.lengths[close_mx].sum()), int(y.lengths[close_my].sum())),
+        (int(len_x[matched_x].sum()), int(len_y[matched_y].sum()),
+         int(len_x[close_mx].sum()), int(len_y[close_my].sum())),
         mx.tolist, lead,
     )
 
@@ -950,20 +990,31 @@ def _verify_block(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, config: DedupCon
     kp = np.searchsorted(cell_off, cells, side="right") - 1
     rest = cells - cell_off[kp]
     i, j = rest // ny[kp], rest % ny[kp]
-    sizes = arr.word_counts[arr.sent_off[lx[kp]] + i] + arr.word_counts[arr.sent_off[ly[kp]] + j]
+    wi, wj = arr.word_counts[arr.sent_off[lx[kp]] + i], arr.word_counts[arr.sent_off[ly[kp]] + j]
+    sizes = wi + wj
     with np.errstate(divide="ignore", invalid="ignore"):
         dice = 2 * shared / np.maximum(sizes, 1)
     ok = (sizes > 0) & (dice >= config.sentence_match)
-    cells, kp, i, j, dice = cells[ok], kp[ok], i[ok], j[ok], dice[ok]
+    fragments = config.fragment_match > 0
+    if fragments:
+        # Fragment cells as far as content words tell (the bigrams are counted below).
+        frag, contained = _fragment_cells(shared, np.full(len(shared), config.fragment_bigrams), wi, wj, config)
+        ok |= frag
+    else:
+        frag, contained = np.zeros(len(cells), dtype=bool), np.zeros(len(cells))
+    cells, kp, i, j, dice, frag, contained = cells[ok], kp[ok], i[ok], j[ok], dice[ok], frag[ok], contained[ok]
     if len(cells):
         # Pairs that cannot link whatever the bigrams say: the sentences with a cell at Dice
-        # sentence_match or more cover less than any link needs of either side (every link needs
-        # min_link_coverage of one side, or Jaccard 0.9, which needs shingle counts within 0.9).
-        # Dropping their cells here spares the bigram join and gives the same verdicts.
+        # sentence_match or more (or a fragment cell) cover less than any link needs of either
+        # side (every link needs min_link_coverage of one side, or Jaccard 0.9, which needs
+        # shingle counts within 0.9). Dropping their cells here spares the bigram join and gives
+        # the same verdicts.
         viable = _coverage_possible(arr, lx, ly, kp, i, j, npairs, config)
         keep_cells = viable[kp]
         if not keep_cells.all():
-            cells, kp, i, j, dice = cells[keep_cells], kp[keep_cells], i[keep_cells], j[keep_cells], dice[keep_cells]
+            cells, kp, i, j, dice, frag, contained = (cells[keep_cells], kp[keep_cells], i[keep_cells],
+                                                      j[keep_cells], dice[keep_cells], frag[keep_cells],
+                                                      contained[keep_cells])
     # Of those, the ones with enough shared bigrams.
     if len(cells):
         # Only pairs with candidate cells; only their candidate sentences when that drops many entries.
@@ -976,8 +1027,12 @@ def _verify_block(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, config: DedupCon
         bk, bi, bj = _join(arr.bigrams, arr.sent_off, lx[pairs_in], ly[pairs_in], need if selective else None)
         bk = pairs_in[bk]
         found = np.bincount(cell_off[bk] + bi * ny[bk] + bj, minlength=total)[cells]
-        ok = found >= _MIN_SHARED_BIGRAMS
-        kp, i, j, dice = kp[ok], i[ok], j[ok], dice[ok]
+        plain = (dice >= config.sentence_match) & (found >= _MIN_SHARED_BIGRAMS)
+        frag &= found >= config.fragment_bigrams
+        # The score of a cell: its Dice overlap, or for a fragment the share of it found.
+        dice = np.where(frag, np.maximum(np.where(plain, dice, -1.0), contained), dice)
+        ok = plain | frag
+        kp, i, j, dice, frag = kp[ok], i[ok], j[ok], dice[ok], frag[ok]
     if config.weak_link_lead > 0:
         lead_x = arr.lead_rank[arr.sent_off[lx[kp]] + i] < config.weak_link_lead
         lead_y = arr.lead_rank[arr.sent_off[ly[kp]] + j] < config.weak_link_lead
@@ -995,10 +1050,17 @@ def _verify_block(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, config: DedupCon
         # Columns: each sentence of y, best i.
         order = np.argsort((col_off[kp] + j) * (int(nx.max()) + 1) + i)
         cp, cj = kp[order], j[order]
-        cfirst, cbest, _ = _groups_best(col_off[cp] + cj, dice[order])
+        cfirst, cbest, cwin = _groups_best(col_off[cp] + cj, dice[order])
         cp, cj = cp[cfirst], cj[cfirst]
         len_x = arr.lengths[arr.sent_off[lx[rp]] + ri]
         len_y = arr.lengths[arr.sent_off[ly[cp]] + cj]
+        if fragments and frag.any():
+            # The longer sentence of a fragment match counts the fragment's tokens.
+            other_y = arr.lengths[arr.sent_off[ly[rp]] + j[win]]
+            len_x = np.where(frag[win], np.minimum(len_x, other_y), len_x)
+            ci = i[order][cwin]
+            other_x = arr.lengths[arr.sent_off[lx[cp]] + ci]
+            len_y = np.where(frag[order][cwin], np.minimum(len_y, other_x), len_y)
         close_r = best >= config.close_match
         close_c = cbest >= config.close_match
         tallies[0] = np.bincount(rp, minlength=npairs)
