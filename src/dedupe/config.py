@@ -144,6 +144,9 @@ class DedupConfig:
     fragment_min_words: int = 4
     fragment_share: float = 0.8
     fragment_bigrams: int = 3
+    # Fragment matches count as close only in a pair whose smaller document is at
+    # least this share covered by matched sentences (see dedupe.verify).
+    fragment_close_coverage: float = 0.6
     # A sentence of at least list_min_tokens tokens of which less than
     # list_stopword_share are stopwords is a list (a team sheet, a squad or a
     # results line, a critics' poll), not prose, and is not comparable, like a

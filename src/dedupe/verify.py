@@ -495,6 +495,16 @@ def _sentence_cells(x: Prepared, y: Prepared, threshold: float, config: DedupCon
     return score, frag
 
 
+def _fragments_close(covered_x: int, covered_y: int, x: Prepared, y: Prepared, config: DedupConfig) -> bool:
+    """Can fragment matches link this pair? Only when the smaller document (by comparable
+    tokens) is at least ``fragment_close_coverage`` covered by matched sentences: a copy cut
+    from parts of another's sentences is mostly made of them, while a follow-up story that
+    condenses a few background sentences of an older one is not."""
+    size_x, size_y = x.comparable, y.comparable
+    small = covered_x / max(size_x, 1) if size_x <= size_y else covered_y / max(size_y, 1)
+    return small >= config.fragment_close_coverage
+
+
 def _fragment_cells(shared: np.ndarray, bigrams: np.ndarray, wx: np.ndarray, wy: np.ndarray, config: DedupConfig
                     ) -> tuple[np.ndarray, np.ndarray]:
     """Which sentence pairs are a fragment inside a longer sentence, and the share of the
@@ -563,21 +573,37 @@ def _passages(x: Prepared, match: list[int]) -> tuple[Passage, ...]:
 
 
 def verify(x: Prepared, y: Prepared, config: DedupConfig) -> Link | None:
-    """Exact scores for a candidate pair; a :class:`Link` when they show a copy, else None."""
+    """Exact scores for a candidate pair; a :class:`Link` when they show a copy, else None.
+
+    Whole sentences are matched first; a pair they do not link is verified again with
+    fragment matches (see :func:`_fragment_cells`), and links then only when the smaller
+    document is at least ``fragment_close_coverage`` covered (:func:`_fragments_close`).
+    So every link whole sentences make is as it was without fragment matching.
+    """
     if not len(x.shingles) or not len(y.shingles):
         return None
     inter = len(np.intersect1d(x.shingles, y.shingles, assume_unique=True))
+    link = _verify_one(x, y, config, inter, False)
+    if link is None and config.fragment_match > 0 and len(x.lengths) and len(y.lengths):
+        link = _verify_one(x, y, config, inter, True)
+    return link
+
+
+def _verify_one(x: Prepared, y: Prepared, config: DedupConfig, inter: int, fragments: bool) -> Link | None:
+    """:func:`verify`, with or without fragment matches."""
     # Tokens each matched sentence counts for: all of it, except the longer sentence of a
     # fragment match, which counts the fragment's length (the part of it that was copied).
     len_x, len_y = x.lengths, y.lengths
     if len(x.lengths) and len(y.lengths):
-        score, frag = _sentence_cells(x, y, config.sentence_match, config)
+        score, frag = _sentence_cells(x, y, config.sentence_match, config if fragments else None)
         mx, sx, my, sy = _best_matches(score)
         lead = _lead_close(x, y, score, config)
-        if frag.any():
+        if fragments:
             ix, iy = np.arange(len(mx)), np.arange(len(my))
             len_x = np.where((mx >= 0) & frag[ix, mx], np.minimum(x.lengths, y.lengths[mx]), x.lengths)
             len_y = np.where((my >= 0) & frag[my, iy], np.minimum(y.lengths, x.lengths[my]), y.lengths)
+            if not _fragments_close(int(len_x[mx >= 0].sum()), int(len_y[my >= 0].sum()), x, y, config):
+                return None
     else:
         mx, sx, my, sy = _match_sentences(x, y, config.sentence_match)
         lead = config.weak_link_lead <= 0
@@ -694,6 +720,12 @@ def _verify_pairs(arrays: _Arrays, lx: np.ndarray, ly: np.ndarray, config: Dedup
     elif len(todo):
         for k, link in zip(todo.tolist(), _verify_block(arrays, lx[todo], ly[todo], config)):
             out[k] = link
+        if config.fragment_match > 0:  # the pairs whole sentences did not link, with fragments (see verify)
+            again = np.array([k for k in todo.tolist() if out[k] is None], dtype=np.int64)
+            again = again[(arrays.n_sent[lx[again]] > 0) & (arrays.n_sent[ly[again]] > 0)]
+            if len(again):
+                for k, link in zip(again.tolist(), _verify_block(arrays, lx[again], ly[again], config, True)):
+                    out[k] = link
     return out
 
 
@@ -967,7 +999,8 @@ def _coverage_possible(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, kp: np.ndar
     return (np.maximum(cov_x, cov_y) >= need) | near_jaccard
 
 
-def _verify_block(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, config: DedupConfig) -> list[Link | None]:
+def _verify_block(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, config: DedupConfig, fragments: bool = False
+                  ) -> list[Link | None]:
     """:func:`verify` of documents ``lx[k]`` and ``ly[k]`` of ``arr``, for every ``k``, vectorised.
 
     Order of work, each step only where the verdict can still need it:
@@ -995,7 +1028,6 @@ def _verify_block(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, config: DedupCon
     with np.errstate(divide="ignore", invalid="ignore"):
         dice = 2 * shared / np.maximum(sizes, 1)
     ok = (sizes > 0) & (dice >= config.sentence_match)
-    fragments = config.fragment_match > 0
     if fragments:
         # Fragment cells as far as content words tell (the bigrams are counted below).
         frag, contained = _fragment_cells(shared, np.full(len(shared), config.fragment_bigrams), wi, wj, config)
@@ -1107,6 +1139,9 @@ def _verify_block(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, config: DedupCon
     union = nsx + nsy - inter
     jaccard = inter / union
     near = (jaccard >= _NEAR_JACCARD) | near_cov
+    if fragments:  # see _fragments_close
+        ok = small >= config.fragment_close_coverage
+        near, syndicated = near & ok, syndicated & ok
     linked = np.flatnonzero(near | syndicated)
     out: list[Link | None] = [None] * npairs
     if not len(linked):
