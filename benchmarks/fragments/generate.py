@@ -28,9 +28,10 @@ sources). Each source gets, all on one story:
                  "per cent" for "%", the other spelling (British <-> American), spelled-out
                  abbreviations.
 ``independent``  a write-up of the same event by someone else (must NOT link): sentences of
-                 another bbc_news article of the same topic, 200-350 words, whose names and
-                 numbers are replaced by the source's (so the two share the people, places,
-                 organisations and figures), plus one short part of one source sentence pasted
+                 another bbc_news article of the same topic, 200-350 words where that article
+                 is long enough, whose names and numbers are replaced by the source's (so the
+                 two share the people, places, organisations and figures), plus one short part
+                 of one source sentence pasted
                  in: one sentence of a quote (at most 20 words) where the source has one, as
                  independent write-ups share a quote (DESIGN.md, the seeds' 000 and 004).
 
@@ -46,14 +47,32 @@ cut-and-paste reuse.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import random
 import re
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "syndication"))
-from generate import convert_spelling, expand_abbreviations, load_base, split_sentences  # noqa: E402
+
+
+def _syndication_generator():
+    """benchmarks/syndication/generate.py (benchmarks/ is not a package), loaded by path."""
+    path = Path(__file__).resolve().parent.parent / "syndication" / "generate.py"
+    spec = importlib.util.spec_from_file_location("syndication_generate", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = sys.modules.get(spec.name)
+    if module is None:
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+        spec.loader.exec_module(module)
+    return module
+
+
+_synd = _syndication_generator()
+convert_spelling, expand_abbreviations = _synd.convert_spelling, _synd.expand_abbreviations
+load_base, split_sentences = _synd.load_base, _synd.split_sentences
 
 KINDS = ("original", "fragment", "reworded", "independent")
 SOURCE_WORDS = (600, 1000)
@@ -174,9 +193,15 @@ def cut_and_paste(source, rng: random.Random, reworded: bool) -> str:
         part = fragment_of(s, rng)
         if part is not None:
             parts.append(part)
-    budget = sum(_words(p) for p in parts)
-    keep = min(1.0, (target + 20) / max(budget, 1))
-    chosen = [p for p in parts if rng.random() < keep]
+    # Parts drawn at random until they hold the target's words, pasted in the source's order.
+    picked: list[int] = []
+    words = 0
+    for k in rng.sample(range(len(parts)), len(parts)):
+        if words >= target:
+            break
+        picked.append(k)
+        words += _words(parts[k])
+    chosen = [parts[k] for k in sorted(picked)]
     out: list[str] = []
     words = 0
     k = 0

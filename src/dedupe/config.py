@@ -270,6 +270,12 @@ class DedupConfig:
                "[0, 1] (0: off)")
         _check(self.list_min_tokens >= 1, "list_min_tokens", self.list_min_tokens, "an integer >= 1")
         _check(self.min_shared_sentences >= 1, "min_shared_sentences", self.min_shared_sentences, ">= 1")
+        _check(0.0 <= self.fragment_match <= 1.0, "fragment_match", self.fragment_match, "[0, 1] (0: off)")
+        _check(self.fragment_min_words >= 1, "fragment_min_words", self.fragment_min_words, "an integer >= 1")
+        _check(0.0 < self.fragment_share <= 1.0, "fragment_share", self.fragment_share, "(0, 1]")
+        _check(self.fragment_bigrams >= 0, "fragment_bigrams", self.fragment_bigrams, "an integer >= 0")
+        _check(0.0 <= self.fragment_close_coverage <= 1.0, "fragment_close_coverage",
+               self.fragment_close_coverage, "[0, 1]")
         _check(0.0 < self.linkage <= 1.0, "linkage", self.linkage, "(0, 1]")
         _check(self.canonical in ("longest", "earliest"), "canonical", self.canonical,
                "'longest' or 'earliest'")

@@ -34,6 +34,24 @@ original but few of its shingles. So a pair is judged on both:
   match preview whose copied prose is about 0.15 of either reach close
   coverage 0.33 with their line-ups, 0.18-0.20 without).
 
+Fragments (issue 20, item 6). Real reuse often cuts and pastes *parts* of a
+long source's sentences into a short text: a clause of a 40-word sentence
+scores a Dice overlap of 0.3-0.6 with it, under ``sentence_match`` or under
+``close_match``, so such copies went unlinked (on ``benchmarks/fragments``,
+seed 1: 28 of 180 cut-and-paste copies and 51 of 180 lightly reworded ones).
+A pair whole sentences do not link is therefore aligned again with fragment
+matches too (see :func:`_fragment_cells`): a sentence with at least
+``fragment_min_words`` content words, at most ``fragment_share`` as many as
+the other, at least ``fragment_match`` of them inside it and
+``fragment_bigrams`` word bigrams shared. Its score is that share (so a
+pasted clause is a close match), and the longer sentence counts only the
+fragment's tokens in coverage (it was not all copied). The second verdict is
+the same verdict on these numbers, and links only when the smaller
+document is at least ``fragment_close_coverage`` covered: a copy made of
+fragments is mostly made of them, while follow-up stories that condense a
+few background sentences of an older one (bbc_news has many) cover a third
+or so. Every link whole sentences make is unchanged (tested).
+
 Verdict (thresholds in :class:`dedupe.config.DedupConfig`):
 
 - near-duplicate: Jaccard >= 0.9, or the smaller document is at least
