@@ -736,11 +736,12 @@ def _verify_pairs(arrays: _Arrays, lx: np.ndarray, ly: np.ndarray, config: Dedup
             for k, link in zip(p.tolist(), links):
                 out[k] = link
     elif len(todo):
-        for k, link in zip(todo.tolist(), _verify_block(arrays, lx[todo], ly[todo], config)):
+        possible = np.zeros(len(todo), dtype=bool) if config.fragment_match > 0 else None
+        for k, link in zip(todo.tolist(), _verify_block(arrays, lx[todo], ly[todo], config, False, possible)):
             out[k] = link
-        if config.fragment_match > 0:  # the pairs whole sentences did not link, with fragments (see verify)
-            again = np.array([k for k in todo.tolist() if out[k] is None], dtype=np.int64)
-            again = again[(arrays.n_sent[lx[again]] > 0) & (arrays.n_sent[ly[again]] > 0)]
+        if possible is not None:  # the pairs whole sentences did not link, with fragments (see verify)
+            again = np.array([k for k, p in zip(todo.tolist(), possible.tolist()) if p and out[k] is None],
+                             dtype=np.int64)
             if len(again):
                 for k, link in zip(again.tolist(), _verify_block(arrays, lx[again], ly[again], config, True)):
                     out[k] = link
@@ -1017,9 +1018,27 @@ def _coverage_possible(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, kp: np.ndar
     return (np.maximum(cov_x, cov_y) >= need) | near_jaccard
 
 
-def _verify_block(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, config: DedupConfig, fragments: bool = False
-                  ) -> list[Link | None]:
+def _small_coverage_possible(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, kp: np.ndarray, i: np.ndarray,
+                             j: np.ndarray, npairs: int, need: float) -> np.ndarray:
+    """Per pair: do the sentences of its smaller document (by comparable tokens) with a cell
+    (kp, i, j) cover at least ``need`` of it, at their full length?"""
+    x_small = arr.comparable[lx] <= arr.comparable[ly]
+    on_x = x_small[kp]
+    doc = np.where(on_x, lx[kp], ly[kp])
+    g = arr.sent_off[doc] + np.where(on_x, i, j)
+    first = np.unique(kp.astype(np.int64) << 32 | g)  # each (pair, sentence) once
+    covered = np.bincount(first >> 32, weights=arr.lengths[first & 0xFFFFFFFF], minlength=npairs)
+    small = np.where(x_small, arr.comparable[lx], arr.comparable[ly])
+    return covered / np.maximum(small, 1) >= need
+
+
+def _verify_block(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, config: DedupConfig, fragments: bool = False,
+                  fragment_pass: np.ndarray | None = None) -> list[Link | None]:
     """:func:`verify` of documents ``lx[k]`` and ``ly[k]`` of ``arr``, for every ``k``, vectorised.
+
+    ``fragments``: the fragment pass (see :func:`verify`). Otherwise, when given,
+    ``fragment_pass`` (bools, one per pair) is set to whether the fragment pass
+    could link the pair: an upper bound, from the content words alone.
 
     Order of work, each step only where the verdict can still need it:
     content-word overlaps of all sentence pairs; bigram overlaps of the
@@ -1052,6 +1071,13 @@ def _verify_block(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, config: DedupCon
         ok |= frag
     else:
         frag, contained = np.zeros(len(cells), dtype=bool), np.zeros(len(cells))
+        if fragment_pass is not None:
+            # Which pairs the fragment pass could link: with fragment cells (by content words),
+            # the smaller side's sentences with a cell must make fragment_close_coverage of it.
+            maybe, _ = _fragment_cells(shared, np.full(len(shared), config.fragment_bigrams), wi, wj, config)
+            maybe |= ok
+            fragment_pass[:] = _small_coverage_possible(arr, lx, ly, kp[maybe], i[maybe], j[maybe], npairs,
+                                                        config.fragment_close_coverage)
     cells, kp, i, j, dice, frag, contained = cells[ok], kp[ok], i[ok], j[ok], dice[ok], frag[ok], contained[ok]
     if len(cells):
         # Pairs that cannot link whatever the bigrams say: the sentences with a cell at Dice
