@@ -99,7 +99,8 @@ FOLLOW_UP = [
     "Drivers queued from dawn to be among the first across, and the mayor cut a ribbon at noon.",
     "The contractor said mild weather and a second night shift had let the teams finish early.",
     "Traders at the fish market said business had suffered during the closure but was recovering.",
-    "The bridge was closed to heavy traffic last spring after engineers warned that corrosion in the cables had advanced.",
+    "The bridge was closed to heavy traffic last spring after engineers warned that corrosion in the cables "
+    "had advanced.",
     "The cost of the repairs rose to forty million pounds, nearly twice the first figure.",
     "A temporary crossing built from steel pontoons opened beside the bridge in March.",
     "Residents had collected more than three thousand signatures against an earlier diversion plan.",
