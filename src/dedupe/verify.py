@@ -38,7 +38,7 @@ Fragments (issue 20, item 6). Real reuse often cuts and pastes *parts* of a
 long source's sentences into a short text: a clause of a 40-word sentence
 scores a Dice overlap of 0.3-0.6 with it, under ``sentence_match`` or under
 ``close_match``, so such copies went unlinked (on ``benchmarks/fragments``,
-seed 1: 28 of 180 cut-and-paste copies and 51 of 180 lightly reworded ones).
+seed 1: 29 of 180 cut-and-paste copies and 54 of 180 lightly reworded ones).
 A pair whole sentences do not link is therefore aligned again with fragment
 matches too (see :func:`_fragment_cells`): a sentence with at least
 ``fragment_min_words`` content words, at most ``fragment_share`` as many as
