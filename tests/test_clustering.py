@@ -81,7 +81,8 @@ def reference_group(n, links, check, sizes, linkage, representatives):
     one side is a single document linked to the other's hub (the member with the largest total
     link score to its cluster, then the largest total coverage of the other side of those
     links, then the lower number): at once when that pair is in ``links``, else checked after
-    the cross pairs."""
+    the cross pairs. Last, in any size and with no check, when every member of one side is in
+    ``links`` with the other side's hub."""
     cluster = {i: [i] for i in range(n)}  # cluster id -> members
     where = list(range(n))
 
@@ -100,6 +101,12 @@ def reference_group(n, links, check, sizes, linkage, representatives):
                 holds[a] += round(link.coverage_b * 10_000)  # how much of b is found in a
                 holds[b] += round(link.coverage_a * 10_000)
         return min(inside, key=lambda m: (-total[m], -holds[m], m))
+
+    def linked(a, b):
+        return (min(a, b), max(a, b)) in links
+
+    def star(ci, cj):
+        return all(linked(hub(ci), m) for m in cluster[cj]) or all(linked(hub(cj), m) for m in cluster[ci])
 
     for (i, j), link in sorted(links.items(), key=lambda kv: (-kv[1].score, kv[0])):
         ci, cj = where[i], where[j]
@@ -123,12 +130,9 @@ def reference_group(n, links, check, sizes, linkage, representatives):
                             checked[(a, b)] = check(a, b) is not None
                             hits += checked[(a, b)]
                 if hits < linkage * len(xs) * len(ys):
-                    if via_hub is None:
-                        continue
-                    if via_hub in checked:
-                        if not checked[via_hub]:
-                            continue
-                    elif check(*via_hub) is None:
+                    hub_ok = via_hub is not None and (
+                        checked[via_hub] if via_hub in checked else check(*via_hub) is not None)
+                    if not hub_ok and not star(ci, cj):
                         continue
         keep, gone = min(ci, cj), max(ci, cj)
         cluster[keep] += cluster.pop(gone)
@@ -264,3 +268,60 @@ def test_hub_tie_goes_to_the_member_holding_the_others():
              (1, 2): _link(1, 2, 1.0, 1.0, 0.5), (2, 3): _link(2, 3, 0.4, 0.3, 0.4)}
     assert group(4, links, lambda a, b: None, [8, 7, 10, 12], 0.5) == [[0, 1, 2, 3]]
     assert reference_group(4, links, lambda a, b: None, [8, 7, 10, 12], 0.5, 4) == [[0, 1, 2, 3]]
+
+
+def test_partial_copies_that_link_to_each_other_first_still_join_their_source():
+    """Issue 20, item 7. Source 0 and its copies 1 and 2 form a cluster first (strong links,
+    0 its hub). Partial copies 3 and 4 kept the same paragraphs, so their own link is the
+    strongest of all and they merge first; each is linked directly to source 0, but not to
+    copies 1 and 2. The average rule sees 2 linked cross pairs of 6 and refused: 3 and 4 were a
+    cluster of their own. Every member of their cluster is linked to the hub: they join it."""
+    links = {(3, 4): _link(3, 4, 0.95, 0.9, 0.9), (0, 1): _link(0, 1, 0.9, 0.4, 0.9),
+             (0, 2): _link(0, 2, 0.85, 0.4, 0.85), (0, 3): _link(0, 3, 0.6, 0.3, 0.6),
+             (0, 4): _link(0, 4, 0.55, 0.3, 0.55)}
+    sizes = [20, 10, 10, 8, 8]
+    assert group(5, links, lambda a, b: None, sizes, 0.5) == [[0, 1, 2, 3, 4]]
+    assert reference_group(5, links, lambda a, b: None, sizes, 0.5, 4) == [[0, 1, 2, 3, 4]]
+
+
+@st.composite
+def sources_with_copies(draw):
+    """A source (0), 3-6 copies of it (linked to it only, scores 0.8-1.0) and 1-4 pairs of
+    partial copies that each kept one part of it: each linked to the source (0.3-0.7) and, with
+    any score or not at all, to its partner (the issue's case: their own link comes first).
+    Each link holds more of the copy than of the source, as copying does."""
+    n_copies, n_pairs = draw(st.integers(3, 6)), draw(st.integers(1, 4))
+    n = 1 + n_copies + 2 * n_pairs
+    strong = st.sampled_from([0.8, 0.85, 0.9, 1.0])
+    weak = st.sampled_from([0.3, 0.4, 0.5, 0.6, 0.7])
+    any_score = st.sampled_from([None, 0.3, 0.5, 0.7, 0.9, 0.95, 1.0])
+    links = {}
+    for c in range(1, n):
+        score = draw(strong if c <= n_copies else weak)
+        links[(0, c)] = _link(0, c, score, draw(st.sampled_from([0.2, 0.3, 0.5])), score)
+    for p in range(n_copies + 1, n, 2):
+        score = draw(any_score)
+        if score is not None:
+            links[(p, p + 1)] = _link(p, p + 1, score, score, score)
+    sizes = draw(st.lists(st.integers(1, 6), min_size=n, max_size=n))
+    return n, links, sizes
+
+
+@settings(max_examples=300, deadline=None)
+@given(sources_with_copies(), st.sampled_from([0.5, 0.75, 1.0]), st.integers(1, 5), st.randoms(use_true_random=False))
+def test_documents_linked_to_their_source_join_it_whatever_order_the_links_arrive_in(
+        graph, linkage, representatives, rnd):
+    """Issue 20, item 7: every copy, partial or not, is linked directly to the source, its
+    cluster's hub, so it joins it, whatever order the links arrive in (merges go strongest
+    first: the pairs' own links score anywhere from below to above every link to the source,
+    and the scores are shuffled again within each kind of link) and however the partial copies
+    first paired up."""
+    n, links, sizes = graph
+    assert group(n, links, lambda a, b: None, sizes, linkage, representatives) == [list(range(n))]
+    shuffled = dict(links)
+    for group_of_links in ([p for p in links if p[0] == 0 and links[p].score <= 0.7], [p for p in links if p[0] != 0]):
+        scores = [links[p].score for p in group_of_links]
+        rnd.shuffle(scores)
+        shuffled.update({p: _link(*p, s, links[p].coverage_a, links[p].coverage_b)
+                         for p, s in zip(group_of_links, scores)})
+    assert group(n, shuffled, lambda a, b: None, sizes, linkage, representatives) == [list(range(n))]

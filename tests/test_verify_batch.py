@@ -148,8 +148,10 @@ def test_lead_rule_is_the_only_difference():
     ``weak_link_close`` of both documents is dropped exactly when none of its close matches
     involves one of the first ``weak_link_lead`` comparable sentences of either document;
     every other verdict is what it is without the rule. Both cases occur."""
-    on = DedupConfig(weak_link_lead=2, weak_link_close=0.5, follow_up_close_coverage=0.0)
-    off = DedupConfig(weak_link_lead=0, weak_link_close=0.5, follow_up_close_coverage=0.0)
+    # Fragment matches off: a pair whole sentences do not link is verified again with them,
+    # and that second verdict has its own lead test.
+    on = DedupConfig(weak_link_lead=2, weak_link_close=0.5, follow_up_close_coverage=0.0, fragment_match=0.0)
+    off = DedupConfig(weak_link_lead=0, weak_link_close=0.5, follow_up_close_coverage=0.0, fragment_match=0.0)
     dropped = kept = 0
     for seed in range(30):
         texts = make_docs(seed)

@@ -131,6 +131,29 @@ class DedupConfig:
     sentence_match: float = 0.5
     # Sentences shorter than this (tokens) never count as shared-passage evidence.
     sentence_min_tokens: int = 6
+    # A fragment inside a longer sentence (cut-and-paste reuse, issue 20 item 6):
+    # a sentence with at least fragment_min_words content words, at most
+    # fragment_share as many as the other, of which at least fragment_match are
+    # in the other sentence, with fragment_bigrams word bigrams in common, matches
+    # with that share as its score (so close_match applies to it); the longer
+    # sentence counts the fragment's tokens in coverage, not its own. Only for
+    # pairs whole sentences do not link (dedupe.verify). 0: off.
+    # Tuned on benchmarks/fragments seed 1 (benchmarks/README.md, session 8):
+    # cut-and-paste / reworded copies linked 1.000 / 0.956 (0.839 / 0.700 off);
+    # fragment_match 0.7 or fragment_min_words 3 give reworded 0.983 but, with
+    # fragment_close_coverage 0.5, link follow-up stories on synd1 and synd3 and
+    # 3 more bbc_news pairs; fragment_share 0.7-0.9 and fragment_bigrams 2-4
+    # change nothing there. Held out (seed 2): 0.994 / 0.983, no write-up linked.
+    fragment_match: float = 0.8
+    fragment_min_words: int = 4
+    fragment_share: float = 0.8
+    fragment_bigrams: int = 3
+    # A link by fragment matches needs the smaller document at least this share
+    # covered by matched sentences: copies made of fragments are mostly them,
+    # follow-ups that condense background sentences are not. 0.6: follow-up
+    # pairs of synd1 and synd3 are 0.54-0.56 covered (a run at 0.5 linked them); 0.7
+    # costs seed 1 0.017 fragment and 0.028 reworded recall.
+    fragment_close_coverage: float = 0.6
     # A sentence of at least list_min_tokens tokens of which less than
     # list_stopword_share are stopwords is a list (a team sheet, a squad or a
     # results line, a critics' poll), not prose, and is not comparable, like a
@@ -254,6 +277,12 @@ class DedupConfig:
                "[0, 1] (0: off)")
         _check(self.list_min_tokens >= 1, "list_min_tokens", self.list_min_tokens, "an integer >= 1")
         _check(self.min_shared_sentences >= 1, "min_shared_sentences", self.min_shared_sentences, ">= 1")
+        _check(0.0 <= self.fragment_match <= 1.0, "fragment_match", self.fragment_match, "[0, 1] (0: off)")
+        _check(self.fragment_min_words >= 1, "fragment_min_words", self.fragment_min_words, "an integer >= 1")
+        _check(0.0 < self.fragment_share <= 1.0, "fragment_share", self.fragment_share, "(0, 1]")
+        _check(self.fragment_bigrams >= 0, "fragment_bigrams", self.fragment_bigrams, "an integer >= 0")
+        _check(0.0 <= self.fragment_close_coverage <= 1.0, "fragment_close_coverage",
+               self.fragment_close_coverage, "[0, 1]")
         _check(0.0 < self.linkage <= 1.0, "linkage", self.linkage, "(0, 1]")
         _check(self.canonical in ("longest", "earliest"), "canonical", self.canonical,
                "'longest' or 'earliest'")

@@ -34,6 +34,24 @@ original but few of its shingles. So a pair is judged on both:
   match preview whose copied prose is about 0.15 of either reach close
   coverage 0.33 with their line-ups, 0.18-0.20 without).
 
+Fragments (issue 20, item 6). Real reuse often cuts and pastes *parts* of a
+long source's sentences into a short text: a clause of a 40-word sentence
+scores a Dice overlap of 0.3-0.6 with it, under ``sentence_match`` or under
+``close_match``, so such copies went unlinked (on ``benchmarks/fragments``,
+seed 1: 29 of 180 cut-and-paste copies and 54 of 180 lightly reworded ones).
+A pair whole sentences do not link is therefore aligned again with fragment
+matches too (see :func:`_fragment_cells`): a sentence with at least
+``fragment_min_words`` content words, at most ``fragment_share`` as many as
+the other, at least ``fragment_match`` of them inside it and
+``fragment_bigrams`` word bigrams shared. Its score is that share (so a
+pasted clause is a close match), and the longer sentence counts only the
+fragment's tokens in coverage (it was not all copied). The second verdict is
+the same verdict on these numbers, and links only when the smaller
+document is at least ``fragment_close_coverage`` covered: a copy made of
+fragments is mostly made of them, while follow-up stories that condense a
+few background sentences of an older one (bbc_news has many) cover a third
+or so. Every link whole sentences make is unchanged (tested).
+
 Verdict (thresholds in :class:`dedupe.config.DedupConfig`):
 
 - near-duplicate: Jaccard >= 0.9, or the smaller document is at least
@@ -470,15 +488,58 @@ def _match_sentences(x: Prepared, y: Prepared, threshold: float
     return _best_matches(_sentence_scores(x, y, threshold))
 
 
-def _sentence_scores(x: Prepared, y: Prepared, threshold: float) -> np.ndarray:
-    """``(nx, ny)``: the Dice overlap of each sentence pair that matches (see :func:`_match_sentences`), else -1."""
+def _sentence_scores(x: Prepared, y: Prepared, threshold: float, config: DedupConfig | None = None) -> np.ndarray:
+    """``(nx, ny)``: the score of each sentence pair that matches (see :func:`_match_sentences`), else -1:
+    the Dice overlap, or for a fragment inside a longer sentence (with ``config``'s fragment
+    settings, see :func:`_fragment_cells`) the share of the fragment's content words found in it."""
+    return _sentence_cells(x, y, threshold, config)[0]
+
+
+def _sentence_cells(x: Prepared, y: Prepared, threshold: float, config: DedupConfig | None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_sentence_scores`, and ``(nx, ny)`` True where the score is a fragment's."""
     nx, ny = len(x.lengths), len(y.lengths)
     shared = _overlap_counts(x.word_keys, x.word_sentences, y.word_keys, y.word_sentences, nx, ny)
     bigrams = _overlap_counts(x.bigram_keys, x.bigram_sentences, y.bigram_keys, y.bigram_sentences, nx, ny)
-    sizes = x.word_counts[:, None] + y.word_counts[None, :]
+    wx, wy = x.word_counts[:, None], y.word_counts[None, :]
+    sizes = wx + wy
     with np.errstate(divide="ignore", invalid="ignore"):
         dice = np.where(sizes > 0, 2 * shared / np.maximum(sizes, 1), 0.0)
-    return np.where((dice >= threshold) & (bigrams >= _MIN_SHARED_BIGRAMS), dice, -1.0)
+    score = np.where((dice >= threshold) & (bigrams >= _MIN_SHARED_BIGRAMS), dice, -1.0)
+    frag = np.zeros((nx, ny), dtype=bool)
+    if config is not None and config.fragment_match > 0:
+        frag, contained = _fragment_cells(shared, bigrams, wx, wy, config)
+        score = np.where(frag, np.maximum(score, contained), score)
+    return score, frag
+
+
+def _fragments_close(covered_x: int, covered_y: int, x: Prepared, y: Prepared, config: DedupConfig) -> bool:
+    """Can fragment matches link this pair? Only when the smaller document (by comparable
+    tokens) is at least ``fragment_close_coverage`` covered by matched sentences: a copy cut
+    from parts of another's sentences is mostly made of them, while a follow-up story that
+    condenses a few background sentences of an older one is not."""
+    size_x, size_y = x.comparable, y.comparable
+    small = covered_x / max(size_x, 1) if size_x <= size_y else covered_y / max(size_y, 1)
+    return small >= config.fragment_close_coverage
+
+
+def _fragment_cells(shared: np.ndarray, bigrams: np.ndarray, wx: np.ndarray, wy: np.ndarray, config: DedupConfig
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Which sentence pairs are a fragment inside a longer sentence, and the share of the
+    fragment's content words found in the longer one (arrays broadcast alike).
+
+    A fragment has at least ``fragment_min_words`` content words and at most
+    ``fragment_share`` as many as the longer sentence, at least ``fragment_match``
+    of them are in the longer sentence, and at least ``fragment_bigrams`` word bigrams
+    are shared (the words in the same order, not a bag of topic words).
+    """
+    short = np.minimum(wx, wy)
+    long_ = np.maximum(wx, wy)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        contained = np.where(short > 0, shared / np.maximum(short, 1), 0.0)
+    frag = ((short >= config.fragment_min_words) & (short <= config.fragment_share * long_)
+            & (contained >= config.fragment_match) & (bigrams >= config.fragment_bigrams))
+    return frag, contained
 
 
 def _lead(word_counts: np.ndarray, k: int) -> np.ndarray:
@@ -530,14 +591,37 @@ def _passages(x: Prepared, match: list[int]) -> tuple[Passage, ...]:
 
 
 def verify(x: Prepared, y: Prepared, config: DedupConfig) -> Link | None:
-    """Exact scores for a candidate pair; a :class:`Link` when they show a copy, else None."""
+    """Exact scores for a candidate pair; a :class:`Link` when they show a copy, else None.
+
+    Whole sentences are matched first; a pair they do not link is verified again with
+    fragment matches (see :func:`_fragment_cells`), and links then only when the smaller
+    document is at least ``fragment_close_coverage`` covered (:func:`_fragments_close`).
+    So every link whole sentences make is as it was without fragment matching.
+    """
     if not len(x.shingles) or not len(y.shingles):
         return None
     inter = len(np.intersect1d(x.shingles, y.shingles, assume_unique=True))
+    link = _verify_one(x, y, config, inter, False)
+    if link is None and config.fragment_match > 0 and len(x.lengths) and len(y.lengths):
+        link = _verify_one(x, y, config, inter, True)
+    return link
+
+
+def _verify_one(x: Prepared, y: Prepared, config: DedupConfig, inter: int, fragments: bool) -> Link | None:
+    """:func:`verify`, with or without fragment matches."""
+    # Tokens each matched sentence counts for: all of it, except the longer sentence of a
+    # fragment match, which counts the fragment's length (the part of it that was copied).
+    len_x, len_y = x.lengths, y.lengths
     if len(x.lengths) and len(y.lengths):
-        score = _sentence_scores(x, y, config.sentence_match)
+        score, frag = _sentence_cells(x, y, config.sentence_match, config if fragments else None)
         mx, sx, my, sy = _best_matches(score)
         lead = _lead_close(x, y, score, config)
+        if fragments:
+            ix, iy = np.arange(len(mx)), np.arange(len(my))
+            len_x = np.where((mx >= 0) & frag[ix, mx], np.minimum(x.lengths, y.lengths[mx]), x.lengths)
+            len_y = np.where((my >= 0) & frag[my, iy], np.minimum(y.lengths, x.lengths[my]), y.lengths)
+            if not _fragments_close(int(len_x[mx >= 0].sum()), int(len_y[my >= 0].sum()), x, y, config):
+                return None
     else:
         mx, sx, my, sy = _match_sentences(x, y, config.sentence_match)
         lead = config.weak_link_lead <= 0
@@ -546,8 +630,8 @@ def verify(x: Prepared, y: Prepared, config: DedupConfig) -> Link | None:
     return _judge(
         x, y, config, inter,
         (int(matched_x.sum()), int(matched_y.sum()), int(close_mx.sum()), int(close_my.sum())),
-        (int(x.lengths[matched_x].sum()), int(y.lengths[matched_y].sum()),
-         int(x.lengths[close_mx].sum()), int(y.lengths[close_my].sum())),
+        (int(len_x[matched_x].sum()), int(len_y[matched_y].sum()),
+         int(len_x[close_mx].sum()), int(len_y[close_my].sum())),
         mx.tolist, lead,
     )
 
@@ -652,8 +736,15 @@ def _verify_pairs(arrays: _Arrays, lx: np.ndarray, ly: np.ndarray, config: Dedup
             for k, link in zip(p.tolist(), links):
                 out[k] = link
     elif len(todo):
-        for k, link in zip(todo.tolist(), _verify_block(arrays, lx[todo], ly[todo], config)):
+        possible = np.zeros(len(todo), dtype=bool) if config.fragment_match > 0 else None
+        for k, link in zip(todo.tolist(), _verify_block(arrays, lx[todo], ly[todo], config, False, possible)):
             out[k] = link
+        if possible is not None:  # the pairs whole sentences did not link, with fragments (see verify)
+            again = np.array([k for k, p in zip(todo.tolist(), possible.tolist()) if p and out[k] is None],
+                             dtype=np.int64)
+            if len(again):
+                for k, link in zip(again.tolist(), _verify_block(arrays, lx[again], ly[again], config, True)):
+                    out[k] = link
     return out
 
 
@@ -927,8 +1018,27 @@ def _coverage_possible(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, kp: np.ndar
     return (np.maximum(cov_x, cov_y) >= need) | near_jaccard
 
 
-def _verify_block(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, config: DedupConfig) -> list[Link | None]:
+def _small_coverage_possible(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, kp: np.ndarray, i: np.ndarray,
+                             j: np.ndarray, npairs: int, need: float) -> np.ndarray:
+    """Per pair: do the sentences of its smaller document (by comparable tokens) with a cell
+    (kp, i, j) cover at least ``need`` of it, at their full length?"""
+    x_small = arr.comparable[lx] <= arr.comparable[ly]
+    on_x = x_small[kp]
+    doc = np.where(on_x, lx[kp], ly[kp])
+    g = arr.sent_off[doc] + np.where(on_x, i, j)
+    first = np.unique(kp.astype(np.int64) << 32 | g)  # each (pair, sentence) once
+    covered = np.bincount(first >> 32, weights=arr.lengths[first & 0xFFFFFFFF], minlength=npairs)
+    small = np.where(x_small, arr.comparable[lx], arr.comparable[ly])
+    return covered / np.maximum(small, 1) >= need
+
+
+def _verify_block(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, config: DedupConfig, fragments: bool = False,
+                  fragment_pass: np.ndarray | None = None) -> list[Link | None]:
     """:func:`verify` of documents ``lx[k]`` and ``ly[k]`` of ``arr``, for every ``k``, vectorised.
+
+    ``fragments``: the fragment pass (see :func:`verify`). Otherwise, when given,
+    ``fragment_pass`` (bools, one per pair) is set to whether the fragment pass
+    could link the pair: an upper bound, from the content words alone.
 
     Order of work, each step only where the verdict can still need it:
     content-word overlaps of all sentence pairs; bigram overlaps of the
@@ -950,20 +1060,37 @@ def _verify_block(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, config: DedupCon
     kp = np.searchsorted(cell_off, cells, side="right") - 1
     rest = cells - cell_off[kp]
     i, j = rest // ny[kp], rest % ny[kp]
-    sizes = arr.word_counts[arr.sent_off[lx[kp]] + i] + arr.word_counts[arr.sent_off[ly[kp]] + j]
+    wi, wj = arr.word_counts[arr.sent_off[lx[kp]] + i], arr.word_counts[arr.sent_off[ly[kp]] + j]
+    sizes = wi + wj
     with np.errstate(divide="ignore", invalid="ignore"):
         dice = 2 * shared / np.maximum(sizes, 1)
     ok = (sizes > 0) & (dice >= config.sentence_match)
-    cells, kp, i, j, dice = cells[ok], kp[ok], i[ok], j[ok], dice[ok]
+    if fragments:
+        # Fragment cells as far as content words tell (the bigrams are counted below).
+        frag, contained = _fragment_cells(shared, np.full(len(shared), config.fragment_bigrams), wi, wj, config)
+        ok |= frag
+    else:
+        frag, contained = np.zeros(len(cells), dtype=bool), np.zeros(len(cells))
+        if fragment_pass is not None:
+            # Which pairs the fragment pass could link: with fragment cells (by content words),
+            # the smaller side's sentences with a cell must make fragment_close_coverage of it.
+            maybe, _ = _fragment_cells(shared, np.full(len(shared), config.fragment_bigrams), wi, wj, config)
+            maybe |= ok
+            fragment_pass[:] = _small_coverage_possible(arr, lx, ly, kp[maybe], i[maybe], j[maybe], npairs,
+                                                        config.fragment_close_coverage)
+    cells, kp, i, j, dice, frag, contained = cells[ok], kp[ok], i[ok], j[ok], dice[ok], frag[ok], contained[ok]
     if len(cells):
         # Pairs that cannot link whatever the bigrams say: the sentences with a cell at Dice
-        # sentence_match or more cover less than any link needs of either side (every link needs
-        # min_link_coverage of one side, or Jaccard 0.9, which needs shingle counts within 0.9).
-        # Dropping their cells here spares the bigram join and gives the same verdicts.
+        # sentence_match or more (or a fragment cell) cover less than any link needs of either
+        # side (every link needs min_link_coverage of one side, or Jaccard 0.9, which needs
+        # shingle counts within 0.9). Dropping their cells here spares the bigram join and gives
+        # the same verdicts.
         viable = _coverage_possible(arr, lx, ly, kp, i, j, npairs, config)
         keep_cells = viable[kp]
         if not keep_cells.all():
-            cells, kp, i, j, dice = cells[keep_cells], kp[keep_cells], i[keep_cells], j[keep_cells], dice[keep_cells]
+            cells, kp, i, j, dice, frag, contained = (cells[keep_cells], kp[keep_cells], i[keep_cells],
+                                                      j[keep_cells], dice[keep_cells], frag[keep_cells],
+                                                      contained[keep_cells])
     # Of those, the ones with enough shared bigrams.
     if len(cells):
         # Only pairs with candidate cells; only their candidate sentences when that drops many entries.
@@ -976,8 +1103,12 @@ def _verify_block(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, config: DedupCon
         bk, bi, bj = _join(arr.bigrams, arr.sent_off, lx[pairs_in], ly[pairs_in], need if selective else None)
         bk = pairs_in[bk]
         found = np.bincount(cell_off[bk] + bi * ny[bk] + bj, minlength=total)[cells]
-        ok = found >= _MIN_SHARED_BIGRAMS
-        kp, i, j, dice = kp[ok], i[ok], j[ok], dice[ok]
+        plain = (dice >= config.sentence_match) & (found >= _MIN_SHARED_BIGRAMS)
+        frag &= found >= config.fragment_bigrams
+        # The score of a cell: its Dice overlap, or for a fragment the share of it found.
+        dice = np.where(frag, np.maximum(np.where(plain, dice, -1.0), contained), dice)
+        ok = plain | frag
+        kp, i, j, dice, frag = kp[ok], i[ok], j[ok], dice[ok], frag[ok]
     if config.weak_link_lead > 0:
         lead_x = arr.lead_rank[arr.sent_off[lx[kp]] + i] < config.weak_link_lead
         lead_y = arr.lead_rank[arr.sent_off[ly[kp]] + j] < config.weak_link_lead
@@ -995,10 +1126,17 @@ def _verify_block(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, config: DedupCon
         # Columns: each sentence of y, best i.
         order = np.argsort((col_off[kp] + j) * (int(nx.max()) + 1) + i)
         cp, cj = kp[order], j[order]
-        cfirst, cbest, _ = _groups_best(col_off[cp] + cj, dice[order])
+        cfirst, cbest, cwin = _groups_best(col_off[cp] + cj, dice[order])
         cp, cj = cp[cfirst], cj[cfirst]
         len_x = arr.lengths[arr.sent_off[lx[rp]] + ri]
         len_y = arr.lengths[arr.sent_off[ly[cp]] + cj]
+        if fragments and frag.any():
+            # The longer sentence of a fragment match counts the fragment's tokens.
+            other_y = arr.lengths[arr.sent_off[ly[rp]] + j[win]]
+            len_x = np.where(frag[win], np.minimum(len_x, other_y), len_x)
+            ci = i[order][cwin]
+            other_x = arr.lengths[arr.sent_off[lx[cp]] + ci]
+            len_y = np.where(frag[order][cwin], np.minimum(len_y, other_x), len_y)
         close_r = best >= config.close_match
         close_c = cbest >= config.close_match
         tallies[0] = np.bincount(rp, minlength=npairs)
@@ -1045,6 +1183,9 @@ def _verify_block(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, config: DedupCon
     union = nsx + nsy - inter
     jaccard = inter / union
     near = (jaccard >= _NEAR_JACCARD) | near_cov
+    if fragments:  # see _fragments_close
+        ok = small >= config.fragment_close_coverage
+        near, syndicated = near & ok, syndicated & ok
     linked = np.flatnonzero(near | syndicated)
     out: list[Link | None] = [None] * npairs
     if not len(linked):
