@@ -44,7 +44,7 @@ from .registry import RULES, Hints, PageContext, Rule, default_order, line_rule,
 __all__ = [
     "Rule", "Hints", "PageContext", "RULES", "DEFAULT_RULES", "LINE_RULES", "Memo", "apply_rules",
     "apply_rules_until_stable", "join_lines", "line_changes", "normalize_words", "rule", "line_rule", "page_rule",
-    "unregister", "shared_memo",
+    "unregister", "default_order", "shared_memo",
 ]
 
 #: The default order (each rule's ``order``): page rules, then widgets (they sit between title

@@ -504,6 +504,11 @@ def _fast_path(rule: Rule) -> _Fast:
         return _gated(name, func, hints.gate, hints.gate_by_lines)
     if hints.judge is None:
         return lambda t: _plain(t, func)
+    judge = hints.judge
+    if not (hints.openers or hints.cues or hints.marks):  # a judge alone: every line it may remove is a candidate
+        if hints.where == "tail":
+            return lambda t: t.drop(name, t.tail, judge, t.run.memo)
+        return lambda t: t.drop(name, [i for i, line in enumerate(t.lines) if line], judge, t.run.memo)
     if hints.where == "tail":
         return _tail_path(name, hints)
     return _line_path(name, hints)
