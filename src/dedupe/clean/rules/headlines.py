@@ -239,7 +239,7 @@ _BLOCK_WORDS = (
     "filed under", r"\d+ comment", "comment", "leave a", "join the", "share",
 )
 _OPEN_BLOCK = _opening("|".join(_BLOCK_WORDS))  # the scan related_block uses itself
-_MAX_HEADING_WORDS = 6  # prototype value (extraction benchmark): block headings are a few words
+_MAX_HEADING_WORDS = 6  # issue 4, extraction benchmark: block headings are a few words
 
 
 def _teaser_like(line: str) -> bool:

@@ -71,7 +71,7 @@ _PROMO_PROMPT = re.compile(
     r"\b(?:newsletters?|podcasts?|app|alerts|youtube channel|membership|subscription)\b",
     re.IGNORECASE,
 )
-_MAX_PROMO_WORDS = 40  # prototype value: a call to action is a line or two, never a paragraph
+_MAX_PROMO_WORDS = 40  # issue 4, extraction benchmark: a call to action is a line or two, never a paragraph
 
 
 # A prompt opens a line and names what to get on it; a prompt phrase may stand anywhere.
