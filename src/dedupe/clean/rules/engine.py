@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from ...document import Change
@@ -236,15 +235,20 @@ def _find_lines(folded: bytes, key: bytes, start: int, line: int, end: int | Non
 
 _BCue = tuple[tuple[bytes, ...], ...]
 _NONE: set[int] = set()  # an empty result that callers must not change
+_NO_RULES: frozenset[str] = frozenset()
 
 
-@dataclass
 class _Run:
-    """What the views of one :func:`apply_rules_until_stable` call share."""
+    """What the views of one :func:`apply_rules_until_stable` call share: the memo, the opener
+    table, and the keys its views have looked for lines with (see :meth:`View.holding`)."""
 
-    memo: Memo
-    openers: _Openers
-    keys: set[bytes]  # the keys its views have looked for lines with (see View.holding)
+    __slots__ = ("memo", "openers", "bits", "keys")
+
+    def __init__(self, memo: Memo, openers: _Openers, keys: set[bytes]) -> None:
+        self.memo = memo
+        self.openers = openers
+        self.bits = openers.bits
+        self.keys = keys
 
 
 class View:
@@ -266,7 +270,7 @@ class View:
         self.run = _Run(Memo(), _engine().openers, set()) if run is None else run
         self.tidy = _is_tidy(text) if tidy is None else tidy
         self.start = 0  # the lines before this one are those of the parent view
-        self.closed: frozenset[str] = frozenset()
+        self.closed: frozenset[str] = _NO_RULES
         self._parent: View | None = None
         self._kept: list[int] = []  # the parent's number of each line
         self._number: dict[int, int] | None = None  # the inverse of _kept
@@ -319,7 +323,7 @@ class View:
             hits = self._known_hits() if self._parent is not None else None
             if hits is None:
                 hits = self._hits = _open_hits(self.folded, self.lines, self.run.openers, self.run.memo)
-        bit = self.run.openers.bits[name]
+        bit = self.run.bits[name]
         return [i for i, rules in hits if rules & bit]
 
     def holding(self, key: bytes) -> set[int]:
@@ -367,7 +371,7 @@ class View:
     def drop(self, name: str, candidates: Iterable[int], judge: Callable[[str], bool], memo: Memo) -> "View | None":
         """The view without the candidate lines that ``judge`` says yes to (remembered by line in the
         table ``name``); None when none goes."""
-        verdicts = memo.table(name)
+        verdicts = memo.tables[name]
         lines = self.lines
         drop: list[int] | None = None
         for i in candidates:
@@ -489,36 +493,35 @@ def _plain(t: View, func: Callable[[str], str]) -> View | None:
 
 # --------------------------------------------------------------------------- the fast path each rule's hints give
 
-_Fast = Callable[[View], "View | None"]
+_Fast = Callable[[View, Memo], "View | None"]
 
 
 def _fast_path(rule: Rule) -> _Fast:
     """What the engine runs for a text rule on a tidy text: the view of its result, None when that is the text."""
     hints, name, func = rule.hints, rule.name, rule.func
     if hints is None:
-        return lambda t: _plain(t, func)
+        return lambda t, memo: _plain(t, func)
     if hints.fast is not None:
-        fast = hints.fast
-        return lambda t: fast(t, t.run.memo)
+        return hints.fast
     if hints.gate is not None:
         return _gated(name, func, hints.gate, hints.gate_by_lines)
     if hints.judge is None:
-        return lambda t: _plain(t, func)
+        return lambda t, memo: _plain(t, func)
     judge = hints.judge
     if not (hints.openers or hints.cues or hints.marks):  # a judge alone: every line it may remove is a candidate
         if hints.where == "tail":
-            return lambda t: t.drop(name, t.tail, judge, t.run.memo)
-        return lambda t: t.drop(name, [i for i, line in enumerate(t.lines) if line], judge, t.run.memo)
+            return lambda t, memo: t.drop(name, t.tail, judge, memo)
+        return lambda t, memo: t.drop(name, [i for i, line in enumerate(t.lines) if line], judge, memo)
     if hints.where == "tail":
         return _tail_path(name, hints)
     return _line_path(name, hints)
 
 
 def _gated(name: str, func: Callable[[str], str], gate: Callable[[View, Memo], bool], by_lines: bool) -> _Fast:
-    def fast(t: View) -> View | None:
+    def fast(t: View, memo: Memo) -> View | None:
         if name in t.closed:
             return None
-        if gate(t, t.run.memo):
+        if gate(t, memo):
             return _plain(t, func)
         if by_lines:
             t.closed = t.closed | {name}
@@ -533,13 +536,29 @@ def _line_path(name: str, hints: Hints) -> _Fast:
     cues = tuple(_bcue(cue) for cue in hints.cues)
     marks = hints.marks
 
-    if openers and not cues and marks is None:  # the common case, kept lean
-        def fast(t: View) -> View | None:
+    if openers and not cues and marks is None:  # the common cases, kept lean
+        def fast(t: View, memo: Memo) -> View | None:
             found = t.opened(name)
-            return t.drop(name, found, judge, t.run.memo) if found else None
+            return t.drop(name, found, judge, memo) if found else None
         return fast
+    if not openers and marks is None and min_cues <= 1 and all(len(groups) == 1 for groups in cues):
+        keys = tuple(key for groups in cues for key in groups[0])  # one key of any cue will do
 
-    def fast_any(t: View) -> View | None:
+        def fast_keyed(t: View, memo: Memo) -> View | None:
+            found: set[int] = set()
+            for key in keys:
+                if t.has(key):
+                    found |= t.holding(key)
+            return t.drop(name, sorted(found), judge, memo) if found else None
+        return fast_keyed
+
+    if not openers and marks is None and min_cues > 1:  # cues alone (the paywall)
+        def fast_cues(t: View, memo: Memo) -> View | None:
+            found = _cue_lines(t, cues, min_cues)
+            return t.drop(name, found, judge, memo) if found else None
+        return fast_cues
+
+    def fast_any(t: View, memo: Memo) -> View | None:
         found: set[int] = set(t.opened(name)) if openers else set()
         if cues:
             if min_cues <= 1:
@@ -555,7 +574,7 @@ def _line_path(name: str, hints: Hints) -> _Fast:
                 line += text.count("\n", counted, m.start())
                 counted = m.start()
                 found.add(line)
-        return t.drop(name, found, judge, t.run.memo) if found else None
+        return t.drop(name, found, judge, memo) if found else None
     return fast_any
 
 
@@ -579,40 +598,61 @@ def _cue_lines(t: View, cues: tuple[_BCue, ...], min_cues: int) -> list[int]:
 def _tail_path(name: str, hints: Hints) -> _Fast:
     """A rule over the last lines: its judge on those that open with its words or hold its cues.
 
-    Openings and keys are looked for only along the last lines not yet
-    judged (on an earlier pass, or in another text); a line that has
-    neither is judged no, and remembered so.
+    With a key or two, the lines that hold them are found in the whole text
+    (one search per key, which the views made from it take over). With more,
+    the keys are looked for only along the last lines not yet judged (on an
+    earlier pass, or in another text); a line that has neither is judged no,
+    and remembered so.
     """
     judge, openers, min_cues = hints.judge, bool(hints.openers), hints.min_cues
     assert judge is not None
     cues = tuple(_bcue(cue) for cue in hints.cues)
 
-    def fast(t: View) -> View | None:
+    if sum(len(keys) for groups in cues for keys in groups) <= 2:
+        single = min_cues <= 1 and all(len(groups) == 1 for groups in cues)
+        keys = tuple(key for groups in cues for key in groups[0]) if single else ()
+
+        def fast_few(t: View, memo: Memo) -> View | None:
+            opened = t.opened(name) if openers else []
+            if single:
+                held: set[int] | list[int] = _NONE
+                for key in keys:
+                    held = held | t.holding(key) if held else t.holding(key)
+            else:
+                held = _cue_lines(t, cues, min_cues)
+            if not opened and not held:
+                return None
+            found = [i for i in t.tail if i in held or i in opened]
+            return t.drop(name, found, judge, memo) if found else None
+        return fast_few
+
+    def fast(t: View, memo: Memo) -> View | None:
         tail = t.tail
         if not tail:
             return None
-        memo = t.run.memo
-        verdicts = memo.table(name)
+        verdicts = memo.tables[name]
         lines = t.lines
         open_lines = [i for i in tail if lines[i] not in verdicts]
         if open_lines:
-            first, last = open_lines[-1], open_lines[0]
-            folded = t.folded
-            pos, end = len(folded), len(folded)
-            for k in range(len(lines) - 1, first - 1, -1):  # back to the newline before the first of them
-                if k == last:
-                    end = pos
-                pos = folded.rfind(b"\n", 0, pos)
+            present = cues
             counts: dict[int, int] = {}
-            for groups in cues:
-                held: set[int] | None = None
-                for keys in groups:
-                    found: set[int] = set()
-                    for key in keys:
-                        found |= _find_lines(folded, key, pos, first - 1, end)
-                    held = found if held is None else held & found
-                for i in held or ():
-                    counts[i] = counts.get(i, 0) + 1
+            if cues:  # the region of the text from the first to the last of them
+                first, last = open_lines[-1], open_lines[0]
+                folded = t.folded
+                pos, end = len(folded), len(folded)
+                for k in range(len(lines) - 1, first - 1, -1):  # back to the newline before the first of them
+                    if k == last:
+                        end = pos
+                    pos = folded.rfind(b"\n", 0, pos)
+                for groups in present:
+                    held: set[int] | None = None
+                    for keys in groups:
+                        found: set[int] = set()
+                        for key in keys:
+                            found |= _find_lines(folded, key, pos, first - 1, end)
+                        held = found if held is None else held & found
+                    for i in held or ():
+                        counts[i] = counts.get(i, 0) + 1
             opened = set(t.opened(name)) if openers else _NONE
             for i in open_lines:
                 if counts.get(i, 0) < min_cues and i not in opened:
@@ -644,9 +684,10 @@ _built: list[tuple[int, _Engine]] = []  # the engine of the registry state it wa
 
 
 def _engine() -> _Engine:
+    if _built and _built[0][0] == registry._changes[0]:
+        return _built[0][1]
     version = registry.version()
-    if not _built or _built[0][0] != version:
-        _built[:] = [(version, _Engine(RULES))]
+    _built[:] = [(version, _Engine(RULES))]
     return _built[0][1]
 
 
@@ -704,6 +745,7 @@ def _apply_view(view: View, engine: _Engine, names: Iterable[str], page: PageCon
     """
     changes: list[Change] = []
     steps = engine.steps
+    memo = view.run.memo
     for name in names:
         func, fast, line_rule = steps[name]
         if fast is None:  # a page rule
@@ -716,7 +758,7 @@ def _apply_view(view: View, engine: _Engine, names: Iterable[str], page: PageCon
         elif view.tidy:  # a rule that removes nothing returns a tidy text as it is: its fast path applies
             if line_rule and not first_pass:
                 continue
-            found = fast(view)
+            found = fast(view, memo)
             if found is None:
                 continue
             after = found

@@ -148,7 +148,7 @@ def _fast_latest(t: "View", memo: "Memo") -> "View | None":
     return t.without([i for i, d in enumerate(drop) if d])
 
 
-@rule(500, Hints(openers=tuple("the " + word for word in _HEADING_WORDS) + _HEADING_WORDS, fast=_fast_latest))
+@rule(500, Hints(openers=("the (?:" + "|".join(_HEADING_WORDS) + ")",) + _HEADING_WORDS, fast=_fast_latest))
 def latest_headlines(text: str) -> str:
     """Lists of other headlines: a "Latest Stories"-style heading followed by headline and age lines, or a trailing run of headlines with age lines.
 
