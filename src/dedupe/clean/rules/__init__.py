@@ -51,5 +51,5 @@ __all__ = [
 #: and body), prompts, embeds, titles, list and footer blocks last (they are found from the end).
 DEFAULT_RULES: tuple[str, ...] = default_order()
 
-#: The default rules that judge each line by its content alone (see :func:`engine.line_rules`).
+#: The default rules that judge each line by its content alone (see :func:`~.engine.line_rules`).
 LINE_RULES: frozenset[str] = line_rules()
