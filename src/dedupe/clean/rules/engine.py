@@ -49,8 +49,8 @@ __all__ = ["Memo", "View", "apply_rules", "apply_rules_until_stable", "shared_me
 class Memo:
     """What the engine remembers about lines from text to text: each entry is a function of a line alone.
 
-    :meth:`table` gives a rule's table (its verdict on a line by line text, or
-    what its gate or fast path keeps); ``openers`` holds the rules a line
+    :meth:`table` (or ``tables[name]``, the same dict) gives a rule's table (its
+    verdict on a line by line text, or what its gate or fast path keeps); ``openers`` holds the rules a line
     opens for. Syndicated copies and one outlet's pages share most of their
     furniture lines, so a memo is kept across the texts of a run, not only
     across the passes over one. Every ``trim_every`` texts each table that
@@ -608,9 +608,10 @@ def _tail_path(name: str, hints: Hints) -> _Fast:
     assert judge is not None
     cues = tuple(_bcue(cue) for cue in hints.cues)
 
+    single = min_cues <= 1 and all(len(groups) == 1 for groups in cues)
+    flat = tuple(key for groups in cues for key in groups[0]) if single else ()
     if sum(len(keys) for groups in cues for keys in groups) <= 2:
-        single = min_cues <= 1 and all(len(groups) == 1 for groups in cues)
-        keys = tuple(key for groups in cues for key in groups[0]) if single else ()
+        keys = flat
 
         def fast_few(t: View, memo: Memo) -> View | None:
             opened = t.opened(name) if openers else []
@@ -644,6 +645,12 @@ def _tail_path(name: str, hints: Hints) -> _Fast:
                     if k == last:
                         end = pos
                     pos = folded.rfind(b"\n", 0, pos)
+                if single:  # a key of any cue will do
+                    holding: set[int] = set()
+                    for key in flat:
+                        holding |= _find_lines(folded, key, pos, first - 1, end)
+                    counts = dict.fromkeys(holding, 1)
+                    present = ()
                 for groups in present:
                     held: set[int] | None = None
                     for keys in groups:

@@ -29,7 +29,7 @@ _FOOTER = _full(
 def _ends_in_footer(t: "View", memo: "Memo") -> bool:
     """When the last line is blank or a footer (syndication_footer's first step); by last line."""
     last = t.text.rpartition("\n")[2]
-    seen = memo.table("syndication_footer:gate")
+    seen = memo.tables["syndication_footer:gate"]
     may = seen.get(last)
     if may is None:
         may = seen[last] = not last.strip() or _FOOTER.fullmatch(last) is not None
@@ -115,7 +115,7 @@ def _fast_stamp(t: "View", memo: "Memo") -> "View | None":
         if line.strip():
             found.append(i)
     last = [i for i in t.tail[:1] if i not in found]
-    if last and memo.table("timestamp_line:last").setdefault(t.lines[last[0]], _last_stamp(t.lines[last[0]])):
+    if last and memo.tables["timestamp_line:last"].setdefault(t.lines[last[0]], _last_stamp(t.lines[last[0]])):
         found.extend(last)
         # the last line goes by _last_stamp's verdict; drop() asks _stamp, which says yes to every _last_stamp line
     return t.drop("timestamp_line", found, _stamp, memo)

@@ -19,7 +19,7 @@ def _title_repeated(t: "View", memo: "Memo") -> bool:
     if len(head) < 2:
         return False
     pair = (head[0], head[1])
-    seen = memo.table("repeated_title:gate")
+    seen = memo.tables["repeated_title:gate"]
     may = seen.get(pair)
     if may is None:
         first = normalize_words(head[0]) if _words(head[0]) <= 30 else ""
@@ -142,7 +142,7 @@ class _Kinds:
 def _fast_latest(t: "View", memo: "Memo") -> "View | None":
     """latest_headlines: headings only where a heading's words open a line; line kinds remembered by line."""
     lines = t.lines
-    drop = _latest_drop(lines, t.opened("latest_headlines"), _Kinds(lines, memo.table("latest_headlines")))
+    drop = _latest_drop(lines, t.opened("latest_headlines"), _Kinds(lines, memo.tables["latest_headlines"]))
     if not any(drop):
         return None
     return t.without([i for i, d in enumerate(drop) if d])
