@@ -28,7 +28,11 @@ from hypothesis import strategies as st
 
 from dedupe import clean_text
 from dedupe.clean import rules as R
-from dedupe.clean.rules import DEFAULT_RULES, RULES, apply_rules, apply_rules_until_stable, join_lines, line_changes
+from dedupe.clean.rules import DEFAULT_RULES, RULES, Memo, apply_rules, apply_rules_until_stable, join_lines, line_changes
+from dedupe.clean.rules import changes as C
+from dedupe.clean.rules import credits, footers, headlines, paywall, social, teasers, widgets
+from dedupe.clean.rules import engine as E
+from dedupe.clean.rules import lines as L
 from dedupe.config import CleanConfig
 from dedupe.document import Change
 
@@ -200,16 +204,16 @@ def test_clean_text_on_golden_inputs_equals_the_straightforward_path():
 
 # Where each rule's openers must find every line the rule's pattern accepts.
 _OPENED = [
-    ("audio_widget", R._WIDGET.fullmatch), ("ad_label", R._AD.fullmatch), ("share_bar", R._SHARE.fullmatch),
-    ("newsletter_prompt", R._NEWSLETTER.search), ("teaser_link", R._TEASER.match),
-    ("promo_prompt", R._PROMO_PROMPT.match), ("contact_line", R._CONTACT.fullmatch),
-    ("latest_headlines", R._HEADING.fullmatch), ("embedded_post", R._POST_LABEL.fullmatch),
-    ("related_block", R._BLOCK_HEADING.fullmatch), ("related_block", R._WIDGET_LABEL.fullmatch),
-    ("reporting_credit", R._CREDIT.match),
+    ("audio_widget", widgets._WIDGET.fullmatch), ("ad_label", widgets._AD.fullmatch), ("share_bar", widgets._SHARE.fullmatch),
+    ("newsletter_prompt", paywall._NEWSLETTER.search), ("teaser_link", teasers._TEASER.match),
+    ("promo_prompt", teasers._PROMO_PROMPT.match), ("contact_line", social._CONTACT.fullmatch),
+    ("latest_headlines", headlines._HEADING.fullmatch), ("embedded_post", social._POST_LABEL.fullmatch),
+    ("related_block", headlines._BLOCK_HEADING.fullmatch), ("related_block", headlines._WIDGET_LABEL.fullmatch),
+    ("reporting_credit", credits._CREDIT.match),
 ]
 # The scans that the rule functions latest_headlines and related_block use themselves.
-_SCANS = [(R._OPEN_HEADING, R._HEADING.fullmatch), (R._OPEN_BLOCK, R._BLOCK_HEADING.fullmatch),
-          (R._OPEN_BLOCK, R._WIDGET_LABEL.fullmatch), (R._TAG_OPEN, R._TAGGED_HEADLINE.search)]
+_SCANS = [(headlines._OPEN_HEADING, headlines._HEADING.fullmatch), (headlines._OPEN_BLOCK, headlines._BLOCK_HEADING.fullmatch),
+          (headlines._OPEN_BLOCK, headlines._WIDGET_LABEL.fullmatch), (teasers._TAG_OPEN, teasers._TAGGED_HEADLINE.search)]
 
 
 @_SETTINGS
@@ -218,16 +222,16 @@ def test_scans_find_every_line_the_patterns_accept(lines, where):
     lines.insert(min(where, len(lines)), "")
     text = "\n".join(lines)
     for scan, accepts in _SCANS:
-        found = set(R._scan_lines(text, scan))
+        found = set(L._scan_lines(text, scan))
         for i, line in enumerate(lines):
             if line and accepts(line):
                 assert i in found, (scan.pattern, line)
-    view = R._View(text, set())
+    view = E.View(text)
     for name, accepts in _OPENED:
         found = set(view.opened(name))
         for i, line in enumerate(lines):
             if line and accepts(line):
-                assert R._OPEN_LINE[name].match(line), (name, line)
+                assert E._engine().openers.line[name].match(line), (name, line)
                 assert i in found, (name, line)
 
 
@@ -272,17 +276,17 @@ def test_the_opening_scan_finds_every_line_an_opener_matches(lines):
 def _check_openers(lines: list[str]) -> None:
     """Every line a rule's pattern accepts opens with its words; the scan finds every line an opener matches."""
     text = "\n".join(lines)
-    found = {i for i, _ in R._open_hits(b"\n" + R._bfold(text), lines)}
-    view = R._View(text, set())
+    found = {i for i, _ in E._open_hits(b"\n" + L._bfold(text), lines, E._engine().openers, Memo())}
+    view = E.View(text)
     for i, line in enumerate(lines):
-        if R._OPEN_LINE_ANY.match(line):
+        if E._engine().openers.any_line.match(line):
             assert i in found, line
-        for name, regex in R._OPEN_LINE.items():
+        for name, regex in E._engine().openers.line.items():
             if regex.match(line):
-                assert R._OPEN_LINE_ANY.match(line), (name, line)
+                assert E._engine().openers.any_line.match(line), (name, line)
         for name, accepts in _OPENED:
             if line and accepts(line):
-                assert R._OPEN_LINE[name].match(line), (name, line)
+                assert E._engine().openers.line[name].match(line), (name, line)
                 assert i in view.opened(name), (name, line)
 
 
@@ -293,7 +297,7 @@ def test_bfold_keeps_what_the_fast_paths_rely_on():
     bytes_space = re.compile(rb"[\t\x0b\x0c\r\x1c-\x1f \x80-\xff]+")
     for code in range(0x110000):
         char = chr(code)
-        folded = R._bfold(char)
+        folded = L._bfold(char)
         if char.isascii():
             assert folded == char.lower().encode("ascii")
             continue
@@ -319,20 +323,20 @@ def test_keys_are_held_by_every_line_the_patterns_match(line):
 
 
 def _check_keys(line: str) -> None:
-    folded = R._bfold(line)
+    folded = L._bfold(line)
 
     def holds(groups) -> bool:
         return all(any(key in folded for key in keys) for keys in groups)
 
-    for cue, groups in zip(R._PAYWALL_CUES, R._PAYWALL_CUE_BGROUPS):
+    for cue, groups in zip(paywall._PAYWALL_CUES, paywall._PAYWALL_BKEYS):
         if cue.search(line):
             assert holds(groups), (cue.pattern, line)
-    if R._PROMO_PHRASE.search(line):
-        assert any(holds(groups) for groups in R._PROMO_PHRASE_BGROUPS), line
-    if R._NOTICE.search(line):
-        assert any(key in folded for key in R._NOTICE_BKEYS), line
-    if R._CONTRIBUTED.search(line):
-        assert R._CONTRIBUTED_BKEY in folded, line
+    if teasers._PROMO_PHRASE.search(line):
+        assert any(holds(groups) for groups in teasers._PROMO_PHRASE_BKEYS), line
+    if credits._NOTICE.search(line):
+        assert any(key in folded for keys in RULES["legal_notice"].hints.cues for key in L._bcue(keys)[0]), line
+    if credits._CONTRIBUTED.search(line):
+        assert b"contributed " in folded, line
 
 
 _TAG_CHARS = st.sampled_from(list("ab Z[]AB.-_é1") + ["VIDEO", "[VIDEO]", "[A B]", " x"])
@@ -344,7 +348,7 @@ _TAG_CHARS = st.sampled_from(list("ab Z[]AB.-_é1") + ["VIDEO", "[VIDEO]", "[A B
 @example("a b c [A] x [VIDEO] ] [")
 @example("[VIDEO] a b c")
 def test_tag_search_equals_the_pattern(line):
-    assert R._tagged(line) == bool(R._TAGGED_HEADLINE.search(line))
+    assert teasers._tagged(line) == bool(teasers._TAGGED_HEADLINE.search(line))
 
 
 @_SETTINGS
@@ -352,7 +356,7 @@ def test_tag_search_equals_the_pattern(line):
 def test_same_words_equals_normalized_comparison(line, other):
     for words in (R.normalize_words(line), R.normalize_words(other)):
         if words:
-            assert R._same_words(line, words) == (R.normalize_words(line) == words)
+            assert headlines._same_words(line, words) == (R.normalize_words(line) == words)
 
 
 @_SETTINGS
@@ -364,21 +368,21 @@ def test_same_words_equals_normalized_comparison(line, other):
 def test_views_without_lines_equal_fresh_views(text, drop, drop2):
     """A view of a text less some lines: its text is join_lines' and what it takes over is what a fresh view finds."""
     text = join_lines(text.split("\n"))
-    view = R._View(text, set())
+    view = E.View(text)
     view.opened("ad_label"), view.holding(b"your "), view.holding(b"copyright")  # found here, taken over below
     for lines_out in (drop, drop2):
         lines = view.lines
         after = view.without(lines_out)
         assert after.text == join_lines([line for i, line in enumerate(lines) if i not in lines_out])
-        fresh = R._View(after.text, set())
+        fresh = E.View(after.text)
         assert after.lines == fresh.lines and after.folded == fresh.folded
-        for name in R._OPENERS:
+        for name in E._engine().openers.bits:
             assert after.opened(name) == fresh.opened(name)
         for key in (b"your ", b"copyright", b"the"):
             assert after.holding(key) == fresh.holding(key)
         assert after.lines[:after.start] == lines[:after.start]
         if after.text != view.text:
-            assert R._line_changes("r", lines, after.lines, after.text, after.tidy, after.start, view.unique) == \
+            assert C._line_changes("r", lines, after.lines, after.text, after.tidy, after.start, view.unique) == \
                 _difflib_changes("r", view.text, after.text)
         view = after
 
@@ -386,54 +390,50 @@ def test_views_without_lines_equal_fresh_views(text, drop, drop2):
 def test_remembered_verdicts_change_nothing():
     """Verdicts remembered from earlier texts, or tables trimmed on the way, give the same results."""
     texts = [case["input"] for case in _CASES] + ["\n".join(_PHRASES), "\n".join(_PHRASES[::-1])]
-    R._clear_caches()
-    cold = [apply_rules_until_stable(t) for t in texts]
-    warm = [apply_rules_until_stable(t) for t in texts]
+    memo = Memo()
+    cold = [apply_rules_until_stable(t, memo=memo) for t in texts]
+    warm = [apply_rules_until_stable(t, memo=memo) for t in texts]
     assert warm == cold
-    limit, every = R._MEMO_LINES, R._MEMO_TRIM_EVERY
-    try:
-        R._MEMO_LINES, R._MEMO_TRIM_EVERY = 3, 1  # trim after every text
-        assert [apply_rules_until_stable(t) for t in texts] == cold
-        R._MEMO.trim()
-        tables = [*R._MEMO.verdicts.values(), R._MEMO.title, R._MEMO.footer, R._MEMO.openers]
-        assert all(len(table) <= 3 for table in tables)
-    finally:
-        R._MEMO_LINES, R._MEMO_TRIM_EVERY = limit, every
+    assert [apply_rules_until_stable(t, memo=Memo()) for t in texts] == cold  # each text with a memo of its own
+    trimmed = Memo(limit=3, trim_every=1)  # trim after every text
+    assert [apply_rules_until_stable(t, memo=trimmed) for t in texts] == cold
+    trimmed.trim()
+    assert all(len(table) <= 3 for table in [*trimmed.tables.values(), trimmed.openers])
     assert cold == [_straight_until_stable(t, DEFAULT_RULES) for t in texts]
 
 
 @_SETTINGS
 @given(_line())
 def test_line_shortcuts_equal_the_patterns(line):
-    assert R._notice(line) == bool(R._NOTICE.search(line))
-    assert R._stamp(line) == _stamp_as_written(line)
-    assert R._is_credit(line) == _credit_as_written(line)
-    assert bool(R._POST_LINK.search(line)) <= bool(R._POST_LINK_END.search(line))
+    assert credits._notice(line) == bool(credits._NOTICE.search(line))
+    assert footers._stamp(line) == _stamp_as_written(line)
+    assert RULES["reporting_credit"].hints.judge(line) == _credit_as_written(line)
+    assert bool(social._POST_LINK.search(line)) <= bool(social._POST_LINK_END.search(line))
 
 
 def _stamp_as_written(line: str) -> bool:
-    tokens = R._WORD.findall(line.lower())
+    tokens = L._WORD.findall(line.lower())
     if not 0 < len(tokens) <= 12:
         return False
-    dated = (any(t.isdigit() for t in tokens) and any(t in R._STAMP_MONTHS for t in tokens)) or bool(
-        R._NUMERIC_STAMP.search(line))
+    dated = (any(t.isdigit() for t in tokens) and any(t in footers._STAMP_MONTHS for t in tokens)) or bool(
+        footers._NUMERIC_STAMP.search(line))
     if not dated:
         return False
-    other = [t for t in tokens if not (t in R._STAMP_WORDS or t.isdigit() or re.fullmatch(r"\d+(?:st|nd|rd|th|t\d+)", t))]
+    other = [t for t in tokens if not (t in footers._STAMP_WORDS or t.isdigit() or re.fullmatch(r"\d+(?:st|nd|rd|th|t\d+)", t))]
     return len(other) <= 3
 
 
 def _credit_as_written(line: str) -> bool:
-    if R._words(line) > 50:
+    if L._words(line) > 50:
         return False
-    if " by " not in line and "contributed" not in R._fold(line):
+    if " by " not in line and "contributed" not in L._fold(line):
         return False
-    credit = R._CREDIT.match(line)
-    return bool(credit and R._names_only(credit.group("names"))) or bool(R._CONTRIBUTED.search(line))
+    credit = credits._CREDIT.match(line)
+    return bool(credit and credits._names_only(credit.group("names"))) or bool(credits._CONTRIBUTED.search(line))
 
 
 def test_digit_class_covers_every_digit():
-    missing = [hex(c) for c in range(0x110000) if chr(c).isdigit() and not R._DIGIT_LIKE.match(chr(c))]
+    missing = [hex(c) for c in range(0x110000) if chr(c).isdigit() and not L._DIGIT_LIKE.match(chr(c))]
     assert not missing
 
 

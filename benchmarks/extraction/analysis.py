@@ -21,10 +21,9 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 from urllib.parse import urlsplit
 
-import rules
 from metric import NGRAM_N, page_precision, page_recall, tokenize
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -136,19 +135,34 @@ FURNITURE_CATEGORIES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
-def categorize(line: str, title: str = "", ctx: "rules.Context | None" = None) -> str:
+def page_context(html: str, url: str | None) -> Any:
+    """dedupe's :class:`~dedupe.clean.rules.PageContext` of a page (its headline candidates and
+    internal link texts), or None when dedupe cannot be imported or the page does not parse."""
+    try:
+        from trafilatura import load_html
+
+        from dedupe.clean.html import page_context as dedupe_page_context
+    except ImportError:
+        return None
+    tree = load_html(html)
+    return dedupe_page_context(tree, url) if tree is not None else None
+
+
+def categorize(line: str, title: str = "", ctx: Any = None) -> str:
     """Furniture category of a false-positive line (descriptive only).
 
-    With a :class:`rules.Context`, lines that repeat the page headline and
-    headline-like lines made mostly of internal link text are recognised
-    first."""
+    With dedupe's page context (:func:`page_context`), the lines that its page
+    rules remove (the page headline, headline-like lines made mostly of
+    internal link text) are recognised first."""
     norm = normalize(line)
     if title and norm == normalize(title):
         return "title/headline"
     if ctx is not None:
-        if any(rules._similar(rules._norm(line), t) for t in ctx.titles):
+        from dedupe.clean.rules import RULES
+
+        if not RULES["page_title"].func(line, ctx):
             return "title/headline"
-        if rules._teaser_like(line) and rules._link_coverage(line, ctx.anchors) >= 0.5:
+        if not RULES["link_list"].func(line, ctx):
             return "related-story link (internal link text)"
     for name, pattern in FURNITURE_CATEGORIES:
         if pattern.search(line):
@@ -257,7 +271,7 @@ def report(result: "RunResult", pages: list["Page"], top: int = 15) -> str:
     for page in pages:
         pred = result.predictions[page.id]
         title = _title(page.html)
-        ctx = rules.Context(page.html, page.url)
+        ctx = page_context(page.html, page.url)
         for hit in mismatched_lines(pred, page.gold, page.id, domain[page.id]):
             fp_hits.append((categorize(hit.line, title, ctx), hit))
         for hit in mismatched_lines(page.gold, pred, page.id, domain[page.id]):

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Article-extraction benchmark: score HTML-to-text extractors on news pages.
 
-Runs several extractors (trafilatura option sets, trafilatura's fallbacks,
-post-extraction line-rule prototypes and, when available, ``dedupe``) over the
+Runs several extractors (trafilatura option sets, trafilatura's fallbacks
+and, when available, ``dedupe``) over the
 article-extraction benchmark (181 real pages with a human-written article body,
 MIT, from scrapinghub/article-extraction-benchmark) and prints one table::
 
@@ -13,8 +13,7 @@ MIT, from scrapinghub/article-extraction-benchmark) and prints one table::
 
 The metric lives in ``metric.py`` (word 4-gram shingles, per-page normalised
 tp/fp/fn, precision and recall averaged over pages, F1 of the two means).
-The per-page error analysis lives in ``analysis.py`` and the prototype line
-rules in ``rules.py``.
+The per-page error analysis lives in ``analysis.py``.
 
 Reproducing the published figure: trafilatura 2.3.1 with default options
 (``trafilatura.extract(html)``) scores P 0.928 / R 0.978 / F1 0.953 on this
@@ -60,7 +59,6 @@ if str(HERE) not in sys.path:  # allow "python benchmarks/extraction/bench.py" f
     sys.path.insert(0, str(HERE))
 
 import analysis  # noqa: E402
-import rules  # noqa: E402
 from metric import aggregate, page_precision, page_recall, score_page, tokenize  # noqa: E402
 
 BASELINE = "trafilatura"
@@ -188,21 +186,6 @@ def _baseline() -> ExtractFn:
 
 def _html2txt() -> ExtractFn:
     return lambda html, url: trafilatura.html2txt(html)
-
-
-def _with_rules(factory: Callable[[], ExtractFn], **rule_options) -> Callable[[], ExtractFn]:
-    """Wrap an extractor with the post-extraction line rules of ``rules.py``."""
-
-    def wrapped() -> ExtractFn:
-        inner = factory()
-
-        def run(html: str, url: str) -> Optional[str]:
-            text = inner(html, url)
-            return rules.apply(text, html=html, url=url, **rule_options) if text else text
-
-        return run
-
-    return wrapped
 
 
 # XPath expressions for news furniture that trafilatura's own cleaning keeps
@@ -338,18 +321,7 @@ def build_extractors() -> list[Extractor]:
                   _extract(prune_xpath=PRUNE_FURNITURE, **nc)),
         Extractor("nc+dedup+prune-captions", "include_comments=False, deduplicate, prune-captions",
                   _extract(deduplicate=True, prune_xpath=PRUNE_CAPTIONS, **nc)),
-        # post-extraction line rules (rules.py)
-        Extractor("trafilatura+rules-prototype", "default extract + rules.apply (all rules)",
-                  _with_rules(_extract())),
-        Extractor("nc+rules-prototype", "include_comments=False + rules.apply (all rules)",
-                  _with_rules(_extract(**nc))),
-        Extractor("nc+fast+recall+rules-prototype",
-                  "include_comments=False, fast, favor_recall + rules.apply (all rules)",
-                  _with_rules(_extract(fast=True, favor_recall=True, **nc))),
     ]
-    for rule in rules.RULES:
-        ex.append(Extractor(f"nc+rule:{rule}", f"include_comments=False + only rule '{rule}'",
-                            _with_rules(_extract(**nc), only=[rule])))
     dd = _dedupe_extractor()
     if dd is not None:
         ex.append(dd)

@@ -15,7 +15,8 @@ Stages, each fed what it sees inside ``clean_text`` (one process, one core):
 - ``rules``: the default rules applied until nothing changes, removals recorded, as ``clean_text``
   does (``apply_rules_until_stable``, or a loop over ``apply_rules`` in a package without it);
   what the rules remember about lines from text to text is forgotten before each timing
-  (``rules._clear_caches``, where it exists), so every repeat starts cold, as a run does;
+  (``rules.shared_memo().clear()``, or ``rules._clear_caches`` in an older package), so every
+  repeat starts cold, as a run does;
 - ``furniture``: :class:`~dedupe.clean.FurnitureLearner` over the cleaned texts (with
   ``line_keys_batch`` over chunks of 64, as the cleaning workers do, or ``line_keys`` in a
   package without it), the model, and :meth:`~dedupe.clean.FurnitureModel.strip` of every text,
@@ -82,7 +83,10 @@ def stages(pkg: ModuleType, docs: list[Document]) -> dict[str, Callable[[], Any]
     fixed = [enc.fix_encoding(t)[0] for t in raw]
     spaced = [enc.normalize_whitespace(t) for t in fixed]
 
-    clear = getattr(rules, "_clear_caches", lambda: None)  # a repeat must not find the lines of the last one
+    # A repeat must not find the lines of the last one: empty the memo that the rules keep across texts
+    # (the process's shared one, which clean_text uses too; _clear_caches in a package from before it).
+    shared = getattr(rules, "shared_memo", None)
+    clear = (lambda: shared().clear()) if shared is not None else getattr(rules, "_clear_caches", lambda: None)
 
     def run_rules() -> list:
         clear()

@@ -15,7 +15,7 @@ from ..document import Change, Document, Rejected, source_of
 from .encoding import fix_encoding, normalize_whitespace
 from .furniture import FurnitureLearner, FurnitureModel
 from .html import extract_html
-from .rules import DEFAULT_RULES, RULES, apply_rules_until_stable
+from .rules import DEFAULT_RULES, RULES, Memo, apply_rules_until_stable
 
 __all__ = [
     "CleanResult",
@@ -45,11 +45,13 @@ class CleanResult:
     extractor: str | None = None
 
 
-def clean_text(text: str, config: CleanConfig | None = None) -> CleanResult:
+def clean_text(text: str, config: CleanConfig | None = None, *, memo: Memo | None = None) -> CleanResult:
     """Clean one text: line breaks and whitespace, encoding repair, then the news rules.
 
     The rules are applied until nothing changes (each pass only removes
-    lines, so this ends), which makes cleaning idempotent.
+    lines, so this ends), which makes cleaning idempotent. ``memo``: what the
+    rules remember about lines from text to text (:class:`~dedupe.clean.rules.Memo`;
+    None: the process's shared one); it never changes the result.
 
     >>> clean_text("Audio By Carbonatix\\nNiger\\u00e2\\u20ac\\u2122s junta met.\\nExit mobile version").text
     'Niger’s junta met.'
@@ -65,12 +67,13 @@ def clean_text(text: str, config: CleanConfig | None = None) -> CleanResult:
         changes.extend(fixed)
     text = normalize_whitespace(text)
     names = config.rules if config.rules is not None else DEFAULT_RULES
-    text, removed = apply_rules_until_stable(text, names)
+    text, removed = apply_rules_until_stable(text, names, memo=memo)
     changes.extend(removed)
     return CleanResult(text, tuple(changes))
 
 
-def clean_html(html: str | bytes, url: str | None = None, config: CleanConfig | None = None) -> CleanResult:
+def clean_html(html: str | bytes, url: str | None = None, config: CleanConfig | None = None, *,
+               memo: Memo | None = None) -> CleanResult:
     """Extract an HTML page's main text with trafilatura, then clean it like text.
 
     The result carries the page's title, date and url when trafilatura found
@@ -79,7 +82,7 @@ def clean_html(html: str | bytes, url: str | None = None, config: CleanConfig | 
     """
     config = config or _DEFAULT
     extracted = extract_html(html, url=url, favor=config.html_favor, rules=config.rules)
-    result = clean_text(extracted.text, config)
+    result = clean_text(extracted.text, config, memo=memo)
     return CleanResult(result.text, tuple(extracted.changes) + tuple(result.changes), extracted.title,
                        extracted.published, extracted.url, extracted.extractor)
 
@@ -108,14 +111,16 @@ def furniture_only(text: str, changes: tuple[Change, ...] | list[Change]) -> boo
     return removed > 0 and removed >= FURNITURE_ONLY_RATIO * kept
 
 
-def clean_document(doc: Document, config: CleanConfig | None = None) -> Document | Rejected:
+def clean_document(doc: Document, config: CleanConfig | None = None, *, memo: Memo | None = None
+                   ) -> Document | Rejected:
     """Clean a document: HTML documents are extracted first, then every text is cleaned.
 
     Returns the cleaned document, or a :class:`Rejected` when nothing is left.
+    ``memo``: as for :func:`clean_text`.
     """
     config = config or _DEFAULT
     if doc.html is not None and doc.text is None:
-        result = clean_html(doc.html, url=doc.url, config=config)
+        result = clean_html(doc.html, url=doc.url, config=config, memo=memo)
         if not result.text:
             return Rejected(doc.id, "html", "no main text found in the HTML", doc.origin)
         if furniture_only(result.text, result.changes):
@@ -131,7 +136,7 @@ def clean_document(doc: Document, config: CleanConfig | None = None) -> Document
             meta={**doc.meta, "extractor": result.extractor},
             changes=doc.changes + result.changes,
         )
-    result = clean_text(doc.text or "", config)
+    result = clean_text(doc.text or "", config, memo=memo)
     if not result.text.strip():
         return Rejected(doc.id, "empty-after-cleaning", "nothing but boilerplate was left after cleaning", doc.origin)
     if furniture_only(result.text, doc.changes + result.changes):
