@@ -31,7 +31,6 @@ from dedupe.engines.spark import FAULT_ENV, connected_components, run_spark
 from dedupe.writers import write_outputs
 
 from test_bad_input import ARTICLE, OTHER, STORY, gzip_bomb
-from test_candidate_evidence import shared_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -74,6 +73,21 @@ def write_jsonl(path: Path, rows: list[dict]) -> Path:
 def local_outputs(inputs: list[str], outdir: Path, config: RunConfig | None = None) -> Path:
     write_outputs(dedupe.run(inputs, config or RunConfig(workers=2)), outdir)
     return outdir
+
+
+@pytest.fixture(scope="module")
+def local_reference(tmp_path_factory: pytest.TempPathFactory):
+    """The local engine's outputs for ``(inputs, config)``, computed once per module (the partition
+    counts of one corpus compare against one local run)."""
+    done: dict[tuple, Path] = {}
+
+    def outputs(inputs: list[str], config: RunConfig | None = None) -> Path:
+        key = (tuple(inputs), repr(config))
+        if key not in done:
+            done[key] = local_outputs(inputs, tmp_path_factory.mktemp("local"), config)
+        return done[key]
+
+    return outputs
 
 
 def assert_same_outputs(local: Path, other: Path) -> None:
@@ -133,12 +147,39 @@ def syndication_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_jsonl(tmp_path_factory.mktemp("synd") / "docs.jsonl", docs)
 
 
+SHARED_GENERATOR_PATH = ROOT / "benchmarks" / "shared" / "generate.py"
+
+
+def _load_shared_generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("shared_generate_spark", SHARED_GENERATOR_PATH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture(scope="module")
 def shared_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shared-paragraph corpus of test_candidate_evidence (paragraphs printed by several
-    unrelated documents, stock sentences, copies), plus exact copies."""
-    docs = shared_corpus(11, 120)
-    docs += [{"id": f"x{i}", "text": docs[i]["text"]} for i in range(0, 40, 7)]
+    """600 documents of benchmarks/shared/generate.py (paragraphs printed by several unrelated
+    documents, stock sentences, tables, copies of four kinds, registration walls) over invented
+    text, plus exact copies. Four outlets instead of 24 and 3 % walls instead of 0.5 %, so that
+    learned furniture is learned at this size and some walls are only found furniture-only once
+    it is stripped (the case a 20,000-document run found the Spark engine getting wrong)."""
+    gen = _load_shared_generator()
+    gen.SOURCES = gen.SOURCES[:4]
+    gen.FURNITURE_ONLY = 0.03
+    rng = random.Random(3)
+    syllables = "ka lo mi ne ru sa to vi pe da go ri la mo nu fe ti ba ko se".split()
+    vocab = sorted({"".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(3000)})
+
+    def sentence() -> str:
+        return " ".join(rng.choice(vocab) for _ in range(rng.randint(8, 20))).capitalize() + "."
+
+    titles = [" ".join(rng.choice(vocab) for _ in range(6)).capitalize() for _ in range(200)]
+    paragraphs = [" ".join(sentence() for _ in range(rng.randint(2, 5))) for _ in range(1500)]
+    docs = [doc for doc, _gold in gen.documents(titles, paragraphs, 600, 2, 0.2, 6.0)]
+    docs += [{"id": f"x{i}", "text": docs[i]["text"], "source": docs[i]["source"]} for i in range(0, 60, 7)]
+    random.Random(2).shuffle(docs)
     return write_jsonl(tmp_path_factory.mktemp("shared") / "docs.jsonl", docs)
 
 
@@ -204,8 +245,8 @@ HOSTILE_LIMITS = dict(max_doc_bytes=1 << 20, max_line_bytes=10_000, max_decompre
 
 
 @pytest.mark.parametrize("partitions", [1, 3, 7])
-def test_seeds_spark_equals_local(spark: object, tmp_path: Path, partitions: int) -> None:
-    local = local_outputs([str(SEEDS)], tmp_path / "local")
+def test_seeds_spark_equals_local(spark: object, tmp_path: Path, local_reference, partitions: int) -> None:
+    local = local_reference([str(SEEDS)])
     result = run_spark([str(SEEDS)], RunConfig(), partitions=partitions)
     write_outputs(result, tmp_path / "spark")
     assert_same_outputs(local, tmp_path / "spark")
@@ -215,8 +256,8 @@ def test_seeds_spark_equals_local(spark: object, tmp_path: Path, partitions: int
 
 @pytest.mark.parametrize("partitions", [1, 3, 7])
 def test_syndication_corpus_spark_equals_local(spark: object, tmp_path: Path, syndication_input: Path,
-                                               partitions: int) -> None:
-    local = local_outputs([str(syndication_input)], tmp_path / "local")
+                                               local_reference, partitions: int) -> None:
+    local = local_reference([str(syndication_input)])
     result = run_spark([str(syndication_input)], RunConfig(), partitions=partitions)
     write_outputs(result, tmp_path / "spark")
     assert_same_outputs(local, tmp_path / "spark")
@@ -229,21 +270,24 @@ def test_syndication_corpus_spark_equals_local(spark: object, tmp_path: Path, sy
 
 @pytest.mark.parametrize("partitions", [1, 3, 7])
 def test_shared_paragraph_corpus_spark_equals_local(spark: object, tmp_path: Path, shared_input: Path,
-                                                    partitions: int) -> None:
+                                                    local_reference, partitions: int) -> None:
     config = RunConfig(dedup=dedupe.DedupConfig(max_bucket=4))  # hot keys: capped buckets
-    local = local_outputs([str(shared_input)], tmp_path / "local", config)
+    local = local_reference([str(shared_input)], config)
     result = run_spark([str(shared_input)], config, partitions=partitions)
     write_outputs(result, tmp_path / "spark")
     assert_same_outputs(local, tmp_path / "spark")
-    stats = json.loads((tmp_path / "spark" / "summary.json").read_text())["dedup"]
+    summary = json.loads((tmp_path / "spark" / "summary.json").read_text())
+    stats = summary["dedup"]
     assert stats["pruned_pairs"] > 0 and stats["capped_keys"] > 0 and stats["exact_copies"] >= 6
+    assert stats["on_demand_checks"] > 0 and summary["learned_furniture_lines"] >= 1
+    assert summary["counts"]["rejected_by_reason"]["furniture-only"] >= 5
 
 
 @pytest.mark.parametrize("partitions", [1, 3, 7])
 def test_hostile_inputs_spark_equals_local(spark: object, tmp_path: Path, hostile_input: list[str],
-                                           partitions: int) -> None:
+                                           local_reference, partitions: int) -> None:
     config = RunConfig(limits=dedupe.Limits(**HOSTILE_LIMITS))
-    local = local_outputs(hostile_input, tmp_path / "local", config)
+    local = local_reference(hostile_input, config)
     result = run_spark(hostile_input, config, partitions=partitions)
     write_outputs(result, tmp_path / "spark")
     assert_same_outputs(local, tmp_path / "spark")
@@ -255,13 +299,13 @@ def test_hostile_inputs_spark_equals_local(spark: object, tmp_path: Path, hostil
 
 
 def test_tasks_killed_mid_run_and_retried_give_the_same_output(spark: object, tmp_path: Path, faults: Path,
-                                                               syndication_input: Path) -> None:
-    stages = ("clean", "sign", "verify", "cluster")
+                                                               syndication_input: Path, local_reference) -> None:
+    stages = ("clean", "sign", "evidence", "bound", "verify", "cluster")
     for stage in stages:
         (faults / stage).touch()
     write_outputs(run_spark([str(syndication_input)], RunConfig(), partitions=3), tmp_path / "spark")
     assert not any((faults / stage).exists() for stage in stages)  # one task of each stage was killed
-    assert_same_outputs(local_outputs([str(syndication_input)], tmp_path / "local"), tmp_path / "spark")
+    assert_same_outputs(local_reference([str(syndication_input)]), tmp_path / "spark")
 
 
 def test_input_order_does_not_change_the_clusters(spark: object, tmp_path: Path, syndication_input: Path) -> None:
