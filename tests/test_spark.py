@@ -135,16 +135,26 @@ def invented_base(root: Path, articles: int, seed: int) -> Path:
     return root
 
 
+def syndication_corpus(root: Path, docs: int, articles: int) -> Path:
+    """``docs`` documents from the syndication generator (reposts, abridged, edited, partial,
+    noisy and heavy copies; exact copies; furniture) over ``articles`` invented base articles,
+    shuffled so that the input order differs from the id order."""
+    gen = _load_generator()
+    rows, _gold = gen.generate(invented_base(root / "base", articles, 5), docs, 3)
+    random.Random(1).shuffle(rows)
+    return write_jsonl(root / "docs.jsonl", rows)
+
+
 @pytest.fixture(scope="module")
 def syndication_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """About 250 documents from the syndication generator (reposts, abridged, edited, partial,
-    noisy and heavy copies; exact copies; furniture), over an invented base."""
-    gen = _load_generator()
-    base = invented_base(tmp_path_factory.mktemp("base"), 110, 5)
-    docs, _gold = gen.generate(base, 250, 3)
-    # Shuffled, so that the input order differs from the id order.
-    random.Random(1).shuffle(docs)
-    return write_jsonl(tmp_path_factory.mktemp("synd") / "docs.jsonl", docs)
+    """About 250 documents of the syndication generator (the tests that run Spark more than once)."""
+    return syndication_corpus(tmp_path_factory.mktemp("synd"), 250, 110)
+
+
+@pytest.fixture(scope="module")
+def syndication_2k_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """2,000 documents of the syndication generator."""
+    return syndication_corpus(tmp_path_factory.mktemp("synd2k"), 2000, 800)
 
 
 SHARED_GENERATOR_PATH = ROOT / "benchmarks" / "shared" / "generate.py"
@@ -247,25 +257,29 @@ HOSTILE_LIMITS = dict(max_doc_bytes=1 << 20, max_line_bytes=10_000, max_decompre
 @pytest.mark.parametrize("partitions", [1, 3, 7])
 def test_seeds_spark_equals_local(spark: object, tmp_path: Path, local_reference, partitions: int) -> None:
     local = local_reference([str(SEEDS)])
-    result = run_spark([str(SEEDS)], RunConfig(), partitions=partitions)
+    shown: list[tuple[str, int, int | None]] = []
+    result = run_spark([str(SEEDS)], RunConfig(), partitions=partitions, progress=lambda *a: shown.append(a))
     write_outputs(result, tmp_path / "spark")
     assert_same_outputs(local, tmp_path / "spark")
+    # Progress: the running stage's tasks, every half second (the run takes longer than that).
+    assert shown and all(total and 0 <= done <= total for _, done, total in shown)
+    assert {stage for stage, _, _ in shown} <= {"read", "clean", "sign", "candidates", "verify", "cluster", "collect"}
     clusters = [json.loads(line) for line in (tmp_path / "spark" / "clusters.jsonl").read_text().splitlines()]
     assert sorted(len(c["members"]) for c in clusters) == [1, 1, 3]
 
 
 @pytest.mark.parametrize("partitions", [1, 3, 7])
-def test_syndication_corpus_spark_equals_local(spark: object, tmp_path: Path, syndication_input: Path,
+def test_syndication_corpus_spark_equals_local(spark: object, tmp_path: Path, syndication_2k_input: Path,
                                                local_reference, partitions: int) -> None:
-    local = local_reference([str(syndication_input)])
-    result = run_spark([str(syndication_input)], RunConfig(), partitions=partitions)
+    local = local_reference([str(syndication_2k_input)])
+    result = run_spark([str(syndication_2k_input)], RunConfig(), partitions=partitions)
     write_outputs(result, tmp_path / "spark")
     assert_same_outputs(local, tmp_path / "spark")
     summary = json.loads((tmp_path / "spark" / "summary.json").read_text())
     # The corpus exercises what the engine routes: copies of every kind, exact copies, furniture.
-    assert summary["counts"]["clusters_with_copies"] >= 30
-    assert summary["dedup"]["exact_copies"] >= 1 and summary["dedup"]["verified_links"] >= 50
-    assert summary["learned_furniture_lines"] >= 1
+    assert summary["counts"]["clusters_with_copies"] >= 300
+    assert summary["dedup"]["exact_copies"] >= 50 and summary["dedup"]["verified_links"] >= 1000
+    assert summary["dedup"]["on_demand_checks"] >= 1 and summary["learned_furniture_lines"] >= 50
 
 
 @pytest.mark.parametrize("partitions", [1, 3, 7])
@@ -367,6 +381,22 @@ def spark_components(spark: object, n: int, edges: list[tuple[int, int]], partit
 def test_components_equal_union_find_on_random_graphs(spark: object, n: int, data: st.DataObject,
                                                       partitions: int) -> None:
     edges = data.draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=3 * n))
+    assert spark_components(spark, n, edges, partitions) == sorted(components(n, edges))
+
+
+@settings(max_examples=4, deadline=None)
+@given(data=st.data(), shape=st.sampled_from(["chains", "giant"]), partitions=st.sampled_from([1, 3, 7]))
+def test_components_equal_union_find_on_random_chains_and_giants(spark: object, data: st.DataObject, shape: str,
+                                                                 partitions: int) -> None:
+    n = data.draw(st.integers(2, 300))
+    order = data.draw(st.permutations(range(n)))
+    if shape == "chains":  # one path through the nodes in a random order, cut in a few places
+        cuts = set(data.draw(st.lists(st.integers(1, n - 1), max_size=3)))
+        edges = [(order[k - 1], order[k]) for k in range(1, n) if k not in cuts]
+    else:  # a random tree over every node: one giant component
+        parents = data.draw(st.lists(st.integers(0, n), min_size=n - 1, max_size=n - 1))
+        edges = [(order[k], order[parents[k - 1] % k]) for k in range(1, n)]
+    edges += data.draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=n // 10))
     assert spark_components(spark, n, edges, partitions) == sorted(components(n, edges))
 
 

@@ -658,6 +658,8 @@ class _SparkRun:
         cleaned = self._persist(ranged.mapPartitions(
             partial(_clean_task, config=config.clean, firsts=firsts_b, learn=learn)))
         rejections_rdd = cleaned.filter(lambda r: r[0] == "rej").map(lambda r: (0, r[1], r[2]))
+        cleaned.count()  # cleaned here (kept), so that the timings and the progress say so
+        read.unpersist()
         t = self._time("clean", t)
         docs = cleaned.filter(lambda r: r[0] == "doc")
         furniture_lines = 0
@@ -671,7 +673,7 @@ class _SparkRun:
                 rejections_rdd = rejections_rdd.union(stripped.filter(lambda r: r[0] == "rej")
                                                       .map(lambda r: (1, r[1], r[2])))
                 docs = stripped.filter(lambda r: r[0] == "doc")
-        final = self._persist(docs.map(lambda r: (r[1], r[2])))  # (read index, document), in read order
+        final = docs.map(lambda r: (r[1], r[2]))  # (read index, document), in read order (a map of a kept RDD)
         rejected: list[tuple[int, int, Rejected]] = rejections_rdd.collect()
         t = self._time("furniture", t)
 
@@ -743,6 +745,7 @@ class _SparkRun:
         joined = (pairs.join(texts, verify_parts).map(lambda r: (r[1][0], (r[0], r[1][1])))
                   .join(texts, verify_parts).map(lambda r: ((r[1][0][0], r[0]), r[1][0][1], r[1][1])))
         links = self._persist(joined.mapPartitions(partial(_verify_task, config=dedup)))
+        links.count()  # verified here (kept), so that the timings and the progress say so
         t = self._time("verify", t)
 
         # Connected components of the verified links; each clustered by the local function.
