@@ -18,7 +18,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.candidates import band_keys, pair_evidence, signature_entries
+from dedupe.candidates import (HIT_SLOTS, SentenceTokens, band_keys, hit_tokens, merge_evidence, pair_evidence,
+                               signature_entries)
+from dedupe.stages import evidence_group
 from dedupe.config import DedupConfig
 from dedupe.pipeline import deduplicate
 from dedupe.sign import sign_texts
@@ -135,21 +137,70 @@ def test_evidence_counts_the_sentences_that_share_a_band(seed: int) -> None:
     keys = [band_keys(s.sentences, config.sentence_bands, config.sentence_rows) & ~np.uint64(1)
             if len(s.sentences) else np.empty((0, config.sentence_bands), dtype=np.uint64) for s in sigs]
 
-    def hit_tokens(x: int, y: int) -> tuple[int, int]:
+    def hit_tokens_of(x: int, y: int) -> tuple[int, int]:
         other = set(keys[y].ravel().tolist())
         rows = [r for r in range(len(keys[x])) if other.intersection(keys[x][r].tolist())]
         return int(sum(sigs[x].sentence_tokens[r] for r in rows)), len(rows)
 
     assert len(ev.codes) > 0
+    table = SentenceTokens.of([s.sentence_tokens for s in sigs])
+    a = (ev.codes >> 32).astype(np.int64)
+    b = (ev.codes & 0xFFFFFFFF).astype(np.int64)
+    tokens_a, count_a = hit_tokens(ev.hits_a, a, table)
+    tokens_b, count_b = hit_tokens(ev.hits_b, b, table)
+    assert not ev.over_a.any() and not ev.over_b.any()  # no document here has HIT_SLOTS banded sentences
     loose = set((ev.loose >> 16).tolist())
     assert loose <= set(range(len(sigs)))
-    for code, ta, tb, na, nb in zip(ev.codes.tolist(), ev.tokens_a.tolist(), ev.tokens_b.tolist(),
-                                    ev.sentences_a.tolist(), ev.sentences_b.tolist()):
+    for code, ta, tb, na, nb in zip(ev.codes.tolist(), tokens_a.tolist(), tokens_b.tolist(),
+                                    count_a.tolist(), count_b.tolist()):
         a, b = code >> 32, code & 0xFFFFFFFF
         if a in loose or b in loose:  # a repeated sentence: its hits are counted as loose instead
             continue
-        assert (ta, na) == hit_tokens(a, b)
-        assert (tb, nb) == hit_tokens(b, a)
+        assert (ta, na) == hit_tokens_of(a, b)
+        assert (tb, nb) == hit_tokens_of(b, a)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 4), st.randoms(use_true_random=False))
+def test_evidence_of_key_groups_merges_to_the_evidence_of_all_keys(seed: int, bits: int, rnd: random.Random) -> None:
+    """Summed over groups of keys (in any order), the evidence is the evidence of all the keys at
+    once: a sentence that shares bands in several groups counts once (the hit bitmaps are or-ed)."""
+    config = DedupConfig()
+    docs = shared_corpus(seed, 30)
+    sigs = _sign([d["text"] for d in docs], config)
+    keys, owners, aux = signature_entries(sigs, config)
+    whole = pair_evidence([(keys, owners, aux)], max_bucket=4)
+    group = (keys >> np.uint64(64 - bits)).astype(np.int64)
+    parts = [pair_evidence([(keys[group == g], owners[group == g], aux[group == g])], max_bucket=4)
+             for g in range(1 << bits)]
+    rnd.shuffle(parts)
+    merged = merge_evidence(parts)
+    for name in ("codes", "weights", "document", "open_keys", "class_hits", "hits_a", "hits_b", "over_a", "over_b", "loose",
+                 "loose_tokens"):
+        assert np.array_equal(getattr(merged, name), getattr(whole, name)), name
+    assert (merged.capped_keys, merged.capped_entries) == (whole.capped_keys, whole.capped_entries)
+
+
+def test_sentences_past_the_bitmap_are_counted_in_the_overflow() -> None:
+    """A document with more than HIT_SLOTS banded sentences: hits at higher slots are summed apart."""
+    config = DedupConfig()
+    rng = random.Random(5)
+    sentences = [" ".join(rng.choice(WORDS) for _ in range(12)).capitalize() + "." for _ in range(HIT_SLOTS + 20)]
+    long_doc = " ".join(sentences)
+    short_doc = " ".join(sentences[:3] + sentences[-3:])
+    sigs = _sign([long_doc, short_doc], config)
+    assert len(sigs[0].sentences) > HIT_SLOTS
+    ev = pair_evidence([signature_entries(sigs, config)])
+    assert len(ev.codes) == 1
+    table = SentenceTokens.of([s.sentence_tokens for s in sigs])
+    low_tokens, low_count = hit_tokens(ev.hits_a, np.array([0]), table)
+    slots = [r for r, sid in enumerate(sigs[0].sentence_ids.tolist()) if sid in (0, 1, 2)]
+    assert low_count[0] == len(slots) == 3
+    assert low_tokens[0] == int(sigs[0].sentence_tokens[slots].sum())
+    over_count = int(ev.over_a[0] & ((1 << 24) - 1))
+    over_tokens = int(ev.over_a[0] >> 24)
+    assert over_count == 3 and over_tokens == int(sigs[0].sentence_tokens[-3:].sum())
+    assert hit_tokens(ev.hits_b, np.array([1]), table)[1][0] == 6 and ev.over_b[0] == 0
 
 
 def _clusters(result) -> list[dict]:
@@ -178,3 +229,18 @@ def test_bound_off_keeps_every_pair_with_enough_evidence() -> None:
     assert off.stats["pruned_pairs"] == 0
     assert on.stats["candidate_pairs"] + on.stats["pruned_pairs"] == off.stats["candidate_pairs"]
     assert _clusters(on) == _clusters(off)
+
+
+def test_evidence_cut_by_pair_range_gives_the_same_run(monkeypatch) -> None:
+    """Past _PAIR_RANGE_DOCS documents the evidence is merged and bounded one range of pairs at a
+    time (from disk): the candidates, the stats and the clusters are those of the whole merge."""
+    import dedupe.pipeline as pipeline
+
+    docs = shared_corpus(11, 300)
+    whole = deduplicate(docs, DedupConfig(), workers=2)
+    monkeypatch.setattr(pipeline, "_PAIR_RANGE_DOCS", 37)  # 9 ranges
+    cut = deduplicate(docs, DedupConfig(), workers=2)
+    alone = deduplicate(docs, DedupConfig(), workers=1)
+    assert whole.stats["candidate_pairs"] > 100 and whole.stats["pruned_pairs"] > 0
+    assert cut.stats == whole.stats == alone.stats
+    assert _clusters(cut) == _clusters(whole) == _clusters(alone)

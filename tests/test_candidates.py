@@ -124,7 +124,7 @@ def test_candidate_pairs_on_workers_equal_pairs_in_one_process(seed: int, memory
         forked = _pair_evidence(spill, renumber, workers, DedupConfig())
     finally:
         spill.close()
-    for name in ("codes", "weights", "document", "tokens_a", "tokens_b", "sentences_a", "sentences_b", "open_keys", "loose",
+    for name in ("codes", "weights", "document", "open_keys", "class_hits", "hits_a", "hits_b", "over_a", "over_b", "loose",
                  "loose_tokens"):
         assert np.array_equal(getattr(alone, name), getattr(forked, name)), name
     got = alone.codes[alone.weights >= min_weight]

@@ -44,12 +44,12 @@ def main(argv: list[str] | None = None) -> int:
     real_bound = pipeline.bound_pairs
     real_verify = pipeline._verify_pairs
 
-    def bound(ev, comparable, free, config):  # record every pair's bound, prune nothing
-        ua, ub = coverage_bounds(ev, comparable, free)
+    def bound(ev, comparable, free, sentences, config):  # record every pair's bound, prune nothing
+        ua, ub = coverage_bounds(ev, comparable, free, sentences)
         seen["codes"], seen["bound"], seen["document"] = ev.codes, np.maximum(ua, ub), ev.document
         seen["weight_ok"] = ev.weights >= config.candidate_min_weight
-        seen["density"] = hit_density(ev)
-        return real_bound(ev, comparable, free, config)
+        seen["density"] = hit_density(ev, comparable, free, sentences, config.sentence_bands)
+        return real_bound(ev, comparable, free, sentences, config)
 
     linked: list[int] = []
     found: dict[int, object] = {}
@@ -86,8 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  bound {bnd[k]:.3f} density {dens[k]:.1f}: {link.a} {link.b} {link.kind} coverage {link.coverage_a}/{link.coverage_b} "
               f"close {link.close_coverage_a}/{link.close_coverage_b} shared {link.shared_sentences}")
     print(f"\n{'prune_coverage':>15}{'min density':>12}{'pairs kept':>12}{'share':>8}{'links lost':>12}")
-    for tau in (0.1, 0.2, 0.25, 0.3):
-        for h in (0, 8, 12, 16, 20):
+    for tau in (0.1, 0.15, 0.2, 0.25, 0.3):
+        for h in (0, 4, 6, 8, 12):
             keep = ok & ((doc > 0) | (bnd >= tau) | (dens < h))
             lost = int((is_link & ~keep).sum())
             print(f"{tau:>15.2f}{h:>12}{int(keep.sum()):>12,}{keep.sum() / max(ok.sum(), 1):>8.1%}{lost:>12,}")

@@ -56,8 +56,9 @@ from datasketch import MinHashLSH
 from .config import DedupConfig
 from .sign import Signature, band_keys, to_lean_minhash
 
-__all__ = ["Evidence", "bound_pairs", "candidate_pairs", "coverage_bounds", "decode_pairs", "hit_density", "lsh_bands",
-           "lsh_index", "merge_evidence", "pair_evidence", "pair_weights", "pairs_from_keys", "signature_entries", "signature_keys"]
+__all__ = ["Evidence", "HIT_SLOTS", "SentenceTokens", "bound_pairs", "candidate_pairs", "coverage_bounds",
+           "decode_pairs", "hit_density", "hit_tokens", "lsh_bands", "lsh_index", "merge_evidence", "pair_evidence",
+           "pair_weights", "pairs_from_keys", "signature_entries", "signature_keys"]
 
 #: The default of :attr:`dedupe.config.DedupConfig.max_bucket`.
 MAX_BUCKET = 32
@@ -110,32 +111,46 @@ _MARK_SHIFT = np.uint64(32)
 _LOW16 = np.uint64(0xFFFF)
 
 
+#: Sentences a pair's evidence records one by one, per side (the first 128 slots of a document;
+#: the rest are summed, which can only loosen the bound). Of the first 4,000 raw texts of the
+#: generated corpora, shared-paragraph 20k has at most 47 banded sentences, synd1 44 at the
+#: 99th percentile and 4 documents above 128.
+HIT_SLOTS = 128
+_WORDS = HIT_SLOTS // 64
+
+
 @dataclass
 class Evidence:
     """What the band keys say of candidate pairs, before any is verified.
 
     Per pair (``codes``: ``a << 32 | b``, sorted, unique): ``weights`` (2 per
     shared document band key, 1 per shared sentence band key), ``document``
-    (shared document band keys) and ``tokens_a``/``tokens_b``: the comparable
-    tokens of a's (b's) banded sentences that share a band key with a sentence
-    of the other document, and ``sentences_a``/``sentences_b`` how many they
-    are; ``open_keys``: the shared sentence band keys of uncapped buckets.
-    Hits in capped buckets are left out of these (their sentences are loose).
-    ``loose`` (``owner << 16 | slot``, sorted, unique, with
-    ``loose_tokens``): the sentences whose band hits were not all recorded (a
-    key in a bucket larger than ``max_bucket + 1``, or held twice by the owner);
-    their tokens count for every pair of their owner. ``capped_keys``: the keys
-    whose buckets were capped, ``capped_entries`` their entries.
+    (shared document band keys), ``open_keys`` (shared sentence band keys of
+    uncapped buckets), ``class_hits`` (the word-for-word equal sentences they share, met in
+    their class's bucket, each standing for all its sentence bands in ``open_keys``) and which of a's (b's) banded sentences share a band key
+    with a sentence of the other document: ``hits_a``/``hits_b``, a bitmap of
+    their slots below :data:`HIT_SLOTS` (``(pairs, 2)`` uint64), and
+    ``over_a``/``over_b``, the tokens and count (``tokens << 24 | count``) of
+    those at higher slots. Bitmaps of several groups of keys are or-ed, so a
+    sentence that shares bands in several groups counts once;
+    :func:`hit_tokens` turns them into tokens. Hits in capped buckets are left
+    out of these (their sentences are loose). ``loose`` (``owner << 16 |
+    slot``, sorted, unique, with ``loose_tokens``): the sentences whose band
+    hits were not all recorded (a key in a bucket larger than ``max_bucket +
+    1``, or held twice by the owner); they count for every pair of their
+    owner. ``capped_keys``: the keys whose buckets were capped,
+    ``capped_entries`` their entries.
     """
 
     codes: np.ndarray
     weights: np.ndarray
     document: np.ndarray
-    tokens_a: np.ndarray
-    tokens_b: np.ndarray
-    sentences_a: np.ndarray
-    sentences_b: np.ndarray
     open_keys: np.ndarray
+    class_hits: np.ndarray
+    hits_a: np.ndarray
+    hits_b: np.ndarray
+    over_a: np.ndarray
+    over_b: np.ndarray
     loose: np.ndarray
     loose_tokens: np.ndarray
     capped_keys: int = 0
@@ -144,17 +159,98 @@ class Evidence:
     @classmethod
     def empty(cls) -> "Evidence":
         e = np.empty(0, dtype=np.int64)
-        return cls(e, e, e, e, e, e, e, e, e, e)
+        bits = np.zeros((0, _WORDS), dtype=np.uint64)
+        return cls(e, e, e, e, e, bits, bits, e, e, e, e)
 
 
-def _reduce(codes: np.ndarray, columns: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Sorted unique codes and each column summed over equal codes."""
+@dataclass(frozen=True)
+class SentenceTokens:
+    """The comparable tokens of each document's banded sentences (``Signature.sentence_tokens``), at
+    slots below :data:`HIT_SLOTS`: document ``d``'s are ``values[starts[d] : starts[d] + counts[d]]``."""
+
+    values: np.ndarray
+    starts: np.ndarray
+    counts: np.ndarray
+
+    @classmethod
+    def of(cls, per_document: Sequence[np.ndarray | None]) -> "SentenceTokens":
+        counts = np.array([0 if t is None else min(len(t), HIT_SLOTS) for t in per_document], dtype=np.int64)
+        parts = [np.asarray(t[:HIT_SLOTS], dtype=np.uint16) for t in per_document if t is not None and len(t)]
+        values = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint16)
+        starts = np.zeros(len(counts), dtype=np.int64)
+        np.cumsum(counts[:-1], out=starts[1:])
+        return cls(values, starts, counts)
+
+    @classmethod
+    def concat(cls, parts: Sequence["SentenceTokens"]) -> "SentenceTokens":
+        """The tables of consecutive ranges of documents, as one."""
+        if not parts:
+            return cls.of([])
+        shift = np.cumsum([0] + [len(p.values) for p in parts[:-1]])
+        return cls(np.concatenate([p.values for p in parts]),
+                   np.concatenate([p.starts + s for p, s in zip(parts, shift.tolist())]),
+                   np.concatenate([p.counts for p in parts]))
+
+    def take(self, documents: np.ndarray) -> "SentenceTokens":
+        """The table of ``documents`` (numbered by their position in it)."""
+        return SentenceTokens(self.values, self.starts[documents], self.counts[documents])
+
+    def scatter(self, numbers: np.ndarray, size: int) -> "SentenceTokens":
+        """The table of ``size`` documents where this table's document ``k`` is number ``numbers[k]``
+        (the others have no sentence)."""
+        starts = np.zeros(size, dtype=np.int64)
+        counts = np.zeros(size, dtype=np.int64)
+        starts[numbers] = self.starts
+        counts[numbers] = self.counts
+        return SentenceTokens(self.values, starts, counts)
+
+
+# Pairs whose bitmaps hit_tokens unpacks at once (128 bytes each).
+_UNPACK_PAIRS = 1 << 16
+
+
+def hit_tokens(bits: np.ndarray, owners: np.ndarray, table: SentenceTokens) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: the tokens and the number of the sentences of ``owners[k]`` whose slots are set in
+    ``bits[k]`` (a :class:`Evidence` bitmap)."""
+    n = len(owners)
+    tokens = np.zeros(n, dtype=np.int64)
+    count = np.zeros(n, dtype=np.int64)
+    for lo in range(0, n, _UNPACK_PAIRS):
+        hi = min(lo + _UNPACK_PAIRS, n)
+        flags = np.unpackbits(np.ascontiguousarray(bits[lo:hi], dtype="<u8").view(np.uint8).reshape(hi - lo, -1),
+                              axis=1, bitorder="little")
+        row, slot = np.nonzero(flags)
+        if len(row):
+            values = table.values[table.starts[owners[lo:hi][row]] + slot]
+            tokens[lo:hi] = np.bincount(row, weights=values, minlength=hi - lo).astype(np.int64)
+            count[lo:hi] = np.bincount(row, minlength=hi - lo)
+    return tokens, count
+
+
+def _slot_bits(pair: np.ndarray, slot: np.ndarray, n: int) -> np.ndarray:
+    """The ``(n, 2)`` bitmaps with bit ``slot[k]`` of row ``pair[k]`` set (slots below HIT_SLOTS)."""
+    bits = np.zeros((n, _WORDS), dtype=np.uint64)
+    if len(pair):
+        cell = pair * _WORDS + (slot >> 6)
+        flat = bits.reshape(-1)
+        one = np.left_shift(np.uint64(1), (slot & 63).astype(np.uint64))
+        order = np.argsort(cell, kind="stable")
+        cell = cell[order]
+        starts = np.flatnonzero(np.concatenate(([True], cell[1:] != cell[:-1])))
+        flat[cell[starts]] = np.bitwise_or.reduceat(one[order], starts)
+    return bits
+
+
+def _reduce(codes: np.ndarray, columns: list[np.ndarray],
+            ored: Sequence[np.ndarray] = ()) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
+    """Sorted unique codes, each of ``columns`` summed over equal codes and each of ``ored`` or-ed."""
     if not len(codes):
-        return codes, columns
-    order = np.argsort(codes)  # equal codes' figures are summed: their order does not matter
+        return codes, columns, list(ored)
+    order = np.argsort(codes)  # equal codes' figures are summed or or-ed: their order does not matter
     codes = codes[order]
     starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
-    return codes[starts], [np.add.reduceat(c[order], starts) for c in columns]
+    return (codes[starts], [np.add.reduceat(c[order], starts) for c in columns],
+            [np.bitwise_or.reduceat(c[order], starts, axis=0) for c in ored])
 
 
 def _unique_sum(keys: np.ndarray, groups: np.ndarray, values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -175,6 +271,10 @@ def _unique_sum(keys: np.ndarray, groups: np.ndarray, values: np.ndarray, n: int
 # buckets (bits 24-47) and of uncapped ones (bits 0-23; both below 24 * 65,535 sentences).
 _DOC_SHIFT, _CAPPED_SHIFT = 48, 24
 _COUNT_MASK = (1 << 24) - 1
+# Marks a raw hit in a class bucket (two word-for-word equal sentences), counted apart as Evidence.class_hits.
+_CLASS_FLAG = 1 << 60
+# Evidence.over_a/over_b: tokens << 24 | sentences, of the hit sentences at slots from HIT_SLOTS on.
+_OVER_SHIFT = 24
 
 
 @dataclass
@@ -239,6 +339,7 @@ def _partition_hits(keys: np.ndarray, owners: np.ndarray, aux: np.ndarray | None
     # Per entry, what a hit from it counts as (see _DOC_SHIFT): a class hit, all the bands.
     db = document_band[rank]
     units = np.ones(len(rank), dtype=np.int64)
+    flag = np.zeros(len(rank), dtype=np.int64)
     if aux is not None:
         a = aux[at]
         slot = ((a >> _SLOT_SHIFT) & _LOW16).astype(np.int64)
@@ -246,8 +347,9 @@ def _partition_hits(keys: np.ndarray, owners: np.ndarray, aux: np.ndarray | None
         mark = (a >> _MARK_SHIFT).astype(np.int64)
         is_class = (slot != _NO_SLOT) & (mark == 0)
         units[is_class] = sentence_bands
+        flag[is_class] = _CLASS_FLAG
         counts = (slot != _NO_SLOT) & ~capped_entry
-    kind_of = np.where(db > 0, 1 << _DOC_SHIFT, np.where(capped_entry, units << _CAPPED_SHIFT, units))
+    kind_of = np.where(db > 0, 1 << _DOC_SHIFT, np.where(capped_entry, units << _CAPPED_SHIFT, units | flag))
     codes_l, kinds_l, hit_l = [], [], []
     side_l: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     for d in range(1, max_bucket + 1):
@@ -289,43 +391,61 @@ def _evidence(hits: list[_Hits]) -> Evidence:
     """The :class:`Evidence` of the raw hits of partitions (exact: each sentence counted once)."""
     if not hits:
         return Evidence.empty()
-    codes, kinds = _count_kinds(np.concatenate([h.codes for h in hits]), np.concatenate([h.kinds for h in hits]))
+    codes, kinds, class_hits = _count_kinds(np.concatenate([h.codes for h in hits]),
+                                            np.concatenate([h.kinds for h in hits]))
     document = kinds >> _DOC_SHIFT
     capped_keys = (kinds >> _CAPPED_SHIFT) & _COUNT_MASK
     open_keys = kinds & _COUNT_MASK
     hit_codes = np.concatenate([h.hit_codes for h in hits])
-    tokens_a = tokens_b = sentences_a = sentences_b = np.zeros(len(codes), dtype=np.int64)
+    n = len(codes)
+    hits_a = hits_b = np.zeros((n, _WORDS), dtype=np.uint64)
+    over_a = over_b = np.zeros(n, dtype=np.int64)
     if len(hit_codes):
         pair = np.searchsorted(codes, hit_codes)
         sa, ta, sb, tb = (np.concatenate([h.sides[k] for h in hits]) for k in range(4))
-        tokens_a, sentences_a = _unique_sum(pair << 16 | sa, pair, ta, len(codes))
-        tokens_b, sentences_b = _unique_sum(pair << 16 | sb, pair, tb, len(codes))
+        hits_a, over_a = _side_hits(pair, sa, ta, n)
+        hits_b, over_b = _side_hits(pair, sb, tb, n)
     loose, loose_tokens = _distinct(np.concatenate([h.loose for h in hits]),
                                     np.concatenate([h.loose_tokens for h in hits]))
-    return Evidence(codes, 2 * document + capped_keys + open_keys, document, tokens_a, tokens_b, sentences_a,
-                    sentences_b, open_keys, loose, loose_tokens, sum(h.capped_keys for h in hits),
+    return Evidence(codes, 2 * document + capped_keys + open_keys, document, open_keys, class_hits, hits_a, hits_b, over_a,
+                    over_b, loose, loose_tokens, sum(h.capped_keys for h in hits),
                     sum(h.capped_entries for h in hits))
 
 
-def _count_kinds(codes: np.ndarray, kinds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_reduce` of pair codes and their packed kinds, for kinds that take a few values.
+def _side_hits(pair: np.ndarray, slot: np.ndarray, tokens: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """One side's hit sentences per pair: the bitmap of their slots below HIT_SLOTS, and the tokens and
+    count of the others (``tokens << 24 | count``, each sentence once)."""
+    low = slot < HIT_SLOTS
+    bits = _slot_bits(pair[low], slot[low], n)
+    if low.all():
+        return bits, np.zeros(n, dtype=np.int64)
+    high = ~low
+    over_tokens, over_count = _unique_sum(pair[high] << 16 | slot[high], pair[high], tokens[high], n)
+    return bits, over_tokens << _OVER_SHIFT | over_count
+
+
+def _count_kinds(codes: np.ndarray, kinds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_reduce` of pair codes and their packed kinds, for kinds that take a few values; and
+    per pair the hits whose kind carries :data:`_CLASS_FLAG` (counted apart, the flag cleared).
 
     The hits of each value are sorted alone (a plain sort) and counted by runs,
     several times faster than an argsort and a gather of the raw hits, which are
     most of the stage's work (tens of millions on a corpus of shared paragraphs).
     """
     if not len(codes):
-        return codes, kinds
-    out_c, out_k = [], []
+        return codes, kinds, kinds
+    out_c, out_k, out_f = [], [], []
     for value in np.unique(kinds).tolist():
         c = np.sort(codes[kinds == value])
         starts = np.flatnonzero(np.concatenate(([True], c[1:] != c[:-1])))
         out_c.append(c[starts])
-        out_k.append(np.diff(np.append(starts, len(c))).astype(np.int64) * value)
+        runs = np.diff(np.append(starts, len(c))).astype(np.int64)
+        out_k.append(runs * (value & ~_CLASS_FLAG))
+        out_f.append(runs if value & _CLASS_FLAG else np.zeros_like(runs))
     if len(out_c) == 1:
-        return out_c[0], out_k[0]
-    codes, (kinds,) = _reduce(np.concatenate(out_c), [np.concatenate(out_k)])
-    return codes, kinds
+        return out_c[0], out_k[0], out_f[0]
+    codes, (kinds, flagged), _ = _reduce(np.concatenate(out_c), [np.concatenate(out_k), np.concatenate(out_f)])
+    return codes, kinds, flagged
 
 
 def _distinct(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -339,34 +459,31 @@ def _distinct(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 def merge_evidence(parts: Sequence[Evidence]) -> Evidence:
-    """The evidence of disjoint groups of partitions together: figures of equal pairs (owners) summed.
-
-    A sentence can be counted in several groups (a sentence that is not of the
-    other's class shares bands with it in both): the sums are then larger than
-    the distinct tokens, which only loosens :func:`bound_pairs`.
-    """
+    """The evidence of disjoint groups of partitions together: figures of equal pairs (owners) summed,
+    hit bitmaps or-ed (a sentence that shares bands in several groups counts once; only the sums
+    of sentences at slots from :data:`HIT_SLOTS` on can count one twice, which loosens
+    :func:`bound_pairs`). The order of ``parts`` does not matter."""
     parts = [p for p in parts if len(p.codes) or len(p.loose)]
     if not parts:
         return Evidence.empty()
     if len(parts) == 1:
         return parts[0]
-    # Summed as three packed columns (sums stay inside their fields, see _DOC_SHIFT): one
-    # gather and one reduceat each, where seven columns took most of the candidate stage.
-    low = np.int64(0xFFFFFFFF)
-    codes, (kinds, tokens, sentences) = _reduce(np.concatenate([p.codes for p in parts]), [
+    # Summed as two packed columns (sums stay inside their fields, see _DOC_SHIFT and _OVER_SHIFT),
+    # the four bitmap words or-ed as one array: one gather and one reduceat each.
+    codes, (kinds, class_hits, over_a, over_b), (bits,) = _reduce(np.concatenate([p.codes for p in parts]), [
         np.concatenate([p.document << _DOC_SHIFT | (p.weights - 2 * p.document - p.open_keys) << _CAPPED_SHIFT
                         | p.open_keys for p in parts]),
-        np.concatenate([p.tokens_a << 32 | p.tokens_b for p in parts]),
-        np.concatenate([p.sentences_a << 32 | p.sentences_b for p in parts]),
-    ])
+        np.concatenate([p.class_hits for p in parts]),
+        np.concatenate([p.over_a for p in parts]),
+        np.concatenate([p.over_b for p in parts]),
+    ], [np.concatenate([np.hstack([p.hits_a, p.hits_b]) for p in parts])])
     document = kinds >> _DOC_SHIFT
     open_keys = kinds & _COUNT_MASK
     weights = 2 * document + ((kinds >> _CAPPED_SHIFT) & _COUNT_MASK) + open_keys
     loose, loose_tokens = _distinct(np.concatenate([p.loose for p in parts]),
                                     np.concatenate([p.loose_tokens for p in parts]))
-    return Evidence(codes, weights, document, tokens >> 32, tokens & low, sentences >> 32, sentences & low,
-                    open_keys, loose, loose_tokens, sum(p.capped_keys for p in parts),
-                    sum(p.capped_entries for p in parts))
+    return Evidence(codes, weights, document, open_keys, class_hits, bits[:, :_WORDS], bits[:, _WORDS:], over_a, over_b,
+                    loose, loose_tokens, sum(p.capped_keys for p in parts), sum(p.capped_entries for p in parts))
 
 
 def pair_evidence(partitions: Iterable[tuple[np.ndarray, ...]], max_bucket: int = MAX_BUCKET,
@@ -380,22 +497,61 @@ def pair_evidence(partitions: Iterable[tuple[np.ndarray, ...]], max_bucket: int 
     return _evidence([h for h in hits if h is not None])
 
 
-def coverage_bounds(ev: Evidence, comparable: np.ndarray, free: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per pair, an upper estimate of the share of a's (b's) comparable tokens that verification can
-    find in the other document: its sentences with a band hit, its loose sentences and its comparable
-    sentences too short to be banded (``free``), over its ``comparable`` tokens (inf when it has none)."""
+def _popcount(bits: np.ndarray) -> np.ndarray:
+    """Set bits per row of ``(n, words)`` uint64 bitmaps."""
+    if hasattr(np, "bitwise_count"):  # numpy >= 2.0
+        return np.bitwise_count(bits).sum(axis=1, dtype=np.int64)
+    flags = np.unpackbits(np.ascontiguousarray(bits, dtype="<u8").view(np.uint8).reshape(len(bits), -1), axis=1)
+    return flags.sum(axis=1, dtype=np.int64)
+
+
+def _loose_by_document(ev: Evidence, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each document's loose sentences: the bitmap of their slots below HIT_SLOTS, and the tokens of the others."""
+    owner, slot = ev.loose >> 16, ev.loose & 0xFFFF
+    low = slot < HIT_SLOTS
+    bits = _slot_bits(owner[low], slot[low], n)
+    over = np.bincount(owner[~low], weights=ev.loose_tokens[~low], minlength=n).astype(np.int64)
+    return bits, over
+
+
+def _bounds(ev: Evidence, comparable: np.ndarray, free: np.ndarray, sentences: SentenceTokens,
+            sentence_bands: int = 24) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`coverage_bounds` and :func:`hit_density` at once."""
     a = (ev.codes >> 32).astype(np.int64)
     b = (ev.codes & 0xFFFFFFFF).astype(np.int64)
-    loose = np.bincount(ev.loose >> 16, weights=ev.loose_tokens, minlength=len(comparable)).astype(np.int64)
+    loose_bits, loose_over = _loose_by_document(ev, len(comparable))
+    out = []
+    for side, hits, over in ((a, ev.hits_a, ev.over_a), (b, ev.hits_b, ev.over_b)):
+        # A loose sentence that also has a hit counts once (the union of the bitmaps).
+        tokens, _ = hit_tokens(hits | loose_bits[side], side, sentences)
+        tokens += (over >> _OVER_SHIFT) + loose_over[side] + free[side]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out.append(np.where(comparable[side] > 0, tokens / np.maximum(comparable[side], 1), np.inf))
+        out.append(_popcount(hits) + (over & _COUNT_MASK))
+    ua, hit_a, ub, hit_b = out
+    # Word-for-word equal sentences (class hits) say nothing of how cleanly the rest was copied.
+    band_keys = ev.open_keys - sentence_bands * ev.class_hits
+    band_hit = np.maximum(hit_a, hit_b) - ev.class_hits
     with np.errstate(divide="ignore", invalid="ignore"):
-        ua = np.where(comparable[a] > 0, (ev.tokens_a + free[a] + loose[a]) / np.maximum(comparable[a], 1), np.inf)
-        ub = np.where(comparable[b] > 0, (ev.tokens_b + free[b] + loose[b]) / np.maximum(comparable[b], 1), np.inf)
+        density = np.where(band_keys > 0, band_keys / np.maximum(band_hit, 1), np.inf)
+    return ua, ub, density
+
+
+def coverage_bounds(ev: Evidence, comparable: np.ndarray, free: np.ndarray,
+                    sentences: SentenceTokens) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair, an upper estimate of the share of a's (b's) comparable tokens that verification can
+    find in the other document: its sentences with a band hit or loose (each once; their tokens from
+    ``sentences``) and its comparable sentences too short to be banded (``free``), over its
+    ``comparable`` tokens (inf when it has none)."""
+    ua, ub, _ = _bounds(ev, comparable, free, sentences)
     return ua, ub
 
 
-def hit_density(ev: Evidence) -> np.ndarray:
-    """Per pair: shared sentence band keys per sentence with a hit (on the side with more of them),
-    over uncapped buckets; infinite for a pair whose only sentence hits are in capped buckets.
+def hit_density(ev: Evidence, comparable: np.ndarray, free: np.ndarray, sentences: SentenceTokens,
+                sentence_bands: int = 24) -> np.ndarray:
+    """Per pair: shared sentence band keys per sentence with a band hit (on the side with more of
+    them), over uncapped band buckets, word-for-word equal sentences left out; infinite for a pair
+    whose only sentence hits are equal sentences or in capped buckets.
 
     A sentence copied word for word shares all ``sentence_bands`` of its band
     keys; one copied with noise or heavy edits, a few. A pair whose hit
@@ -406,22 +562,33 @@ def hit_density(ev: Evidence) -> np.ndarray:
     together has no evidence of its own: its hot sentences count in its
     bound as loose, and nothing else is known of it.
     """
-    hit = np.maximum(ev.sentences_a, ev.sentences_b)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(hit > 0, ev.open_keys / np.maximum(hit, 1), np.inf)
+    return _bounds(ev, comparable, free, sentences, sentence_bands)[2]
 
 
-def bound_pairs(ev: Evidence, comparable: np.ndarray, free: np.ndarray, config: DedupConfig) -> np.ndarray:
+def bound_pairs(ev: Evidence, comparable: np.ndarray, free: np.ndarray, sentences: SentenceTokens,
+                config: DedupConfig) -> np.ndarray:
     """The pairs worth verifying (a boolean per pair of ``ev``): evidence at least
     ``candidate_min_weight``, and a shared document band, or a coverage bound
     (:func:`coverage_bounds`) of at least ``prune_coverage`` on one side, or hits
-    sparser than ``prune_hit_density`` (:func:`hit_density`)."""
+    sparser than ``prune_hit_density`` (:func:`hit_density`). ``comparable``, ``free``
+    and ``sentences`` are per document, by the evidence's owner numbers."""
     keep = ev.weights >= config.candidate_min_weight
     if config.prune_coverage <= 0:
         return keep
-    ua, ub = coverage_bounds(ev, comparable, free)
-    return keep & ((ev.document > 0) | (np.maximum(ua, ub) >= config.prune_coverage)
-                   | (hit_density(ev) < config.prune_hit_density))
+    # Only the pairs the rule can drop need their bound.
+    todo = np.flatnonzero(keep & (ev.document == 0))
+    if len(todo):
+        ua, ub, density = _bounds(_rows(ev, todo), comparable, free, sentences, config.sentence_bands)
+        keep[todo] = (np.maximum(ua, ub) >= config.prune_coverage) | (density < config.prune_hit_density)
+    return keep
+
+
+def _rows(ev: Evidence, rows: np.ndarray) -> Evidence:
+    """The evidence of some of ``ev``'s pairs (its loose sentences whole)."""
+    return Evidence(ev.codes[rows], ev.weights[rows], ev.document[rows], ev.open_keys[rows], ev.class_hits[rows],
+                    ev.hits_a[rows],
+                    ev.hits_b[rows], ev.over_a[rows], ev.over_b[rows], ev.loose, ev.loose_tokens,
+                    ev.capped_keys, ev.capped_entries)
 
 
 def signature_entries(signatures: Sequence[Signature], config: DedupConfig, sentences: bool = True,

@@ -115,14 +115,12 @@ class DedupConfig:
     # shared document band is dropped when, on both sides, the tokens of the
     # sentences with a band hit (plus those that cannot be banded or whose hits were
     # not all recorded) are under prune_coverage of the comparable tokens, and its
-    # hit sentences are dense: at least prune_hit_density shared sentence band keys
-    # each (copied cleanly, so unhit sentences are not copies). Every link needs
-    # coverage >= 0.3 on one side (min_coverage, single_sentence_coverage,
-    # near_duplicate_coverage) or a document band. Measured with pruning off
-    # (benchmarks/shared/bound_check.py, generated corpora synd1-3): the lowest bound
-    # of a link is 0.124 (a noisy copy, density 2: OCR noise breaks the 5-grams that
-    # content-word matching still sees) and 0.221 among links of density >= 8;
-    # 0.2 / 8 loses no link there, 0.25 / 8 loses 3. 0: off.
+    # hit sentences are dense: at least prune_hit_density shared band keys each,
+    # word-for-word equal sentences left out (copied cleanly, so unhit sentences
+    # are not copies). Every link needs coverage >= 0.3 on one side or a document
+    # band. Measured with pruning off (benchmarks/shared/bound_check.py, session 8:
+    # synd1-3, shared20k): the lowest bound of a link is 0.124 (a noisy copy,
+    # density 2); 0.2 / 8 loses no link, 0.25 / 8 loses 1 on synd2 and synd3. 0: off.
     prune_coverage: float = 0.2
     prune_hit_density: float = 8.0
     # Sentences with fewer shingles than this are not banded (too little evidence).

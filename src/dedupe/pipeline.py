@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import sys
+import tempfile
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -19,7 +21,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from .candidates import Evidence, bound_pairs, decode_pairs, merge_evidence, pair_evidence
+from .candidates import Evidence, SentenceTokens, bound_pairs, decode_pairs, merge_evidence, pair_evidence
 from .clean import FurnitureLearner, furniture_only
 from .cluster import Candidate, group_components
 from .config import DedupConfig, RunConfig
@@ -186,6 +188,7 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
     digests_parts: list[bytes] = []
     comparable_parts: list[np.ndarray] = []
     free_parts: list[np.ndarray] = []
+    sentence_parts: list[SentenceTokens] = []
     done = 0
     for signed, key_bounds, chunk_meta in _store_map(_sign_range, store, ids, workers, config=config):
         # Interned: one string per outlet rather than one per document (a million documents: ~60 MB).
@@ -195,15 +198,17 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
         digests_parts.append(signed.digests)
         comparable_parts.append(signed.comparable)
         free_parts.append(signed.free)
+        sentence_parts.append(signed.sentences)
         done += len(signed.tokens)
         if progress:
             progress("sign", done, len(ids))
     tokens = np.concatenate(tokens_parts) if tokens_parts else np.empty(0, dtype=np.int64)
     comparable = np.concatenate(comparable_parts) if comparable_parts else np.empty(0, dtype=np.int64)
     free = np.concatenate(free_parts) if free_parts else np.empty(0, dtype=np.int64)
+    sentences = SentenceTokens.concat(sentence_parts)
     digests = np.frombuffer(b"".join(digests_parts), dtype=np.uint8).reshape(len(ids), -1) if ids else \
         np.empty((0, 16), dtype=np.uint8)
-    del tokens_parts, digests_parts, comparable_parts, free_parts
+    del tokens_parts, digests_parts, comparable_parts, free_parts, sentence_parts
     # Documents without a word are rejected; the rest keep their numbers (positions in ids).
     empty = np.flatnonzero(tokens == 0)
     for k in empty.tolist():
@@ -230,13 +235,10 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
     rep_number = np.full(len(ids) + 1, -1, dtype=np.int64)  # last slot: owner -1 stays -1
     rep_number[reps] = np.arange(len(reps))
 
-    evidence = _pair_evidence(spill, rep_number, workers, config)
+    coded, above_weight, capped_keys, capped_entries = _bounded_pairs(
+        spill, rep_number, comparable[reps], free[reps], sentences.take(reps), workers, config)
     spill.close()
-    keep = bound_pairs(evidence, comparable[reps], free[reps], config)
-    coded = evidence.codes[keep]
-    above_weight = int(np.count_nonzero(evidence.weights >= config.candidate_min_weight))
-    capped_keys, capped_entries = evidence.capped_keys, evidence.capped_entries
-    del evidence, keep
+    del sentences
     timings["candidates"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
@@ -298,14 +300,55 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
     return DedupResult(clusters, store, rejected, list(store), timings, stats)
 
 
-# Read by forked candidate workers: the band keys, the document renumbering and the configuration.
+# Read by forked candidate workers: the band keys, the document renumbering, the configuration and,
+# when the evidence is cut by pair (see _bounded_pairs), the folder and the cuts.
 _PAIRS_STATE: dict[str, Any] = {}
+
+# Documents per pair range when the candidate evidence is cut by pair (below): a range's evidence
+# before the bound is about 90 bytes a pair, and on the shared-paragraph corpus (benchmarks/shared)
+# a document is in about 130 pairs before the bound, so a range of 16,384 documents merges about
+# 200 MB of evidence (and its sorts several times that), whatever the corpus size.
+_PAIR_RANGE_DOCS = 16384
+_EVIDENCE_FIELDS = ("codes", "weights", "document", "open_keys", "class_hits", "hits_a", "hits_b", "over_a", "over_b")
 
 
 def _evidence_of_partitions(numbers: range) -> Evidence:
     spill, renumber, config = _PAIRS_STATE["spill"], _PAIRS_STATE["renumber"], _PAIRS_STATE["config"]
-    return pair_evidence(((keys, renumber[owners], aux) for keys, owners, aux in spill.partitions(numbers)),
-                         config.max_bucket, config.sentence_bands)
+    ev = pair_evidence(((keys, renumber[owners], aux) for keys, owners, aux in spill.partitions(numbers)),
+                       config.max_bucket, config.sentence_bands)
+    cuts = _PAIRS_STATE.get("cuts")
+    if cuts is None:
+        return ev
+    # Cut by pair range and written out: only the loose sentences and the counts go back.
+    at = np.searchsorted(ev.codes, cuts.astype(np.int64) << 32)
+    for r in range(len(cuts) - 1):
+        if at[r + 1] > at[r]:
+            np.savez(f"{_PAIRS_STATE['folder']}/g{numbers.start}-r{r}.npz",
+                     **{name: getattr(ev, name)[at[r]:at[r + 1]] for name in _EVIDENCE_FIELDS})
+    empty = Evidence.empty()
+    return Evidence(*(getattr(empty, name) for name in _EVIDENCE_FIELDS), ev.loose, ev.loose_tokens,
+                    ev.capped_keys, ev.capped_entries)
+
+
+def _group_results(spill: KeySpill, renumber: np.ndarray, workers: int, config: DedupConfig,
+                   **state: Any) -> Iterator[Evidence]:
+    """The evidence of each evidence group of the spill (see :func:`_pair_evidence`), in group order."""
+    spill.flush()
+    if spill.partition_bits < EVIDENCE_GROUP_BITS:
+        raise ValueError(f"a spill of {spill.partition_bits}-bit partitions cannot make the evidence groups "
+                         f"({EVIDENCE_GROUP_BITS} bits)")
+    parts = 1 << spill.partition_bits
+    step = parts >> EVIDENCE_GROUP_BITS  # the partitions of one evidence group (dedupe.stages.evidence_group)
+    groups = [range(lo, lo + step) for lo in range(0, parts, step)]
+    parallel = workers > 1 and len(groups) > 1 and "fork" in multiprocessing.get_all_start_methods()
+    _PAIRS_STATE.update(spill=spill, renumber=renumber, config=config, **state)
+    try:
+        if parallel:
+            yield from ordered_map(_evidence_of_partitions, groups, workers, chunksize=1, min_items=2, method="fork")
+        else:
+            yield from map(_evidence_of_partitions, groups)
+    finally:
+        _PAIRS_STATE.clear()
 
 
 def _pair_evidence(spill: KeySpill, renumber: np.ndarray, workers: int, config: DedupConfig) -> Evidence:
@@ -315,37 +358,67 @@ def _pair_evidence(spill: KeySpill, renumber: np.ndarray, workers: int, config: 
     on forked workers (which inherit the spill, read a spilled one with
     ``pread``, and send back only pairs and their evidence) when there are
     several. Each task is one evidence group (:func:`dedupe.stages.evidence_group`),
-    the same for every worker count and engine, and the evidence is summed
-    over them (:func:`dedupe.candidates.merge_evidence`), so the result does
+    the same for every worker count and engine, and the groups' evidence is
+    merged (:func:`dedupe.candidates.merge_evidence`), so the result does
     not depend on the worker count.
     """
-    spill.flush()
-    if spill.partition_bits < EVIDENCE_GROUP_BITS:
-        raise ValueError(f"a spill of {spill.partition_bits}-bit partitions cannot make the evidence groups "
-                         f"({EVIDENCE_GROUP_BITS} bits)")
-    parts = 1 << spill.partition_bits
-    step = parts >> EVIDENCE_GROUP_BITS  # the partitions of one evidence group (dedupe.stages.evidence_group)
-    groups = [range(lo, lo + step) for lo in range(0, parts, step)]
-    parallel = workers > 1 and len(groups) > 1 and "fork" in multiprocessing.get_all_start_methods()
-    _PAIRS_STATE.update(spill=spill, renumber=renumber, config=config)
-    # Summed as they come, like a binary counter: two sums of as many groups merge into one, so
+    # Merged as they come, like a binary counter: two merges of as many groups merge into one, so
     # each group's pairs are re-sorted about log2(groups) times (adding each group to one growing
-    # total re-sorted it once per group: 16 times) and at most log2(groups) sums are held.
+    # total re-sorted it once per group: 16 times) and at most log2(groups) merges are held.
     stack: list[tuple[int, Evidence]] = []
-    try:
-        if parallel:
-            results = ordered_map(_evidence_of_partitions, groups, workers, chunksize=1, min_items=2, method="fork")
-        else:
-            results = map(_evidence_of_partitions, groups)
-        for part in results:
-            level = 0
-            while stack and stack[-1][0] == level:
-                part = merge_evidence([stack.pop()[1], part])
-                level += 1
-            stack.append((level, part))
-    finally:
-        _PAIRS_STATE.clear()
+    for part in _group_results(spill, renumber, workers, config):
+        level = 0
+        while stack and stack[-1][0] == level:
+            part = merge_evidence([stack.pop()[1], part])
+            level += 1
+        stack.append((level, part))
     return merge_evidence([ev for _, ev in stack])
+
+
+def _bounded_pairs(spill: KeySpill, renumber: np.ndarray, comparable: np.ndarray, free: np.ndarray,
+                   sentences: SentenceTokens, workers: int, config: DedupConfig) -> tuple[np.ndarray, int, int, int]:
+    """The candidate pairs worth verifying (coded, sorted; :func:`dedupe.candidates.bound_pairs` of
+    :func:`_pair_evidence`), the pairs with enough evidence before the bound, and the capped keys
+    and their entries.
+
+    Past :data:`_PAIR_RANGE_DOCS` documents, the evidence is not merged whole:
+    each group's evidence is cut by ranges of the pairs' first document and
+    written to disk, and one range at a time is merged and bounded (the bound
+    of a pair needs only its own evidence and its documents' loose sentences,
+    which are few and kept whole). The parent then holds one range's evidence,
+    not the corpus's; the pairs are the same.
+    """
+    n = len(comparable)
+    ranges = -(-n // _PAIR_RANGE_DOCS)
+    if ranges <= 1:
+        ev = _pair_evidence(spill, renumber, workers, config)
+        keep = bound_pairs(ev, comparable, free, sentences, config)
+        return (ev.codes[keep], int(np.count_nonzero(ev.weights >= config.candidate_min_weight)),
+                ev.capped_keys, ev.capped_entries)
+    cuts = np.array([r * n // ranges for r in range(ranges + 1)], dtype=np.int64)
+    with tempfile.TemporaryDirectory(prefix="dedupe-evidence-", dir=spill.directory) as folder:
+        loose = merge_evidence(list(_group_results(spill, renumber, workers, config, cuts=cuts, folder=folder)))
+        kept: list[np.ndarray] = []
+        above = 0
+        for r in range(ranges):
+            slices = []
+            for g in range(0, 1 << spill.partition_bits, (1 << spill.partition_bits) >> EVIDENCE_GROUP_BITS):
+                path = os.path.join(folder, f"g{g}-r{r}.npz")
+                if os.path.exists(path):
+                    with np.load(path) as f:
+                        slices.append(Evidence(*(f[name] for name in _EVIDENCE_FIELDS), *_NO_LOOSE))
+                    os.unlink(path)
+            ev = merge_evidence(slices)
+            ev.loose, ev.loose_tokens = loose.loose, loose.loose_tokens
+            keep = bound_pairs(ev, comparable, free, sentences, config)
+            kept.append(ev.codes[keep])
+            above += int(np.count_nonzero(ev.weights >= config.candidate_min_weight))
+            del ev, slices, keep
+    codes = np.concatenate(kept) if kept else np.empty(0, dtype=np.int64)
+    return codes, above, loose.capped_keys, loose.capped_entries
+
+
+_NO_LOOSE = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
 
 
 # Pairs per task when verification runs on worker processes: large enough that a

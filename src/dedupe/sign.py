@@ -100,21 +100,6 @@ class Permutations:
     a: np.ndarray
     b: np.ndarray
 
-    def apply(self, hashes32: np.ndarray) -> np.ndarray:
-        """Permuted values, shape ``(len(hashes32), num_perm)``, uint32."""
-        h = _fmix32(hashes32.astype(_U32, copy=False))
-        with np.errstate(over="ignore"):
-            return h[:, None] * self.a[None, :] + self.b[None, :]
-
-    def apply_into(self, hashes32: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """The same values transposed, ``(num_perm, len(hashes32))``, written into ``out``."""
-        h = _fmix32(hashes32.astype(_U32, copy=False))
-        view = out[:, : len(h)]
-        with np.errstate(over="ignore"):
-            np.multiply(self.a[:, None], h[None, :], out=view)
-            np.add(view, self.b[:, None], out=view)
-        return view
-
 
 @lru_cache(maxsize=16)
 def permutations(num_perm: int, seed: int) -> Permutations:

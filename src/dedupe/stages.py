@@ -22,7 +22,7 @@ furniture: strip           :meth:`FurnitureModel.strip_many`           any split
 sign, band keys            :func:`sign_partition`                      any split; documents numbered by id order
 candidate pairs            :func:`dedupe.candidates.pair_evidence`     entries grouped by :func:`evidence_group`
                                                                        of their key (every occurrence of a key in
-                                                                       one group); groups summed with
+                                                                       one group); groups merged with
                                                                        :func:`dedupe.candidates.merge_evidence`,
                                                                        then :func:`dedupe.candidates.bound_pairs`
 verify                     :func:`dedupe.verify.verify_many`           pairs joined with their two prepared
@@ -34,10 +34,11 @@ cluster each component     :func:`dedupe.cluster.group`, then          one compo
 =========================  ==========================================  ============================================
 
 The candidate stage's one routing rule matters for equality. The evidence of a
-group of key partitions is exact within the group. Summed over groups, a
-sentence that shares bands in two groups counts twice (see
-:func:`dedupe.candidates.merge_evidence`), so the groups must be the same in
-every engine: the top :data:`EVIDENCE_GROUP_BITS` bits of the key.
+group of key partitions is exact within the group, and groups merge exactly
+too (hit sentences are or-ed bitmaps), except for the sentences of a document
+past :data:`dedupe.candidates.HIT_SLOTS`, whose tokens are summed over groups
+(see :func:`dedupe.candidates.merge_evidence`). So the groups must be the same
+in every engine: the top :data:`EVIDENCE_GROUP_BITS` bits of the key.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import xxhash
 
-from .candidates import signature_entries
+from .candidates import SentenceTokens, signature_entries
 from .clean import clean_document
 from .clean.furniture import line_keys_batch, line_shapes
 from .cluster import Candidate, choose_canonical
@@ -63,7 +64,7 @@ __all__ = ["Cluster", "SignedPartition", "EVIDENCE_GROUP_BITS", "OnDemandChecks"
 
 logger = logging.getLogger(__name__)
 
-#: Candidate evidence is summed over groups of keys: the top 4 bits of a key (16 groups; see the module docstring).
+#: Candidate evidence is computed per group of keys, then merged: the top 4 bits of a key (16 groups; see the module docstring).
 EVIDENCE_GROUP_BITS = 4
 
 
@@ -130,14 +131,15 @@ SIGN_BATCH = 256
 class SignedPartition:
     """What the rest of a run keeps of a partition's signatures, per document (in the partition's
     order): its tokens (0: no word), the digest of its tokens (16 bytes each, exact copies), its
-    comparable tokens and those no band key can show (see :class:`dedupe.sign.Signature`); and its
-    band key entries (:func:`dedupe.candidates.signature_entries`; owners are positions in the
-    partition)."""
+    comparable tokens and those no band key can show, and the comparable tokens of each banded
+    sentence (see :class:`dedupe.sign.Signature`); and its band key entries
+    (:func:`dedupe.candidates.signature_entries`; owners are positions in the partition)."""
 
     tokens: np.ndarray
     digests: bytes
     comparable: np.ndarray
     free: np.ndarray
+    sentences: SentenceTokens
     keys: np.ndarray
     owners: np.ndarray
     aux: np.ndarray
@@ -153,7 +155,7 @@ def sign_partition(texts: Sequence[str], config: DedupConfig) -> SignedPartition
     # A document with more banded sentences than entries can number (aux slots) is never pruned.
     free = np.array([s.free if len(s.sentences) < 0xFFFF else s.comparable for s in sigs], dtype=np.int64)
     return SignedPartition(np.array([s.tokens for s in sigs], dtype=np.int64), b"".join(s.digest for s in sigs),
-                           comparable, free, keys, owners, aux)
+                           comparable, free, SentenceTokens.of([s.sentence_tokens for s in sigs]), keys, owners, aux)
 
 
 class OnDemandChecks:

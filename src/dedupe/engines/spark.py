@@ -51,14 +51,14 @@ import threading
 import time
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from functools import partial
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 import xxhash
 
-from ..candidates import Evidence, bound_pairs, decode_pairs, merge_evidence, pair_evidence
+from ..candidates import Evidence, SentenceTokens, bound_pairs, decode_pairs, merge_evidence, pair_evidence
 from ..clean import FurnitureLearner, furniture_only
 from ..cluster import Candidate, group
 from ..config import CleanConfig, DedupConfig, FieldMap, Limits, RunConfig
@@ -270,9 +270,9 @@ def _strip_task(records: Iterable[tuple], model: Any) -> Iterator[tuple]:
 def _sign_task(part: int, records: Iterable[tuple[tuple[str, Document], int]], config: DedupConfig) -> Iterator[tuple]:
     """Signatures of a range of document numbers (id order): per document ``("doc", number, id, origin,
     tokens, digest, published, outlet)``; band key entries ``("ent", group, order, keys, owners, aux)``
-    with owners as document numbers; and ``("arr", part, numbers, comparable, free)``."""
+    with owners as document numbers; and ``("arr", part, numbers, comparable, free, sentence tokens)``."""
     _fault_point("sign")
-    numbers_l, comparable_l, free_l = [], [], []
+    numbers_l, comparable_l, free_l, sentences_l = [], [], [], []
     for chunk_at, chunk in enumerate(_chunks(records, SIGN_BATCH)):
         numbers = np.array([k for _, k in chunk], dtype=np.int64)
         docs = [doc for (_, doc), _ in chunk]
@@ -288,8 +288,10 @@ def _sign_task(part: int, records: Iterable[tuple[tuple[str, Document], int]], c
         numbers_l.append(numbers)
         comparable_l.append(signed.comparable)
         free_l.append(signed.free)
+        sentences_l.append(signed.sentences)
     if numbers_l:
-        yield "arr", part, np.concatenate(numbers_l), np.concatenate(comparable_l), np.concatenate(free_l)
+        yield ("arr", part, np.concatenate(numbers_l), np.concatenate(comparable_l), np.concatenate(free_l),
+               SentenceTokens.concat(sentences_l))
 
 
 def _group_evidence(pieces: Iterable[tuple], excluded: Any, max_bucket: int, sentence_bands: int) -> Evidence:
@@ -317,8 +319,11 @@ def pair_shard(codes: np.ndarray, shards: int) -> np.ndarray:
 def _restrict(ev: Evidence, sel: np.ndarray) -> Evidence:
     """The per-pair columns of ``ev`` for the pairs ``sel``, without loose sentences and counts."""
     e = np.empty(0, dtype=np.int64)
-    return Evidence(ev.codes[sel], ev.weights[sel], ev.document[sel], ev.tokens_a[sel], ev.tokens_b[sel],
-                    ev.sentences_a[sel], ev.sentences_b[sel], ev.open_keys[sel], e, e)
+    per_pair = {f.name: getattr(ev, f.name)[sel] for f in fields(ev) if f.name not in _NOT_PER_PAIR}
+    return replace(ev, **per_pair, loose=e, loose_tokens=e, capped_keys=0, capped_entries=0)
+
+
+_NOT_PER_PAIR = ("loose", "loose_tokens", "capped_keys", "capped_entries")
 
 
 def _group_task(part: int, records: Iterable[tuple[int, tuple]], excluded: Any, max_bucket: int,
@@ -349,8 +354,8 @@ def _bound_task(records: Iterable[tuple[int, tuple[int, Evidence]]], loose: Any,
     if not len(evidence.codes):
         return
     evidence = replace(evidence, loose=loose.value[0], loose_tokens=loose.value[1])
-    comparable, free = arrays.value
-    keep = bound_pairs(evidence, comparable, free, config)
+    comparable, free, sentences = arrays.value
+    keep = bound_pairs(evidence, comparable, free, sentences, config)
     yield "n", int(np.count_nonzero(evidence.weights >= config.candidate_min_weight))
     kept = evidence.codes[keep]
     for at in range(0, len(kept), _VERIFY_CHUNK):
@@ -686,9 +691,11 @@ class _SparkRun:
         n_docs = sum(len(a[2]) for a in arrays)
         comparable = np.zeros(n_docs, dtype=np.int64)
         free = np.zeros(n_docs, dtype=np.int64)
-        for _, _, numbers, comp, fr in arrays:
+        for _, _, numbers, comp, fr, _ in arrays:
             comparable[numbers] = comp
             free[numbers] = fr
+        sentences = SentenceTokens.concat([a[5] for a in arrays]).scatter(
+            np.concatenate([a[2] for a in arrays]) if arrays else np.empty(0, dtype=np.int64), n_docs)
         infos = signed.filter(lambda r: r[0] == "doc")
         empty = sorted((r[1], r[2], r[3]) for r in small if r[0] == "doc")
         rejected += [(2, k, Rejected(doc_id, "empty", "the text has no words", origin)) for k, doc_id, origin in empty]
@@ -718,10 +725,9 @@ class _SparkRun:
                 capped_keys += r[2]
                 capped_entries += r[3]
             else:  # every group's loose sentences, merged as the local engine merges the groups
-                e = np.empty(0, dtype=np.int64)
-                loose = merge_evidence([loose, Evidence(e, e, e, e, e, e, e, e, r[2], r[3])])
+                loose = merge_evidence([loose, replace(Evidence.empty(), loose=r[2], loose_tokens=r[3])])
         loose_b = sc.broadcast((loose.loose, loose.loose_tokens))
-        arrays_b = sc.broadcast((comparable, free))
+        arrays_b = sc.broadcast((comparable, free, sentences))
         # One task per pair shard: the groups' pieces summed, then bounded.
         bounded = self._persist(
             grouped.filter(lambda r: r[0] == "piece").map(lambda r: (r[1], (r[2], r[3])))
@@ -734,7 +740,7 @@ class _SparkRun:
             else:
                 n_candidates += r[1]
         grouped.unpersist()
-        del comparable, free
+        del comparable, free, sentences
         t = self._time("candidates", t)
 
         # Verify: each candidate pair joined with its two documents' texts.
