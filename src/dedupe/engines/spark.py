@@ -16,13 +16,18 @@ The routing, stage by stage (:mod:`dedupe.stages` lists the stage functions)::
     number    documents sorted by id (sortByKey, a range partition), numbered (zipWithIndex)
     sign      contiguous ranges of numbers (sign_partition); band key entries by evidence group
     copies    equal digests (groupByKey on the digest): the first in id order represents them
-    evidence  one task per evidence group (pair_evidence); the 16 groups' evidence summed
-              (merge_evidence) and bounded (bound_pairs) on the driver
+    evidence  one task per evidence group (pair_evidence), its entries shuffled in records of
+              one signing chunk (bounded records: PySpark's groupByKey would send a group's
+              entries as one record, hundreds of MB at 20,000 documents); its evidence cut
+              by pair shard (pair_shard)
+    bound     one task per pair shard: the groups' pieces merged (merge_evidence) with every
+              group's loose sentences (collected, broadcast) and bounded (bound_pairs)
     verify    candidate pairs joined with their two documents' texts (join), prepared and
-              verified in the task (prepare_texts, verify_many)
+              verified in the task (prepare_texts, verify_many); a task per 10,000 pairs
     components  connected components of the verified links (large-star / small-star)
-    cluster   one task per component (cluster.group with on-demand checks over the
-              component's documents, then make_cluster); clusters collected
+    cluster   one task per component, with the candidate pairs inside it (cluster.group with
+              on-demand checks over the component's documents, then make_cluster); clusters
+              collected
     write     the project's writers, on the driver, from the documents in read order
 
 Documents are numbered in id order, as the local engine numbers them; every
@@ -35,11 +40,11 @@ Python's ``hash()`` of strings and bytes is salted per process: keys that are
 strings or bytes are partitioned by xxhash (:func:`_text_partition`); integer
 keys by Spark's own hash of integers, which is not salted.
 
-The driver holds what is O(documents) in arrays (comparable and free tokens per
-document: 16 bytes each), the candidate pairs' evidence between the evidence and
-the verify stages, the clusters and the outputs' documents (a
+The driver holds what is O(documents) in arrays (comparable and free tokens and the
+banded sentences' tokens per document, broadcast to the bound's tasks; the loose
+sentences), the clusters and the outputs' documents (a
 :class:`~dedupe.store.DocumentStore`, spilled to a temporary file past
-``memory_bytes``). See docs/scale.md for sizing.
+``memory_bytes``); no pair's evidence. See docs/scale.md for sizing.
 """
 
 from __future__ import annotations
