@@ -10,8 +10,9 @@ The routing, stage by stage (:mod:`dedupe.stages` lists the stage functions)::
     read      one task per input file (dedupe.readers.read_unit), so rejected rows and reasons
               are the local ones; items numbered in read order (zipWithIndex)
     ids       a second document with an id seen earlier in read order: duplicate-id (reduceByKey)
-    clean     contiguous ranges of the read order (clean_partition); each task counts its
-              accepted documents' lines (FurnitureLearner.add), learners merged by treeReduce
+    clean     contiguous ranges of the read order, of 2,000 documents or fewer (clean_partition);
+              each task counts its accepted documents' lines (FurnitureLearner.add), learners
+              merged by treeReduce
     strip     the merged furniture model broadcast (FurnitureModel.strip_many)
     number    documents sorted by id (sortByKey, a range partition), numbered (zipWithIndex)
     sign      contiguous ranges of numbers (sign_partition); band key entries by evidence group
@@ -19,7 +20,7 @@ The routing, stage by stage (:mod:`dedupe.stages` lists the stage functions)::
     evidence  one task per evidence group (pair_evidence), its entries shuffled in records of
               one signing chunk (bounded records: PySpark's groupByKey would send a group's
               entries as one record, hundreds of MB at 20,000 documents); its evidence cut
-              by pair shard (pair_shard)
+              by pair shard (_pair_shard)
     bound     one task per pair shard: the groups' pieces merged (merge_evidence) with every
               group's loose sentences (collected, broadcast) and bounded (bound_pairs)
     verify    candidate pairs joined with their two documents' texts (join), prepared and
@@ -88,12 +89,16 @@ _CLEAN_CHUNK = 64
 # Pairs verified per verify_many call inside a task, and the prepared documents a task keeps.
 _VERIFY_CHUNK = 512
 _PREPARED_CACHE = 8192
+# Documents per range of the read order (at least one range per partition): cleaned in one task,
+# and fetched by the driver as one task result at the end (about 10 MB of news). A 20,000-document
+# run with two ranges of 10,000 lost such a result under load ("TaskResultLost").
+_DOCS_PER_RANGE = 2_000
 # Candidate pairs per verify task (at least one task per partition): a task sorts its pairs with
 # both texts in memory, about 8 kB a pair on news (4 kB texts), so about 80 MB.
 _PAIRS_PER_TASK = 10_000
 # Documents per pair shard of the bound (at least one shard per partition): a shard holds its
-# pairs' evidence, about 7 kB a document on the shared-paragraph corpus (108 pairs sharing a
-# key per document, 64 bytes each), so about 35 MB.
+# pairs' evidence, about 10 kB a document on the shared-paragraph corpus (108 pairs sharing a
+# key per document, about 100 bytes each with the hit bitmaps), so about 50 MB.
 _DOCS_PER_SHARD = 5_000
 
 
@@ -314,7 +319,7 @@ def _group_evidence(pieces: Iterable[tuple], excluded: Any, max_bucket: int, sen
     return pair_evidence([(keys, owners, aux)], max_bucket, sentence_bands)
 
 
-def pair_shard(codes: np.ndarray, shards: int) -> np.ndarray:
+def _pair_shard(codes: np.ndarray, shards: int) -> np.ndarray:
     """The shard (0..shards-1) of each pair code ``a << 32 | b``: a multiplicative hash, the same
     in every process (numpy integer arithmetic, not Python's salted ``hash()``)."""
     mixed = np.asarray(codes, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
@@ -341,7 +346,7 @@ def _group_task(part: int, records: Iterable[tuple[int, tuple]], excluded: Any, 
     yield "stats", part, ev.capped_keys, ev.capped_entries
     yield "loose", part, ev.loose, ev.loose_tokens
     if len(ev.codes):
-        shard = pair_shard(ev.codes, shards)
+        shard = _pair_shard(ev.codes, shards)
         for s in np.unique(shard).tolist():
             yield "piece", s, part, _restrict(ev, shard == s)
 
@@ -664,7 +669,8 @@ class _SparkRun:
         self._begin("clean")
         learn = config.clean.learn_furniture
         total = max(n_read, 1)
-        ranged = items.repartitionAndSortWithinPartitions(parts, lambda i: i * parts // total)
+        ranges = max(parts, -(-n_read // _DOCS_PER_RANGE))
+        ranged = items.repartitionAndSortWithinPartitions(ranges, lambda i: i * ranges // total)
         cleaned = self._persist(ranged.mapPartitions(
             partial(_clean_task, config=config.clean, firsts=firsts_b, learn=learn)))
         rejections_rdd = cleaned.filter(lambda r: r[0] == "rej").map(lambda r: (0, r[1], r[2]))
