@@ -10,19 +10,25 @@ The routing, stage by stage (:mod:`dedupe.stages` lists the stage functions)::
     read      one task per input file (dedupe.readers.read_unit), so rejected rows and reasons
               are the local ones; items numbered in read order (zipWithIndex)
     ids       a second document with an id seen earlier in read order: duplicate-id (reduceByKey)
-    clean     contiguous ranges of the read order (clean_partition); each task counts its
-              accepted documents' lines (FurnitureLearner.add), learners merged by treeReduce
+    clean     contiguous ranges of the read order, of 2,000 documents or fewer (clean_partition);
+              each task counts its accepted documents' lines (FurnitureLearner.add), learners
+              merged by treeReduce
     strip     the merged furniture model broadcast (FurnitureModel.strip_many)
     number    documents sorted by id (sortByKey, a range partition), numbered (zipWithIndex)
     sign      contiguous ranges of numbers (sign_partition); band key entries by evidence group
     copies    equal digests (groupByKey on the digest): the first in id order represents them
-    evidence  one task per evidence group (pair_evidence); the 16 groups' evidence summed
-              (merge_evidence) and bounded (bound_pairs) on the driver
+    evidence  one task per evidence group (pair_evidence), its entries shuffled in records of
+              one signing chunk (bounded records: PySpark's groupByKey would send a group's
+              entries as one record, hundreds of MB at 20,000 documents); its evidence cut
+              by pair shard (_pair_shard)
+    bound     one task per pair shard: the groups' pieces merged (merge_evidence) with every
+              group's loose sentences (collected, broadcast) and bounded (bound_pairs)
     verify    candidate pairs joined with their two documents' texts (join), prepared and
-              verified in the task (prepare_texts, verify_many)
+              verified in the task (prepare_texts, verify_many); a task per 10,000 pairs
     components  connected components of the verified links (large-star / small-star)
-    cluster   one task per component (cluster.group with on-demand checks over the
-              component's documents, then make_cluster); clusters collected
+    cluster   one task per component, with the candidate pairs inside it (cluster.group with
+              on-demand checks over the component's documents, then make_cluster); clusters
+              collected
     write     the project's writers, on the driver, from the documents in read order
 
 Documents are numbered in id order, as the local engine numbers them; every
@@ -35,11 +41,11 @@ Python's ``hash()`` of strings and bytes is salted per process: keys that are
 strings or bytes are partitioned by xxhash (:func:`_text_partition`); integer
 keys by Spark's own hash of integers, which is not salted.
 
-The driver holds what is O(documents) in arrays (comparable and free tokens per
-document: 16 bytes each), the candidate pairs' evidence between the evidence and
-the verify stages, the clusters and the outputs' documents (a
+The driver holds what is O(documents) in arrays (comparable and free tokens and the
+banded sentences' tokens per document, broadcast to the bound's tasks; the loose
+sentences), the clusters and the outputs' documents (a
 :class:`~dedupe.store.DocumentStore`, spilled to a temporary file past
-``memory_bytes``). See docs/scale.md for sizing.
+``memory_bytes``); no pair's evidence. See docs/scale.md for sizing.
 """
 
 from __future__ import annotations
@@ -47,10 +53,11 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 import time
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from functools import partial
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -58,7 +65,7 @@ import numpy as np
 import xxhash
 
 from ..candidates import Evidence, SentenceTokens, bound_pairs, decode_pairs, merge_evidence, pair_evidence
-from ..clean import FurnitureLearner
+from ..clean import FurnitureLearner, furniture_only
 from ..cluster import Candidate, group
 from ..config import CleanConfig, DedupConfig, FieldMap, Limits, RunConfig
 from ..document import Document, Rejected
@@ -82,6 +89,17 @@ _CLEAN_CHUNK = 64
 # Pairs verified per verify_many call inside a task, and the prepared documents a task keeps.
 _VERIFY_CHUNK = 512
 _PREPARED_CACHE = 8192
+# Documents per range of the read order (at least one range per partition): cleaned in one task,
+# and fetched by the driver as one task result at the end (about 10 MB of news). A 20,000-document
+# run with two ranges of 10,000 lost such a result under load ("TaskResultLost").
+_DOCS_PER_RANGE = 2_000
+# Candidate pairs per verify task (at least one task per partition): a task sorts its pairs with
+# both texts in memory, about 8 kB a pair on news (4 kB texts), so about 80 MB.
+_PAIRS_PER_TASK = 10_000
+# Documents per pair shard of the bound (at least one shard per partition): a shard holds its
+# pairs' evidence, about 10 kB a document on the shared-paragraph corpus (108 pairs sharing a
+# key per document, about 100 bytes each with the hit bitmaps), so about 50 MB.
+_DOCS_PER_SHARD = 5_000
 
 
 def require_pyspark(purpose: str = "--engine spark") -> Any:
@@ -115,7 +133,8 @@ def spark_session(master: str | None = None) -> Iterator[Any]:
     builder = SparkSession.builder.master(master).appName("dedupe")
     if _local_master(master):
         builder = (builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-                   .config("spark.ui.enabled", "false").config("spark.pyspark.python", sys.executable))
+                   .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+                   .config("spark.pyspark.python", sys.executable))
     session = builder.getOrCreate()
     try:
         yield session
@@ -124,7 +143,7 @@ def spark_session(master: str | None = None) -> Iterator[Any]:
 
 
 #: Fault injection (tests): with ``DEDUPE_SPARK_FAULT=DIR`` in the executors' environment, the first
-#: task of a stage that finds the file ``DIR/<stage>`` (clean, sign, verify, cluster) removes it and
+#: task of a stage that finds the file ``DIR/<stage>`` (clean, sign, evidence, bound, verify, cluster) removes it and
 #: kills its Python worker, as a lost executor would; Spark runs the task again.
 FAULT_ENV = "DEDUPE_SPARK_FAULT"
 
@@ -212,7 +231,8 @@ def _clean_task(records: Iterable[tuple[int, Document | Rejected]], config: Clea
     """Cleaned items ``("doc", index, Document)`` / ``("rej", index, Rejected)`` of a range of the read
     order, then ``("learner", FurnitureLearner)`` over its accepted documents when ``learn``."""
     learner = FurnitureLearner(config.furniture_min_docs, config.furniture_min_share,
-                               config.furniture_max_docs_per_source) if learn else None
+                               config.furniture_max_docs_per_source, config.furniture_common_share,
+                               config.rules) if learn else None
     seen = firsts.value
     _fault_point("clean")
     for chunk in _chunks(records, _CLEAN_CHUNK):
@@ -242,7 +262,7 @@ def _merge_learners(a: FurnitureLearner, b: FurnitureLearner) -> FurnitureLearne
 
 def _strip_task(records: Iterable[tuple], model: Any) -> Iterator[tuple]:
     """Learned furniture stripped: ``("doc", index, Document)``, or ``("rej", index, Rejected)`` when
-    only furniture was left (as :func:`dedupe.pipeline.clean_corpus`)."""
+    only furniture was left, or nearly (as :func:`dedupe.pipeline.clean_corpus`)."""
     for chunk in _chunks(records, SIGN_BATCH):
         stripped = model.value.strip_many([(doc.outlet, doc.text or "") for _, _, doc in chunk])
         for (_, index, doc), (text, changes) in zip(chunk, stripped):
@@ -251,6 +271,8 @@ def _strip_task(records: Iterable[tuple], model: Any) -> Iterator[tuple]:
             elif not text.strip():
                 yield "rej", index, Rejected(doc.id, "empty-after-cleaning", "only learned page furniture was left",
                                              doc.origin)
+            elif furniture_only(text, doc.changes + tuple(changes)):
+                yield "rej", index, Rejected(doc.id, "furniture-only", "the page is (nearly) all furniture", doc.origin)
             else:
                 yield "doc", index, doc.with_(text=text, changes=doc.changes + tuple(changes))
 
@@ -286,6 +308,8 @@ def _group_evidence(pieces: Iterable[tuple], excluded: Any, max_bucket: int, sen
     """The evidence of one evidence group: its entries in number order (as the local engine holds
     them), owners that are not representatives (empty documents, exact copies) left out."""
     ordered = sorted(pieces, key=lambda p: p[0])
+    if not ordered:
+        return Evidence.empty()
     keys = np.concatenate([p[1] for p in ordered])
     owners = np.concatenate([p[2] for p in ordered])
     aux = np.concatenate([p[3] for p in ordered])
@@ -293,6 +317,59 @@ def _group_evidence(pieces: Iterable[tuple], excluded: Any, max_bucket: int, sen
     if drop.any():
         owners = np.where(drop, -1, owners)
     return pair_evidence([(keys, owners, aux)], max_bucket, sentence_bands)
+
+
+def _pair_shard(codes: np.ndarray, shards: int) -> np.ndarray:
+    """The shard (0..shards-1) of each pair code ``a << 32 | b``: a multiplicative hash, the same
+    in every process (numpy integer arithmetic, not Python's salted ``hash()``)."""
+    mixed = np.asarray(codes, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    return ((mixed >> np.uint64(33)) % np.uint64(shards)).astype(np.int64)
+
+
+def _restrict(ev: Evidence, sel: np.ndarray) -> Evidence:
+    """The per-pair columns of ``ev`` for the pairs ``sel``, without loose sentences and counts."""
+    e = np.empty(0, dtype=np.int64)
+    per_pair = {f.name: getattr(ev, f.name)[sel] for f in fields(ev) if f.name not in _NOT_PER_PAIR}
+    return replace(ev, **per_pair, loose=e, loose_tokens=e, capped_keys=0, capped_entries=0)
+
+
+_NOT_PER_PAIR = ("loose", "loose_tokens", "capped_keys", "capped_entries")
+
+
+def _group_task(part: int, records: Iterable[tuple[int, tuple]], excluded: Any, max_bucket: int,
+                sentence_bands: int, shards: int) -> Iterator[tuple]:
+    """One evidence group (the partition's number; every record of the partition is of it):
+    ``("stats", group, capped keys, capped entries)``, ``("loose", group, loose, loose tokens)``
+    and, per pair shard, ``("piece", shard, group, Evidence)``: the group's pairs of that shard."""
+    _fault_point("evidence")
+    ev = _group_evidence((v for _, v in records), excluded, max_bucket, sentence_bands)
+    yield "stats", part, ev.capped_keys, ev.capped_entries
+    yield "loose", part, ev.loose, ev.loose_tokens
+    if len(ev.codes):
+        shard = _pair_shard(ev.codes, shards)
+        for s in np.unique(shard).tolist():
+            yield "piece", s, part, _restrict(ev, shard == s)
+
+
+def _bound_task(records: Iterable[tuple[int, tuple[int, Evidence]]], loose: Any, arrays: Any,
+                config: DedupConfig) -> Iterator[tuple]:
+    """One pair shard: its pieces summed in group order (as the local engine sums the groups), with
+    every group's loose sentences, then bounded. ``("n", pairs at the evidence weight)`` and
+    ``("pairs", kept codes)`` (sorted)."""
+    pieces = sorted((v for _, v in records), key=lambda p: p[0])
+    _fault_point("bound")
+    evidence = Evidence.empty()
+    for _, piece in pieces:
+        evidence = merge_evidence([evidence, piece])
+    if not len(evidence.codes):
+        return
+    evidence = replace(evidence, loose=loose.value[0], loose_tokens=loose.value[1])
+    comparable, free, sentences = arrays.value
+    keep = bound_pairs(evidence, comparable, free, sentences, config)
+    yield "n", int(np.count_nonzero(evidence.weights >= config.candidate_min_weight))
+    kept = evidence.codes[keep]
+    for at in range(0, len(kept), _VERIFY_CHUNK):
+        yield "pairs", kept[at:at + _VERIFY_CHUNK]
 
 
 def _copies_of(digest_group: tuple[bytes, Iterable[int]]) -> Iterator[tuple[int, int]]:
@@ -338,18 +415,24 @@ class _Member:
     outlet: str | None
 
 
-def _cluster_component(records: Iterable[tuple], coded: Any, config: DedupConfig) -> Iterator[tuple]:
+def _cluster_component(records: Iterable[tuple], config: DedupConfig) -> Iterator[tuple]:
     """The clusters of one connected component of verified links: :func:`dedupe.cluster.group` over
     its representatives (numbered in id order), pairs that were no candidate verified on demand
-    (as the local engine does), then :func:`dedupe.stages.make_cluster`; ``("od", (on-demand checks, verified links))`` last."""
+    (as the local engine does), then :func:`dedupe.stages.make_cluster`; ``("od", (on-demand checks, verified links))`` last.
+
+    Records: ``("m", _Member)`` per document, ``("t", number, text)`` per linked document, ``("l", a,
+    b, Link)`` per verified link and ``("c", a, b)`` per candidate pair inside the component."""
     members: list[_Member] = []
     texts: dict[int, str] = {}
     found: dict[tuple[int, int], Link] = {}
+    candidates: list[int] = []
     for record in records:
         if record[0] == "m":
             members.append(record[1])
         elif record[0] == "t":
             texts[record[1]] = record[2]
+        elif record[0] == "c":
+            candidates.append(record[1] << 32 | record[2])
         else:
             found[(record[1], record[2])] = record[3]
     members.sort(key=lambda m: m.number)
@@ -360,7 +443,7 @@ def _cluster_component(records: Iterable[tuple], coded: Any, config: DedupConfig
     links = {(local[a], local[b]): link for (a, b), link in found.items()}
     checks: OnDemandChecks | None = None
     if links:
-        codes = coded.value
+        codes = np.sort(np.array(candidates, dtype=np.int64))
 
         def fetch(numbers: list[int]) -> tuple[list[str], list[str]]:
             return [reps[n].id for n in numbers], [texts[reps[n].number] for n in numbers]
@@ -480,6 +563,32 @@ def run_spark(
         return _SparkRun(spark.sparkContext, config, partitions, progress).run(units, on_reject)
 
 
+class _ProgressPoller(threading.Thread):
+    """Reports the tasks of the running Spark stages as ``progress(stage, done, total)``, every half second."""
+
+    def __init__(self, sc: Any, run: "_SparkRun", progress: Progress) -> None:
+        super().__init__(name="dedupe-spark-progress", daemon=True)
+        self.tracker = sc.statusTracker()
+        self.run_ = run
+        self.progress = progress
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(0.5):
+            try:
+                infos = [self.tracker.getStageInfo(s) for s in self.tracker.getActiveStageIds()]
+            except Exception:  # the session is stopping
+                return
+            total = sum(i.numTasks for i in infos if i is not None)
+            done = sum(i.numCompletedTasks for i in infos if i is not None)
+            if total:
+                self.progress(self.run_.stage, done, total)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join()
+
+
 class _SparkRun:
     def __init__(self, sc: Any, config: RunConfig, partitions: int | None, progress: Progress | None) -> None:
         from pyspark import StorageLevel
@@ -491,6 +600,13 @@ class _SparkRun:
         self.level = StorageLevel.MEMORY_AND_DISK
         self.timings: dict[str, float] = {}
         self.cached: list[Any] = []
+        self.stage = "read"
+
+    def _begin(self, stage: str) -> None:
+        """Name the jobs that follow (Spark's UI and logs show it; the progress display too)."""
+        self.stage = stage
+        self.sc.setJobDescription(f"dedupe: {stage}")
+        logger.info("spark: %s", stage)
 
     def _persist(self, rdd: Any) -> Any:
         rdd.persist(self.level)
@@ -503,9 +619,15 @@ class _SparkRun:
         return now
 
     def run(self, units: list[InputUnit | Rejected], on_reject: Callable[[Rejected], None] | None) -> RunResult:
+        poller = _ProgressPoller(self.sc, self, self.progress) if self.progress else None
+        if poller:
+            poller.start()
         try:
             return self._run(units, on_reject)
         finally:
+            if poller:
+                poller.stop()
+            self.sc.setJobDescription(None)
             for rdd in self.cached:
                 rdd.unpersist()
 
@@ -515,6 +637,7 @@ class _SparkRun:
         t = time.perf_counter()
 
         # Read: one task per input unit (stdin is read here).
+        self._begin("read")
         payloads: list[Any] = []
         for unit in units:
             if isinstance(unit, InputUnit) and unit.kind == "stdin":
@@ -543,12 +666,16 @@ class _SparkRun:
         firsts_b = sc.broadcast(dict(firsts))
 
         # Clean contiguous ranges of the read order; furniture counted per task, merged.
+        self._begin("clean")
         learn = config.clean.learn_furniture
         total = max(n_read, 1)
-        ranged = items.repartitionAndSortWithinPartitions(parts, lambda i: i * parts // total)
+        ranges = max(parts, -(-n_read // _DOCS_PER_RANGE))
+        ranged = items.repartitionAndSortWithinPartitions(ranges, lambda i: i * ranges // total)
         cleaned = self._persist(ranged.mapPartitions(
             partial(_clean_task, config=config.clean, firsts=firsts_b, learn=learn)))
         rejections_rdd = cleaned.filter(lambda r: r[0] == "rej").map(lambda r: (0, r[1], r[2]))
+        cleaned.count()  # cleaned here (kept), so that the timings and the progress say so
+        read.unpersist()
         t = self._time("clean", t)
         docs = cleaned.filter(lambda r: r[0] == "doc")
         furniture_lines = 0
@@ -562,11 +689,12 @@ class _SparkRun:
                 rejections_rdd = rejections_rdd.union(stripped.filter(lambda r: r[0] == "rej")
                                                       .map(lambda r: (1, r[1], r[2])))
                 docs = stripped.filter(lambda r: r[0] == "doc")
-        final = self._persist(docs.map(lambda r: (r[1], r[2])))  # (read index, document), in read order
+        final = docs.map(lambda r: (r[1], r[2]))  # (read index, document), in read order (a map of a kept RDD)
         rejected: list[tuple[int, int, Rejected]] = rejections_rdd.collect()
         t = self._time("furniture", t)
 
         # Number the documents in id order, sign them.
+        self._begin("sign")
         numbered = self._persist(final.map(lambda r: (r[1].id, r[1])).sortByKey(True, parts).zipWithIndex())
         signed = self._persist(numbered.mapPartitionsWithIndex(partial(_sign_task, config=dedup)))
         small = signed.filter(lambda r: r[0] == "arr" or (r[0] == "doc" and r[4] == 0)).collect()
@@ -586,46 +714,65 @@ class _SparkRun:
         t = self._time("sign", t)
 
         # Exact copies follow the first in id order; candidate evidence per evidence group.
+        self._begin("candidates")
         alive = infos.filter(lambda r: r[4] > 0)
         copy_of = dict(alive.map(lambda r: (r[5], r[1])).groupByKey(parts, _text_partition).flatMap(_copies_of)
                        .collect())
         excluded = np.array(sorted(set(copy_of) | {k for k, _, _ in empty}), dtype=np.int64)
         excluded_b = sc.broadcast(excluded)
-        max_bucket = dedup.max_bucket
         groups = 1 << EVIDENCE_GROUP_BITS
-        by_group = dict(signed.filter(lambda r: r[0] == "ent").map(lambda r: (r[1], (r[2], r[3], r[4], r[5])))
-                        .groupByKey(min(groups, parts), _group_partition)
-                        .mapValues(partial(_group_evidence, excluded=excluded_b, max_bucket=max_bucket,
-                                           sentence_bands=dedup.sentence_bands))
-                        .collect())
-        evidence = Evidence.empty()
-        for g in range(groups):  # summed in group order, as the local engine sums them
-            if g in by_group:
-                evidence = merge_evidence([evidence, by_group.pop(g)])
-        keep = bound_pairs(evidence, comparable, free, sentences, dedup)
-        coded = evidence.codes[keep]
-        above_weight = int(np.count_nonzero(evidence.weights >= dedup.candidate_min_weight))
-        capped_keys, capped_entries = evidence.capped_keys, evidence.capped_entries
-        del evidence, keep, comparable, free, sentences
+        shards = max(parts, -(-n_docs // _DOCS_PER_SHARD))
+        # One task per evidence group, its entries shuffled in records of one signing chunk each;
+        # its evidence split by pair shard.
+        grouped = self._persist(
+            signed.filter(lambda r: r[0] == "ent").map(lambda r: (r[1], (r[2], r[3], r[4], r[5])))
+            .partitionBy(groups, _group_partition)
+            .mapPartitionsWithIndex(partial(_group_task, excluded=excluded_b, max_bucket=dedup.max_bucket,
+                                            sentence_bands=dedup.sentence_bands, shards=shards)))
+        capped_keys = capped_entries = 0
+        loose = Evidence.empty()
+        for r in sorted(grouped.filter(lambda r: r[0] != "piece").collect(), key=lambda r: (r[1], r[0])):
+            if r[0] == "stats":
+                capped_keys += r[2]
+                capped_entries += r[3]
+            else:  # every group's loose sentences, merged as the local engine merges the groups
+                loose = merge_evidence([loose, replace(Evidence.empty(), loose=r[2], loose_tokens=r[3])])
+        loose_b = sc.broadcast((loose.loose, loose.loose_tokens))
+        arrays_b = sc.broadcast((comparable, free, sentences))
+        # One task per pair shard: the groups' pieces summed, then bounded.
+        bounded = self._persist(
+            grouped.filter(lambda r: r[0] == "piece").map(lambda r: (r[1], (r[2], r[3])))
+            .partitionBy(shards, _group_partition)
+            .mapPartitions(partial(_bound_task, loose=loose_b, arrays=arrays_b, config=dedup)))
+        above_weight = n_candidates = 0
+        for r in bounded.map(lambda r: ("n", r[1]) if r[0] == "n" else ("pairs", len(r[1]))).collect():
+            if r[0] == "n":
+                above_weight += r[1]
+            else:
+                n_candidates += r[1]
+        grouped.unpersist()
+        del comparable, free, sentences
         t = self._time("candidates", t)
 
         # Verify: each candidate pair joined with its two documents' texts.
+        self._begin("verify")
         texts = numbered.map(lambda r: (r[1], (r[0][0], r[0][1].text or "")))
-        chunks = [c for c in np.array_split(coded, max(1, min(parts, len(coded)))) if len(c)]
-        pairs = sc.parallelize(chunks, max(1, len(chunks))).flatMap(decode_pairs)
-        joined = (pairs.join(texts, parts).map(lambda r: (r[1][0], (r[0], r[1][1])))
-                  .join(texts, parts).map(lambda r: ((r[1][0][0], r[0]), r[1][0][1], r[1][1])))
+        pairs = bounded.filter(lambda r: r[0] == "pairs").flatMap(lambda r: decode_pairs(r[1]))
+        verify_parts = max(parts, -(-n_candidates // _PAIRS_PER_TASK))
+        joined = (pairs.join(texts, verify_parts).map(lambda r: (r[1][0], (r[0], r[1][1])))
+                  .join(texts, verify_parts).map(lambda r: ((r[1][0][0], r[0]), r[1][0][1], r[1][1])))
         links = self._persist(joined.mapPartitions(partial(_verify_task, config=dedup)))
+        links.count()  # verified here (kept), so that the timings and the progress say so
         t = self._time("verify", t)
 
         # Connected components of the verified links; each clustered by the local function.
-        if len(coded):
+        self._begin("cluster")
+        if n_candidates:
             labels = self._persist(connected_components(links.map(lambda r: (r[0], r[1])), parts))
         else:
             labels = sc.parallelize([], 1)
         t = self._time("components", t)
         copy_b = sc.broadcast(copy_of)
-        coded_b = sc.broadcast(coded)
         members = (alive.map(lambda r: (copy_b.value.get(r[1], r[1]),
                                         _Member(r[1], copy_b.value.get(r[1], r[1]), r[2], r[4], r[6], r[7])))
                    .leftOuterJoin(labels, parts)
@@ -633,8 +780,12 @@ class _SparkRun:
         component_texts = labels.join(texts, parts).map(lambda r: (r[1][0], ("t", r[0], r[1][1][1])))
         component_links = (links.map(lambda r: (r[0], (r[1], r[2]))).join(labels, parts)
                            .map(lambda r: (r[1][1], ("l", r[0], r[1][0][0], r[1][0][1]))))
-        out = (members.union(component_texts).union(component_links).groupByKey(parts)
-               .flatMap(lambda kv: _cluster_component(kv[1], coded_b, dedup)).collect())
+        # The candidate pairs inside a component: was_candidate (pairs that did not verify are not verified again).
+        component_pairs = (pairs.join(labels, parts).map(lambda r: (r[1][0], (r[0], r[1][1])))
+                           .join(labels, parts).filter(lambda r: r[1][0][1] == r[1][1])
+                           .map(lambda r: (r[1][1], ("c", r[1][0][0], r[0]))))
+        out = (members.union(component_texts).union(component_links).union(component_pairs).groupByKey(parts)
+               .flatMap(lambda kv: _cluster_component(kv[1], dedup)).collect())
         clusters: list[Cluster] = [c for kind, c in out if kind == "cluster"]
         clusters.sort(key=lambda c: c.canonical)
         on_demand = sum(c[0] for kind, c in out if kind == "od")
@@ -642,6 +793,7 @@ class _SparkRun:
         t = self._time("cluster", t)
 
         # The documents, in read order, for the writers.
+        self._begin("collect")
         store = DocumentStore(config.memory_bytes)
         for _, doc in final.toLocalIterator():
             if doc.id not in empty_ids:
@@ -653,8 +805,8 @@ class _SparkRun:
                 on_reject(r)
         self._time("collect", t)
         stats = {
-            "candidate_pairs": len(coded),
-            "pruned_pairs": above_weight - len(coded),
+            "candidate_pairs": n_candidates,
+            "pruned_pairs": above_weight - n_candidates,
             "capped_keys": capped_keys,
             "capped_key_entries": capped_entries,
             "verified_links": n_links,
