@@ -415,3 +415,11 @@ def test_cli_add_query_stats_remove(seeds_dir, tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["documents"] == 0
     assert main(["index", "stats", str(tmp_path / "missing.idx")]) == 2
     assert main(["index", "remove", str(path), "--before", "yesterday"]) == 2
+
+
+def test_cli_add_with_a_missing_input_creates_no_index(seeds_dir, tmp_path, capsys):
+    path = tmp_path / "i.idx"
+    missing = tmp_path / "nowhere.jsonl"
+    assert main(["index", "add", str(path), str(seeds_dir), str(missing)]) == 2
+    assert "nowhere.jsonl: no such file or directory" in capsys.readouterr().err
+    assert not path.exists()

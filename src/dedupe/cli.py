@@ -36,7 +36,7 @@ from .config import CleanConfig, DedupConfig, FieldMap, Limits, RunConfig
 from .document import Document, Rejected
 from .errors import ConfigError, DedupeError
 from .pipeline import deduplicate, run
-from .readers import read_inputs
+from .readers import input_kind, read_inputs
 from .writers import OUTPUT_FORMATS, atomic_write, write_jsonl, write_outputs
 
 __all__ = ["main", "parse_args"]
@@ -454,6 +454,8 @@ def _cmd_index(args: argparse.Namespace) -> int:
         if args.day is not None and not _DATE.match(args.day):
             raise ConfigError(f"--day {args.day!r} is not a date: expected an ISO date like 2024-01-31")
         config = _index_config(args)
+        for path in args.inputs:  # a missing or unreadable input fails before the index is created
+            input_kind(path)
         with Index.open(args.index, config) as index:
             update = index.add(args.inputs, day=args.day)
         for r in update.rejected[:_MAX_REJECT_MESSAGES]:
