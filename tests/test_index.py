@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from dedupe import DedupConfig, Index, IndexFormatError, IndexMismatchError, RunConfig, run
 from dedupe.cli import main
 
-from test_quality_floor import _article, _load_generator, _vocabulary
+from test_quality_floor import _load_generator, invented_base
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 CONFIG = RunConfig(workers=1)
@@ -52,13 +52,7 @@ def periods(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     """A generated syndication corpus (invented base, as test_quality_floor makes it) of 360
     documents, split by publication date into 6 consecutive periods: one JSONL file each."""
     gen = _load_generator()
-    rng = random.Random(16)
-    vocab = _vocabulary(rng, 3000)
-    base = tmp_path_factory.mktemp("base")
-    for topic in ("business", "politics", "sport", "tech"):
-        (base / "bbc" / topic).mkdir(parents=True)
-        for i in range(45):
-            (base / "bbc" / topic / f"{i:03d}.txt").write_text(_article(rng, vocab), encoding="utf-8")
+    base = invented_base(tmp_path_factory, 16)
     out = tmp_path_factory.mktemp("corpus")
     assert gen.main(["--base", str(base), "--out", str(out), "--docs", "360", "--seed", "16"]) == 0
     rows = [json.loads(line) for line in (out / "docs.jsonl").read_text(encoding="utf-8").splitlines()]

@@ -62,16 +62,22 @@ def _article(rng: random.Random, vocab: list[str]) -> str:
     return title + "\n\n" + "\n\n".join(paragraphs) + "\n"
 
 
-@pytest.fixture(scope="module")
-def scored(tmp_path_factory: pytest.TempPathFactory):
-    gen = _load_generator()
-    rng = random.Random(20261121)
+def invented_base(tmp_path_factory: pytest.TempPathFactory, seed: int) -> Path:
+    """A base folder shaped like bbc_news (4 topics of 45 articles) of invented words."""
+    rng = random.Random(seed)
     vocab = _vocabulary(rng, 3000)
     base = tmp_path_factory.mktemp("base")
     for topic in ("business", "politics", "sport", "tech"):
         (base / "bbc" / topic).mkdir(parents=True)
         for i in range(45):
             (base / "bbc" / topic / f"{i:03d}.txt").write_text(_article(rng, vocab), encoding="utf-8")
+    return base
+
+
+@pytest.fixture(scope="module")
+def scored(tmp_path_factory: pytest.TempPathFactory):
+    gen = _load_generator()
+    base = invented_base(tmp_path_factory, 20261121)
     out = tmp_path_factory.mktemp("corpus")
     assert gen.main(["--base", str(base), "--out", str(out), "--docs", "400", "--seed", "5"]) == 0
     result = run([str(out / "docs.jsonl")], RunConfig(workers=1))

@@ -651,18 +651,22 @@ class Index:
         touched_digests: set[bytes] = set()
         dropped_reps: set[int] = set()  # representatives whose keys and pairs must go
 
+        def leave(num: int, rep: int | None, comp: int | None, cluster: str | None, digest: bytes | None) -> None:
+            """Document ``num`` leaves its component, cluster and exact-copy group as they were."""
+            if comp is not None:
+                affected_comps.add(comp)
+            if cluster is not None:
+                old_clusters.add(cluster)
+            if digest is not None:
+                touched_digests.add(digest)
+            if rep == num:
+                dropped_reps.add(num)
+
         # Removed documents leave everything.
         if removed:
             info = self._rows(removed, "rep, comp, cluster, digest")
-            for num, (rep, comp, cluster, digest) in info.items():
-                if comp is not None:
-                    affected_comps.add(comp)
-                if cluster is not None:
-                    old_clusters.add(cluster)
-                if digest is not None:
-                    touched_digests.add(digest)
-                if rep == num:
-                    dropped_reps.add(num)
+            for num, row in info.items():
+                leave(num, *row)
             self._drop_reps(dropped_reps)
             for part in _chunks(sorted(info), _SQL_CHUNK):
                 q = ",".join("?" * len(part))
@@ -710,17 +714,10 @@ class Index:
                 stored = (row[1], row[2], None if row[3] == "empty" else row[3])
                 if pending or final != stored:
                     changed[num] = final
-        update.restripped = sum(1 for n in changed if n not in set(new_nums))
+        inserted = set(new_nums)
+        update.restripped = sum(1 for n in changed if n not in inserted)
         for num in changed:
-            _, _, _, _, rep, comp, cluster, digest, _, _ = previous[num]
-            if comp is not None:
-                affected_comps.add(comp)
-            if cluster is not None:
-                old_clusters.add(cluster)
-            if digest is not None:
-                touched_digests.add(digest)
-            if rep == num:
-                dropped_reps.add(num)
+            leave(num, *previous[num][4:8])
         self._drop_reps({n for n in changed if previous[n][4] == n})
 
         signed_cache: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
