@@ -31,8 +31,8 @@ from .parallel import ordered_imap, ordered_map
 from .readers import read_inputs
 from .stages import EVIDENCE_GROUP_BITS, SIGN_BATCH, Cluster, OnDemandChecks, SignedPartition, clean_partition, make_cluster, \
     sign_partition
-from .store import DEFAULT_MEMORY_BYTES, DocumentStore, KeySpill, partition_keys
-from .verify import Link, PairVerifier, Prepared, prepare_texts, verify_many
+from .store import DEFAULT_MEMORY_BYTES, BlobSpill, DocumentStore, KeySpill, partition_keys
+from .verify import Link, PairVerifier, Prepared, pack_prepared, prepare_texts, unpack_prepared, verify_many
 
 __all__ = ["Cluster", "DedupResult", "RunResult", "CleanedCorpus", "deduplicate", "clean_corpus", "run", "as_document"]
 # Cluster lives in dedupe.stages (the records a stage makes); it is re-exported here, where it always was.
@@ -243,8 +243,9 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
 
     t2 = time.perf_counter()
     rep_ids = [ids[k] for k in reps.tolist()]
+    prepared = _prepare_once(coded, rep_ids, store, config, workers, spill.directory)
     links: dict[tuple[int, int], Link] = {}
-    for start, results in _verify_pairs(coded, rep_ids, store, config, workers):
+    for start, results in _verify_pairs(coded, prepared, config, workers):
         for (a, b), link in zip(decode_pairs(coded[start:start + len(results)]), results):
             if link is not None:
                 links[(a, b)] = link
@@ -265,10 +266,11 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
         at = int(np.searchsorted(coded, code))
         return at < len(coded) and int(coded[at]) == code
 
-    checks = OnDemandChecks(links, was_candidate, PairVerifier(fetch, config))
+    checks = OnDemandChecks(links, was_candidate, PairVerifier(fetch, config, load=prepared.load))
     sizes = tokens[reps].tolist()
     groups = group_components(len(reps), links, checks.check, sizes, config.linkage, prefetch=checks.prefetch)
     checks.verifier.prepared.clear()  # up to 8192 prepared documents, no longer needed
+    prepared.close()
 
     members_of_rep: dict[int, list[int]] = defaultdict(list)
     for k in alive.tolist():
@@ -421,48 +423,97 @@ def _bounded_pairs(spill: KeySpill, renumber: np.ndarray, comparable: np.ndarray
 _NO_LOOSE = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
 
 
-# Pairs per task when verification runs on worker processes: large enough that a
-# worker's cache of prepared documents gets reused (pairs are sorted, so a chunk
-# covers few documents), small enough to balance two to sixteen workers.
+class PreparedDocuments:
+    """Documents prepared for verification once each (:func:`dedupe.verify.prepare_texts`),
+    packed in a temporary file (:func:`dedupe.verify.pack_prepared`, about 20 KB a
+    600-word document) and read back by number for every pair they are in.
+
+    Preparing costs about 225 µs a document; reading one back about a tenth of that.
+    Before, each batch of pairs prepared its documents again, with a cache of 8192: at
+    20,000 documents each was prepared 1.4 times (one worker) to 2.6 times (two); at
+    100,000, with pairs spread over the whole corpus, several times more.
+    """
+
+    def __init__(self, spill: BlobSpill, numbers: np.ndarray, offsets: np.ndarray, sizes: np.ndarray,
+                 ids: Sequence[str]) -> None:
+        self._spill, self.numbers, self._offsets, self._sizes, self._ids = spill, numbers, offsets, sizes, ids
+
+    def load(self, numbers: Sequence[int]) -> list[Prepared | None]:
+        """The prepared documents ``numbers`` (``None`` for one that was not prepared)."""
+        wanted = np.asarray(numbers, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.numbers, wanted), max(len(self.numbers) - 1, 0))
+        found = (self.numbers[at] == wanted).tolist() if len(self.numbers) else [False] * len(wanted)
+        read, ids = self._spill.read, self._ids
+        return [unpack_prepared(ids[n], read(o, size)) if ok else None
+                for n, ok, o, size in zip(numbers, found, self._offsets[at].tolist(), self._sizes[at].tolist())]
+
+    def close(self) -> None:
+        self._spill.close()
+
+
+def _prepare_range(bounds: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Prepare one range of the documents to verify and append them to the spill: (offsets, sizes)."""
+    store, names, config, spill = (_STORE_STATE[k] for k in ("store", "ids", "config", "spill"))
+    lo, hi = bounds
+    chunk = names[lo:hi]
+    packed = [pack_prepared(p) for p in prepare_texts(chunk, [store[i].text or "" for i in chunk], config)]
+    return spill.append(packed), np.fromiter(map(len, packed), dtype=np.int64, count=len(packed))
+
+
+def _prepare_once(coded: np.ndarray, ids: Sequence[str], store: DocumentStore, config: DedupConfig, workers: int,
+                  directory: str | None) -> PreparedDocuments:
+    """Every document of the coded pairs, prepared once (on forked workers when several)."""
+    numbers = np.unique(np.concatenate([coded >> 32, coded & 0xFFFFFFFF])) if len(coded) else \
+        np.empty(0, dtype=np.int64)
+    spill = BlobSpill(directory)
+    names = [ids[n] for n in numbers.tolist()]
+    offsets, sizes = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
+    for at, size in _store_map(_prepare_range, store, names, workers, config=config, spill=spill):
+        offsets.append(at)
+        sizes.append(size)
+    return PreparedDocuments(spill, numbers.astype(np.int64), np.concatenate(offsets), np.concatenate(sizes), ids)
+
+
+# Pairs per task when verification runs on worker processes: large enough to amortise the
+# per-call cost of verify_many, small enough to balance two to sixteen workers.
 _VERIFY_CHUNK = 512
-# Prepared documents a verification worker keeps (about 25 KB each for 500-word
-# documents: 200 MB). On the 20,000-document stress corpus 8192 re-prepare each
-# document 2.6 times on average, 4096 5.7 times (measured with verify.PairVerifier).
-_PREPARED_CACHE = 8192
-# Read by forked verification workers: the documents' ids (by number) and store, and the config.
+# Documents a verification worker keeps once read back (about 25 KB each in memory: 100 MB).
+# Pairs are sorted, so a chunk's first documents recur in the next; on the shared-paragraph
+# corpus (20,000 documents, one worker) reading back is then 1.4 reads a document rather than 6.7.
+_LOADED_CACHE = 4096
+# Read by forked verification workers: the prepared documents and the config.
 _VERIFY_STATE: dict[str, Any] = {}
 
 
 def _verify_chunk(bounds: tuple[int, int]) -> tuple[int, list[Link | None]]:
-    coded, ids, store, config = (_VERIFY_STATE[k] for k in ("coded", "ids", "store", "config"))
-    cache: dict[int, Prepared] = _VERIFY_STATE.setdefault("prepared", {})
+    coded, prepared, config = (_VERIFY_STATE[k] for k in ("coded", "prepared", "config"))
+    cache: dict[int, Prepared] = _VERIFY_STATE.setdefault("cache", {})
     lo, hi = bounds
     pairs = decode_pairs(coded[lo:hi])
     needed = dict.fromkeys(n for pair in pairs for n in pair)
-    if len(cache) + len(needed) > _PREPARED_CACHE:  # bound a long-lived worker's memory
+    if len(cache) + len(needed) > _LOADED_CACHE:  # bound a long-lived worker's memory
         kept = {n: cache[n] for n in needed if n in cache}
         cache.clear()
         cache.update(kept)
     missing = [n for n in needed if n not in cache]
     if missing:
-        names = [ids[n] for n in missing]
-        cache.update(zip(missing, prepare_texts(names, [store[i].text or "" for i in names], config)))
+        cache.update(zip(missing, prepared.load(missing)))
     return lo, verify_many(pairs, cache, config)
 
 
-def _verify_pairs(coded: np.ndarray, ids: Sequence[str], store: DocumentStore, config: DedupConfig,
+def _verify_pairs(coded: np.ndarray, prepared: PreparedDocuments, config: DedupConfig,
                   workers: int) -> Iterator[tuple[int, list[Link | None]]]:
     """``(start, [verify result per pair])`` over the coded pairs, in order; on forked workers when many.
 
-    Workers inherit the pairs, the ids and the store through fork (nothing is
-    pickled on the way in; a spilled store is read with ``pread``); only the
+    Workers inherit the pairs and the prepared documents through fork (nothing is
+    pickled on the way in; they read the documents with ``pread``); only the
     links come back. Verification is a pure function of the two documents, so
     the result is the same for every worker count.
     """
     bounds = [(lo, min(lo + _VERIFY_CHUNK, len(coded))) for lo in range(0, len(coded), _VERIFY_CHUNK)]
     parallel = workers > 1 and len(bounds) > 1 and "fork" in multiprocessing.get_all_start_methods()
     _VERIFY_STATE.clear()
-    _VERIFY_STATE.update(coded=coded, ids=ids, store=store, config=config)
+    _VERIFY_STATE.update(coded=coded, prepared=prepared, config=config)
     try:
         if not parallel:
             yield from map(_verify_chunk, bounds)

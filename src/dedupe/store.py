@@ -31,7 +31,7 @@ import numpy as np
 
 from .document import Document
 
-__all__ = ["DocumentStore", "KeySpill", "partition_keys", "DEFAULT_MEMORY_BYTES"]
+__all__ = ["DocumentStore", "KeySpill", "BlobSpill", "partition_keys", "DEFAULT_MEMORY_BYTES"]
 
 # 256 MiB of document text in memory before spilling: a 75,000-article corpus
 # stays in memory (about 3.5 KB of text per news article, bbc_news and the
@@ -372,6 +372,54 @@ class KeySpill:
             self._fd = -1
         self._pending = []
         self._held = [[] for _ in self._held]
+
+    def __del__(self) -> None:
+        if getattr(self, "_fd", -1) >= 0:
+            try:
+                os.close(self._fd)
+            except OSError:
+                pass
+
+
+class BlobSpill:
+    """Byte strings written once to a temporary file and read back where they were put.
+
+    Forked worker processes may :meth:`append` too: the file is open before they
+    fork (its descriptor is inherited, writes are positional) and the end of the
+    file is a counter in shared memory, so each batch gets a region of its own.
+    Regions depend on the order batches arrive in, never their contents.
+
+    >>> spill = BlobSpill()
+    >>> at = spill.append([b"abc", b"", b"de"])
+    >>> [spill.read(int(o), n) for o, n in zip(at, (3, 0, 2))]
+    [b'abc', b'', b'de']
+    >>> spill.close()
+    """
+
+    def __init__(self, directory: str | None = None) -> None:
+        import multiprocessing  # here: only runs that verify pairs need one
+
+        self._fd = _temp_fd(directory)
+        self._end = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
+                                                else None).Value("q", 0)
+
+    def append(self, blobs: list[bytes]) -> np.ndarray:
+        """Write ``blobs`` one after another; the offset of each (int64)."""
+        sizes = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs))
+        data = b"".join(blobs)
+        with self._end.get_lock():
+            start = self._end.value
+            self._end.value = start + len(data)
+        _write_all(self._fd, data, start)
+        return start + np.cumsum(sizes) - sizes
+
+    def read(self, offset: int, length: int) -> bytes:
+        return _pread_all(self._fd, length, offset) if length else b""
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
 
     def __del__(self) -> None:
         if getattr(self, "_fd", -1) >= 0:
