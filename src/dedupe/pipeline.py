@@ -243,7 +243,7 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
 
     t2 = time.perf_counter()
     rep_ids = [ids[k] for k in reps.tolist()]
-    prepared = _prepare_once(coded, rep_ids, store, config, workers, spill.directory)
+    prepared = _prepare_once(coded, rep_ids, store, config, workers, spill.directory, progress)
     links: dict[tuple[int, int], Link] = {}
     for start, results in _verify_pairs(coded, prepared, config, workers):
         for (a, b), link in zip(decode_pairs(coded[start:start + len(results)]), results):
@@ -461,16 +461,20 @@ def _prepare_range(bounds: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _prepare_once(coded: np.ndarray, ids: Sequence[str], store: DocumentStore, config: DedupConfig, workers: int,
-                  directory: str | None) -> PreparedDocuments:
+                  directory: str | None, progress: Progress | None = None) -> PreparedDocuments:
     """Every document of the coded pairs, prepared once (on forked workers when several)."""
     numbers = np.unique(np.concatenate([coded >> 32, coded & 0xFFFFFFFF])) if len(coded) else \
         np.empty(0, dtype=np.int64)
     spill = BlobSpill(directory)
     names = [ids[n] for n in numbers.tolist()]
     offsets, sizes = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
+    done = 0
     for at, size in _store_map(_prepare_range, store, names, workers, config=config, spill=spill):
         offsets.append(at)
         sizes.append(size)
+        done += len(size)
+        if progress:
+            progress("prepare", done, len(names))
     return PreparedDocuments(spill, numbers.astype(np.int64), np.concatenate(offsets), np.concatenate(sizes), ids)
 
 
