@@ -54,8 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     linked: list[int] = []
     found: dict[int, object] = {}
 
-    def verify(coded, ids, store, config, workers):
-        for start, results in real_verify(coded, ids, store, config, workers):
+    def verify(coded, *rest):  # the verified pairs' results, whatever else the stage takes
+        for start, results in real_verify(coded, *rest):
             for k, link in enumerate(results):
                 if link is not None:
                     linked.append(int(coded[start + k]))
