@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from dedupe.config import DedupConfig
 from dedupe.text import analyze
-from dedupe.verify import PairVerifier, _sentence_scores, prepare, prepare_texts, verify, verify_many
+from dedupe.verify import PairVerifier, prepare, prepare_texts, sentence_scores, verify, verify_many
 
 ARRAYS = ("shingles", "word_keys", "word_sentences", "bigram_keys", "bigram_sentences", "word_counts", "lengths")
 
@@ -162,7 +162,7 @@ def test_lead_rule_is_the_only_difference():
                     and max(loose.close_coverage_a, loose.close_coverage_b) < on.weak_link_close)
             if weak:
                 x, y = prepared[a], prepared[b]
-                close = _sentence_scores(x, y, on.sentence_match) >= on.close_match
+                close = sentence_scores(x, y, on) >= on.close_match
                 lead_x = np.flatnonzero(x.word_counts > 0)[:2]
                 lead_y = np.flatnonzero(y.word_counts > 0)[:2]
                 close = bool(close[lead_x, :].any() or close[:, lead_y].any())
