@@ -34,7 +34,7 @@ from dedupe.clean.rules import credits, footers, headlines, paywall, social, tea
 from dedupe.clean.rules import engine as E
 from dedupe.clean.rules import lines as L
 from dedupe.config import CleanConfig
-from dedupe.document import Change
+from dedupe.records import Change
 
 _NO_RULES = CleanConfig(rules=())  # whitespace and encoding only
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import dedupe
 from dedupe import Document, Limits, Rejected, clean_html, clean_text, deduplicate, read_inputs
-from dedupe.document import REASONS
+from dedupe.records import REASONS
 from dedupe.readers import _Bad, decode_document
 from dedupe.writers import check_accounting, write_outputs
 

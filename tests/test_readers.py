@@ -24,7 +24,7 @@ import pytest
 import dedupe
 from dedupe import Document, InputError, Limits, Rejected, read_inputs
 from dedupe.cli import main
-from dedupe.document import REASONS
+from dedupe.records import REASONS
 from dedupe.readers import decode_bytes, decode_document, input_kind
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

@@ -81,9 +81,9 @@ import xxhash
 from . import __version__
 from .candidates import SentenceTokens, bound_pairs, decode_pairs, merge_evidence, pair_evidence
 from .clean import FurnitureLearner, furniture_only
-from .cluster import Candidate, group_components
+from .cluster import ClusterMember, group_components
 from .config import RunConfig
-from .document import Change, Document, Rejected
+from .records import Change, Document, Rejected
 from .errors import DedupeError, IndexFormatError, IndexMismatchError
 from .parallel import ordered_imap
 from .readers import read_inputs
@@ -997,7 +997,7 @@ class Index:
         doc_rows = []
         for gi, g in enumerate(groups):
             mem = sorted((m for k in g for m in members_of[nums[k]]), key=lambda m: m[1])
-            cands = [Candidate(i, int(tokens), published, outlet) for _, i, tokens, published, outlet in mem]
+            cands = [ClusterMember(i, int(tokens), published, outlet) for _, i, tokens, published, outlet in mem]
             rep_id = {nums[k]: info[nums[k]][0] for k in g}
             rep_of = {m[0]: r for k in g for r in [nums[k]] for m in members_of[r]}
             copies = [(rep_id[rep_of[m[0]]], m[1]) for m in mem if rep_of[m[0]] != m[0]]

@@ -23,9 +23,9 @@ import numpy as np
 
 from .candidates import Evidence, SentenceTokens, bound_pairs, decode_pairs, merge_evidence, pair_evidence
 from .clean import FurnitureLearner, furniture_only
-from .cluster import Candidate, group_components
+from .cluster import ClusterMember, group_components
 from .config import DedupConfig, RunConfig
-from .document import Document, Rejected
+from .records import Document, Rejected
 from .errors import ConfigError
 from .parallel import ordered_imap, ordered_map
 from .readers import read_inputs
@@ -283,7 +283,7 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
     clusters: list[Cluster] = []
     for gi, g in enumerate(groups):
         member_ks = sorted(k for n in g for k in members_of_rep[int(reps[n])])
-        cands = [Candidate(ids[k], int(tokens[k]), meta[k][0], meta[k][1]) for k in member_ks]
+        cands = [ClusterMember(ids[k], int(tokens[k]), meta[k][0], meta[k][1]) for k in member_ks]
         copies = [(ids[int(rep_of[k])], ids[k]) for k in member_ks if rep_of[k] != k]
         clusters.append(make_cluster(cands, links_of_group.get(gi, ()), copies, config))
     clusters.sort(key=lambda c: c.canonical)

@@ -68,7 +68,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO, Iterator, Mapping, Sequence
 
 from .config import FieldMap, Limits
-from .document import Document, Rejected
+from .records import Document, Rejected
 from .errors import InputError, MissingDependencyError
 
 __all__ = ["read_inputs", "decode_bytes", "decode_document", "input_kind", "InputUnit", "input_units", "read_unit"]

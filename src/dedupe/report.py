@@ -68,7 +68,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 import xxhash
 
 from .config import CleanConfig
-from .document import Document, source_of
+from .records import Document, source_of
 from .errors import InputError
 from .pipeline import DedupResult, RunResult
 from .readers import read_inputs

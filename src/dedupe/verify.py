@@ -95,19 +95,18 @@ verifies blocks of pairs with one sort per kind of evidence (see
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Literal, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from .config import DedupConfig
+from .records import Link, LinkKind, Passage
 from .sign import FoldedBatch, fold_texts, list_like, shingles_of, stopword_hashes, token_hashes
 from .text import Analysis
 
 __all__ = ["Prepared", "prepare", "prepare_texts", "Link", "Passage", "verify", "verify_many", "PairVerifier", "Tallies",
            "Verdicts", "judge", "sentence_scores"]
-
-LinkKind = Literal["near-duplicate", "syndicated"]
 
 _MAX_PASSAGES = 10
 
@@ -407,55 +406,6 @@ def _overlap_counts(xk: np.ndarray, xs: np.ndarray, yk: np.ndarray, ys: np.ndarr
     starts = np.repeat(lo - (np.cumsum(per) - per), per)
     cols = ys[np.arange(total) + starts]
     return np.bincount(rows * ny + cols, minlength=nx * ny).reshape(nx, ny)
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A run of consecutive shared sentences: sentence index ranges in A and B (end exclusive)."""
-
-    a: tuple[int, int]
-    b: tuple[int, int]
-    text: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"a_sentences": list(self.a), "b_sentences": list(self.b), "text": self.text}
-
-
-@dataclass(frozen=True)
-class Link:
-    """A verified link between two documents, with its evidence."""
-
-    a: str
-    b: str
-    kind: LinkKind
-    score: float
-    jaccard: float
-    containment_a: float  # share of A's shingles found in B
-    containment_b: float
-    coverage_a: float  # share of A's comparable tokens in sentences shared with B
-    coverage_b: float
-    close_coverage_a: float  # share of A's comparable tokens in sentences matched at >= close_match
-    close_coverage_b: float
-    shared_sentences: int
-    passages: tuple[Passage, ...] = field(default=())
-    exact: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"a": self.a, "b": self.b, "kind": self.kind, "score": self.score}
-        if self.exact:
-            out["exact"] = True
-        out.update(
-            jaccard=self.jaccard,
-            containment_a=self.containment_a,
-            containment_b=self.containment_b,
-            coverage_a=self.coverage_a,
-            coverage_b=self.coverage_b,
-            close_coverage_a=self.close_coverage_a,
-            close_coverage_b=self.close_coverage_b,
-            shared_sentences=self.shared_sentences,
-            passages=[p.to_dict() for p in self.passages],
-        )
-        return out
 
 
 def sentence_scores(x: Prepared, y: Prepared, config: DedupConfig, fragments: bool = False) -> np.ndarray:

@@ -99,7 +99,7 @@ from typing import Sequence
 import numpy as np
 import xxhash
 
-from ..document import Change
+from ..records import Change
 from ..sign import hash_spans, token_hashes
 from ..text import fold_batch, normalize, token_spans, tokenize
 from .rules import DEFAULT_RULES, apply_rules_until_stable, join_lines

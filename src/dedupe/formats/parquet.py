@@ -33,7 +33,7 @@ import logging
 from typing import Any, Iterator
 
 from ..config import FieldMap, Limits
-from ..document import Document, Rejected
+from ..records import Document, Rejected
 from ..errors import MissingDependencyError
 from ..readers import _Bad, _path_text, id_hint, record_document
 

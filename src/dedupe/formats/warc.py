@@ -50,7 +50,7 @@ from collections import Counter
 from typing import Any, Iterator
 
 from ..config import Limits
-from ..document import Document, Rejected
+from ..records import Document, Rejected
 from ..errors import MissingDependencyError
 from ..readers import _Bad, _path_text, decode_document
 
