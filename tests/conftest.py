@@ -44,13 +44,13 @@ def pool_spy(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     import dedupe.parallel
 
     pools: list[int] = []
-    real_pool_map = dedupe.parallel._pool_map
+    real_pool_map = dedupe.parallel.pool_map
 
     def spy(func, items, workers, chunksize, ctx):  # type: ignore[no-untyped-def]
         pools.append(workers)
         return real_pool_map(func, items, workers, chunksize, ctx)
 
-    monkeypatch.setattr(dedupe.parallel, "_pool_map", spy)
+    monkeypatch.setattr(dedupe.parallel, "pool_map", spy)
     return pools
 
 
