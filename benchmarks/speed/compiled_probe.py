@@ -149,7 +149,7 @@ def _document_values_kernel(sh, fm, sh_off, a, b, round_keys, k, shift, pow2, va
 def document_values(sh: np.ndarray, fm: np.ndarray, sh_off: np.ndarray, perms: sign.Permutations) -> np.ndarray:
     k = perms.num_perm
     values = np.full((len(sh_off) - 1, k), 0xFFFFFFFF, dtype=np.uint32)
-    keys = np.array([sign._round_key(perms.seed, r) for r in range(sign._ROUNDS)], dtype=np.uint64)
+    keys = np.array([sign.round_key(perms.seed, r) for r in range(sign.ROUNDS)], dtype=np.uint64)
     if k < 2:
         raise SystemExit("compiled_probe.py: num_perm must be at least 2")  # a shift by 64 is undefined in LLVM
     pow2 = k & (k - 1) == 0

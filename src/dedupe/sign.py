@@ -54,7 +54,7 @@ from .text import STOPWORDS, Analysis, fold_batch, word_byte_mask
 __all__ = [
     "Permutations", "permutations", "token_hashes", "shingle_hashes", "shingles_of", "Signature", "sign", "sign_texts",
     "document_values", "to_lean_minhash", "band_keys", "SCHEME", "stopword_hashes", "list_like", "comparable_words",
-    "hash_spans", "FoldedBatch", "fold_texts",
+    "hash_spans", "FoldedBatch", "fold_texts", "ROUNDS", "round_key",
 ]
 
 #: The datasketch scheme to wrap values in (32-bit values; the sentence values are
@@ -292,7 +292,7 @@ def _digest(th: np.ndarray) -> bytes:
     return xxhash.xxh3_128_digest(th.tobytes())
 
 
-def _round_key(seed: int, r: int) -> np.uint64:
+def round_key(seed: int, r: int) -> np.uint64:
     """The odd 64-bit multiplier of one-permutation round ``r`` for ``seed`` (splitmix64; no RNG state)."""
     z = (seed * 0x9E3779B97F4A7C15 + (r + 1) * 0xD1B54A32D192ED03) & 0xFFFFFFFFFFFFFFFF
     z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
@@ -311,13 +311,13 @@ def _bins(z: np.ndarray, k: int) -> np.ndarray:
 # document (596 shingles) has an empty bin after one round with probability 0.69, after
 # two 0.01 (1 - (1 - e^(-596*r/128))^128); a second round on those documents costs less
 # than completing their empty bins over all their shingles.
-_ROUNDS = 2
+ROUNDS = 2
 
 
 def _document_values(sh: np.ndarray, fm: np.ndarray, sh_off: np.ndarray, perms: Permutations) -> np.ndarray:
     """Document values, ``(docs, k)`` uint32: one-permutation hashing, empty bins completed by min-hashing.
 
-    Round ``r`` (``r < _ROUNDS``) puts each shingle ``x`` (its 32-bit hash) of a
+    Round ``r`` (``r < ROUNDS``) puts each shingle ``x`` (its 32-bit hash) of a
     document in one bin: ``z = x * m_r mod 2**64`` for an odd multiplier of
     the round and seed, the high bits of ``z`` picking the bin, its low 32
     bits the value; a bin keeps the least value of the first round that put
@@ -347,8 +347,8 @@ def _document_values(sh: np.ndarray, fm: np.ndarray, sh_off: np.ndarray, perms: 
     doc = np.repeat(np.arange(docs, dtype=np.int64), count)
     x = sh.astype(_U64)
     with np.errstate(over="ignore"):
-        for r in range(_ROUNDS):
-            z = x * _round_key(perms.seed, r)
+        for r in range(ROUNDS):
+            z = x * round_key(perms.seed, r)
             slot = doc * k
             slot += _bins(z, k)
             if r:
@@ -359,7 +359,7 @@ def _document_values(sh: np.ndarray, fm: np.ndarray, sh_off: np.ndarray, perms: 
             full = filled.reshape(docs, k).all(axis=1)
             if full[count > 0].all():
                 return values
-            if r + 1 < _ROUNDS:
+            if r + 1 < ROUNDS:
                 keep = ~full[doc]
                 x, doc = x[keep], doc[keep]
         empty = np.flatnonzero(~filled.reshape(docs, k) & (count > 0)[:, None])
