@@ -536,9 +536,9 @@ def _verify_one(x: Prepared, y: Prepared, config: DedupConfig, inter: int, fragm
             ix, iy = np.arange(len(mx)), np.arange(len(my))
             len_x = np.where((mx >= 0) & frag[ix, mx], np.minimum(x.lengths, y.lengths[mx]), x.lengths)
             len_y = np.where((my >= 0) & frag[my, iy], np.minimum(y.lengths, x.lengths[my]), y.lengths)
-    else:
-        mx, sx, my, sy = np.full(len(x.lengths), -1), np.zeros(len(x.lengths)), np.full(len(y.lengths), -1), \
-            np.zeros(len(y.lengths))
+    else:  # a side without sentences: nothing matches
+        mx, my = np.full(len(x.lengths), -1), np.full(len(y.lengths), -1)
+        sx, sy = np.zeros(len(mx)), np.zeros(len(my))
         lead = config.weak_link_lead <= 0
     matched_x, matched_y = mx >= 0, my >= 0
     close_mx, close_my = sx >= config.close_match, sy >= config.close_match
