@@ -144,6 +144,19 @@ def index_parameters(config: RunConfig) -> dict[str, Any]:
     }))
 
 
+def _with_new_settings(params: dict[str, Any]) -> dict[str, Any]:
+    """Stored parameters with the settings added to the configs since the index was built, at their
+    defaults: a new setting's default is the behaviour the code had before it was a setting (the
+    fingerprints of the normalisation and of the signatures still catch any other change)."""
+    from .config import CleanConfig, DedupConfig
+
+    out = dict(params)
+    for name, default in (("clean", CleanConfig()), ("dedup", DedupConfig())):
+        if isinstance(out.get(name), dict):
+            out[name] = {**json.loads(json.dumps(asdict(default))), **out[name]}
+    return out
+
+
 def _differences(stored: Mapping[str, Any], wanted: Mapping[str, Any], prefix: str = "") -> list[str]:
     out = []
     for key in sorted(set(stored) | set(wanted)):
@@ -436,7 +449,7 @@ class Index:
                 con.execute("COMMIT")
                 stored_params = json.loads(con.execute("SELECT value FROM meta WHERE name = 'params'").fetchone()[0])
             else:
-                stored_params = json.loads(stored[0])
+                stored_params = _with_new_settings(json.loads(stored[0]))
             if config is None:
                 config = _config_from(stored_params)
                 wanted = index_parameters(config)
