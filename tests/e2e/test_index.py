@@ -33,7 +33,7 @@ from dedupe.cli import main
 
 from test_quality_floor import load_generator, invented_base
 
-SRC = str(Path(__file__).resolve().parents[1] / "src")
+SRC = str(Path(__file__).resolve().parents[2] / "src")
 CONFIG = RunConfig(workers=1)
 
 

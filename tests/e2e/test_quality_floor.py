@@ -24,7 +24,7 @@ import pytest
 from dedupe import RunConfig, run
 from dedupe.evaluate import GoldRow, evaluate
 
-GENERATOR_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "syndication" / "generate.py"
+GENERATOR_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "syndication" / "generate.py"
 STOP = ["the", "of", "and", "to", "in", "a", "said", "on", "for", "that", "with", "was", "by", "at", "it"]
 SYLLABLES = ["ka", "lo", "mer", "ta", "vin", "so", "ral", "pe", "dri", "gon", "u", "sel", "ba", "tor", "ni",
              "fa", "mo", "ce", "lu", "dar", "ve", "qui", "stan", "ho", "ri", "ex", "pol", "an", "mi", "cur"]

@@ -1,4 +1,4 @@
-"""report.html without a browser: contents, escaping, determinism, bounds (tests/test_report_browser.py opens it)."""
+"""report.html without a browser: contents, escaping, determinism, bounds (tests/e2e/test_report_browser.py opens it)."""
 
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ from dedupe.errors import DocumentError
 from dedupe.records import REASONS
 from dedupe.readers import decode_bytes, decode_document, input_kind
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 GOOD_TEXT = "Russian military instructors arrived in Niger with an air defence system, state media said.\n"
 
 

@@ -24,7 +24,7 @@ from dedupe import Document, Limits, MissingDependencyError, Rejected, read_inpu
 from dedupe.cli import main
 from dedupe.records import REASONS
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 TEXTS = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
 
 
