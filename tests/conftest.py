@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from pathlib import Path
 from typing import Iterator
 
@@ -13,6 +14,12 @@ from hypothesis import settings
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
+
+# Test modules share helpers by name (``from test_verify_batch import make_docs``) whichever
+# folder each is in (unit/, equivalence/, golden/, e2e/ or tests/ itself), and whichever runs alone.
+for _kind in ("unit", "equivalence", "golden", "e2e"):
+    if str(Path(__file__).resolve().parent / _kind) not in sys.path:
+        sys.path.insert(0, str(Path(__file__).resolve().parent / _kind))
 
 settings.register_profile("ci", deadline=None, max_examples=60, derandomize=True)
 settings.register_profile("dev", deadline=None, max_examples=60)
@@ -44,13 +51,13 @@ def pool_spy(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     import dedupe.parallel
 
     pools: list[int] = []
-    real_pool_map = dedupe.parallel._pool_map
+    real_pool_map = dedupe.parallel.pool_map
 
     def spy(func, items, workers, chunksize, ctx):  # type: ignore[no-untyped-def]
         pools.append(workers)
         return real_pool_map(func, items, workers, chunksize, ctx)
 
-    monkeypatch.setattr(dedupe.parallel, "_pool_map", spy)
+    monkeypatch.setattr(dedupe.parallel, "pool_map", spy)
     return pools
 
 

@@ -1,4 +1,4 @@
-"""The longer fuzzing campaign: the hypothesis tests of tests/test_fuzz.py with many examples.
+"""The longer fuzzing campaign: the hypothesis tests of tests/e2e/test_fuzz.py with many examples.
 
 CI runs those tests with the ``ci`` profile's few examples (fixed, derandomized).
 This script runs them with ``--examples`` examples per test, random ones from
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-k", default=None, help="only the tests matching this pytest -k expression")
     args = parser.parse_args(argv)
 
-    cmd = [sys.executable, "-m", "pytest", "tests/test_fuzz.py", "-q", "-p", "no:cacheprovider",
+    cmd = [sys.executable, "-m", "pytest", "tests/e2e/test_fuzz.py", "-q", "-p", "no:cacheprovider",
            "--hypothesis-show-statistics", f"--hypothesis-seed={args.seed}", "-W", "ignore::DeprecationWarning"]
     if args.k:
         cmd += ["-k", args.k]

@@ -91,7 +91,8 @@ def vocabulary(paragraphs: list[str]) -> list[str]:
     return [w.lower() for p in paragraphs for w in p.split(" ") if w.isalpha()]
 
 
-def _rewrite(para: str, vocab: list[str], rng: random.Random) -> str:
+def rewrite(para: str, vocab: list[str], rng: random.Random) -> str:
+    """The paragraph with some words replaced by words of ``vocab`` (a ``REWRITE`` share)."""
     words = para.split(" ")
     for k, w in enumerate(words):
         if rng.random() < REWRITE and (m := _WORD.match(w)):
@@ -100,7 +101,8 @@ def _rewrite(para: str, vocab: list[str], rng: random.Random) -> str:
     return " ".join(words)
 
 
-def _near(text: str, rng: random.Random) -> str:
+def near_copy(text: str, rng: random.Random) -> str:
+    """A near copy of ``text``: about 1.5% of its words dropped and 1.5% doubled, paragraph by paragraph."""
     out = []
     for para in text.split("\n\n"):
         words = []
@@ -130,21 +132,22 @@ def documents(titles: list[str], paragraphs: list[str], docs: int, seed: int,
             of, title, text = recent[rng.randrange(len(recent))]
             kind = rng.choices(kinds, weights)[0]
             if kind == "near":
-                text = _near(text, rng)
+                text = near_copy(text, rng)
             elif kind == "partial":
                 paras = text.split("\n\n")
                 keep = sorted(rng.sample(range(len(paras)), max(1, rng.randint(len(paras) // 2, len(paras)))))
-                extra = [_rewrite(rng.choice(paragraphs), vocab, rng) for _ in range(rng.randint(1, 3))]
+                extra = [rewrite(rng.choice(paragraphs), vocab, rng) for _ in range(rng.randint(1, 3))]
                 text = "\n\n".join([paras[k] for k in keep] + extra)
             yield {"id": doc_id, "title": title, "text": text, "source": source}, {"id": doc_id, "of": of, "kind": kind}
         else:
             title = rng.choice(titles)
-            text = "\n\n".join(_rewrite(rng.choice(paragraphs), vocab, rng) for _ in range(rng.randint(4, 9)))
+            text = "\n\n".join(rewrite(rng.choice(paragraphs), vocab, rng) for _ in range(rng.randint(4, 9)))
             recent.append((doc_id, title, text))
             yield {"id": doc_id, "title": title, "text": text, "source": source}, None
 
 
-def _open(path: Path) -> IO[str]:
+def open_output(path: Path) -> IO[str]:
+    """``path`` opened for writing UTF-8 text (gzip-compressed for ``.gz``)."""
     if path.suffix == ".gz":
         return gzip.open(path, "wt", encoding="utf-8", newline="\n", compresslevel=6)  # type: ignore[return-value]
     return path.open("w", encoding="utf-8", newline="\n")
@@ -154,7 +157,7 @@ def generate(base: Path, out: Path, docs: int, seed: int, copies: float = 0.2, g
     """Write the corpus (and the gold copies) and return the number of copies."""
     titles, paragraphs = load_base(base)
     n_copies = 0
-    with _open(out) as f, (_open(gold) if gold else open(os.devnull, "w")) as g:
+    with open_output(out) as f, (open_output(gold) if gold else open(os.devnull, "w")) as g:
         for doc, copy in documents(titles, paragraphs, docs, seed, copies):
             f.write(json.dumps(doc, ensure_ascii=False) + "\n")
             if copy is not None:

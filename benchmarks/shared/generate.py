@@ -65,8 +65,8 @@ def _scale_module():
 
 
 _scale = _scale_module()
-_near, _open, _rewrite, load_base, vocabulary = (_scale._near, _scale._open, _scale._rewrite, _scale.load_base,
-                                                 _scale.vocabulary)
+near_copy, open_output, rewrite, load_base, vocabulary = (_scale.near_copy, _scale.open_output, _scale.rewrite,
+                                                         _scale.load_base, _scale.vocabulary)
 
 SOURCES = [f"outlet{i:02d}.example" for i in range(24)]
 COPY_KINDS = (("exact", 0.15), ("near", 0.35), ("wire", 0.30), ("abridged", 0.20))
@@ -214,7 +214,7 @@ class Pool:
         n = self.made
         self.made += 1
         base = self.base[n % len(self.base)]
-        text = base if n < len(self.base) else _rewrite(base, self.vocab, self.rng)
+        text = base if n < len(self.base) else rewrite(base, self.vocab, self.rng)
         uses = max(2, min(10, round(self.rng.gauss(self.reuse, 2))))
         return [n, text, uses, []]
 
@@ -267,7 +267,7 @@ def documents(titles: list[str], paragraphs: list[str], docs: int, seed: int, co
             for entry in entries:
                 entry[3].append(i)
             if kind == "near":
-                paras = _near("\n\n".join(paras), rng).split("\n\n")
+                paras = near_copy("\n\n".join(paras), rng).split("\n\n")
             elif kind == "wire":
                 keep = sorted(rng.sample(range(len(paras)), max(2, round(len(paras) * rng.uniform(0.6, 1.0)))))
                 while sum(paras[k].count(" ") + 1 for k in keep) < COPY_WORDS:
@@ -312,7 +312,7 @@ def generate(base: Path, out: Path, docs: int, seed: int, copies: float, reuse: 
     titles, paragraphs = load_base(base)
     out.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
-    with _open(out / "docs.jsonl") as f, _open(out / "gold.jsonl") as g:
+    with open_output(out / "docs.jsonl") as f, open_output(out / "gold.jsonl") as g:
         for doc, gold in documents(titles, paragraphs, docs, seed, copies, reuse):
             f.write(json.dumps(doc, ensure_ascii=False) + "\n")
             g.write(json.dumps(gold) + "\n")

@@ -44,7 +44,7 @@ from types import ModuleType
 from typing import Any, Callable
 
 import dedupe.clean as current
-from dedupe.document import Document
+from dedupe.records import Document
 
 
 def load_package(path: Path, name: str = "dedupe._clean_baseline") -> ModuleType:

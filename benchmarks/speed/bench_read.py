@@ -27,7 +27,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from dedupe import clean_document, read_inputs
-from dedupe.document import Document
+from dedupe.records import Document
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 

@@ -13,7 +13,7 @@ Usage::
 
 Kernels (each the same definition as the numpy function it replaces, see ``dedupe.sign``):
 
-- ``_hash_spans``: token hashes from the folded bytes (tokens of 1-16 bytes; others keep
+- ``hash_spans``: token hashes from the folded bytes (tokens of 1-16 bytes; others keep
   the numpy path's xxh3 fallback);
 - ``_document_values``: one-permutation hashing, the second round and the min-hash
   completion of empty bins, per document;
@@ -149,7 +149,7 @@ def _document_values_kernel(sh, fm, sh_off, a, b, round_keys, k, shift, pow2, va
 def document_values(sh: np.ndarray, fm: np.ndarray, sh_off: np.ndarray, perms: sign.Permutations) -> np.ndarray:
     k = perms.num_perm
     values = np.full((len(sh_off) - 1, k), 0xFFFFFFFF, dtype=np.uint32)
-    keys = np.array([sign._round_key(perms.seed, r) for r in range(sign._ROUNDS)], dtype=np.uint64)
+    keys = np.array([sign.round_key(perms.seed, r) for r in range(sign.ROUNDS)], dtype=np.uint64)
     if k < 2:
         raise SystemExit("compiled_probe.py: num_perm must be at least 2")  # a shift by 64 is undefined in LLVM
     pow2 = k & (k - 1) == 0
@@ -181,13 +181,13 @@ def run_minima(fm: np.ndarray, starts: np.ndarray, lengths: np.ndarray, perms: s
     return out
 
 
-_NUMPY = {"hash_spans": sign._hash_spans, "document_values": sign._document_values, "run_minima": sign._run_minima}
+_NUMPY = {"hash_spans": sign.hash_spans, "document_values": sign._document_values, "run_minima": sign._run_minima}
 
 
 def use(compiled: bool) -> None:
     """Point dedupe's modules at the compiled kernels (or back at numpy's)."""
     hs = hash_spans if compiled else _NUMPY["hash_spans"]
-    sign._hash_spans = furniture._hash_spans = verify._hash_spans = hs
+    sign.hash_spans = furniture.hash_spans = hs  # verify reads them through sign.FoldedBatch
     sign._document_values = document_values if compiled else _NUMPY["document_values"]
     sign._run_minima = run_minima if compiled else _NUMPY["run_minima"]
 

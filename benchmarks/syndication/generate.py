@@ -109,7 +109,7 @@ Output
     {"id": "d000123", "text": "...", "source": "morninglantern.example",
      "url": "https://www.morninglantern.example/...", "published": "2005-03-14T09:32:00Z"}
 
-``source`` is the outlet's domain (what ``dedupe.document.source_of`` derives
+``source`` is the outlet's domain (what ``dedupe.records.source_of`` derives
 from the URL); ``url`` is absent on ``no_url`` (10 %) of the documents, and
 ``source`` too on half of those.
 

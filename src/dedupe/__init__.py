@@ -25,12 +25,11 @@ __version__ = "0.1.0"
 
 from .clean import CleanResult, clean_document, clean_html, clean_text  # noqa: E402
 from .config import CleanConfig, DedupConfig, FieldMap, Limits, RunConfig  # noqa: E402
-from .document import Change, Document, Rejected  # noqa: E402
 from .errors import ConfigError, DedupeError, IndexFormatError, IndexMismatchError, InputError, MissingDependencyError  # noqa: E402
 from .index import Index, IndexUpdate, Match  # noqa: E402
-from .pipeline import Cluster, DedupResult, RunResult, deduplicate, run  # noqa: E402
+from .pipeline import DedupResult, RunResult, deduplicate, run  # noqa: E402
 from .readers import read_inputs  # noqa: E402
-from .verify import Link  # noqa: E402
+from .records import Change, Cluster, Document, Link, Rejected  # noqa: E402
 from .writers import write_outputs  # noqa: E402
 from .report import write_report  # noqa: E402
 

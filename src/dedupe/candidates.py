@@ -85,22 +85,6 @@ def lsh_index(signatures: Sequence[Signature], config: DedupConfig) -> MinHashLS
     return lsh
 
 
-def _bucket_pairs(keys: np.ndarray, owners: np.ndarray, max_bucket: int,
-                  weights: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
-    """Pairs ``a * 2**32 + b`` (``a < b``) of owners that share a key, as a sorted unique int64 array.
-
-    Owners are document numbers (below 2**31). Within a key's run, sorted by
-    owner, each entry pairs with the next ``max_bucket`` entries. With
-    ``weights``, also each pair's evidence: 2 for every shared document band
-    key (odd keys, see :func:`signature_keys`), 1 for every shared sentence
-    band key, summed over the keys the pair shares here.
-    """
-    ev = pair_evidence([(keys, owners)], max_bucket)
-    if weights:
-        return ev.codes, ev.weights
-    return ev.codes
-
-
 # Entries' ``aux`` (see :func:`signature_entries`): the sentence's slot (its row in
 # Signature.sentences), its comparable tokens, and a mark of its class (0 on a class entry).
 _NO_SLOT = 0xFFFF

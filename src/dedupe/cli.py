@@ -33,7 +33,7 @@ from typing import Iterator, Sequence, TextIO
 
 from . import __version__
 from .config import CleanConfig, DedupConfig, FieldMap, Limits, RunConfig
-from .document import Document, Rejected
+from .records import Document, Rejected
 from .errors import ConfigError, DedupeError
 from .pipeline import deduplicate, run
 from .readers import input_kind, read_inputs

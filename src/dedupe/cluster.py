@@ -48,7 +48,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping, Sequence
 
-from .verify import Link
+from .records import Link
 
 __all__ = ["UnionFind", "components", "group", "group_components", "merge_order", "choose_canonical"]
 
@@ -324,7 +324,7 @@ def _share(value: float) -> int:
 
 
 @dataclass(frozen=True)
-class Candidate:
+class ClusterMember:
     """What the canonical policy looks at for one member."""
 
     id: str
@@ -334,8 +334,8 @@ class Candidate:
 
 
 def choose_canonical(
-    members: Sequence[Candidate], policy: str, preferred_sources: Sequence[str] = ()
-) -> tuple[Candidate, str]:
+    members: Sequence[ClusterMember], policy: str, preferred_sources: Sequence[str] = ()
+) -> tuple[ClusterMember, str]:
     """The canonical member under a policy, and the reason in words.
 
     Policies (ties always fall through to the next criterion, finally the
@@ -348,14 +348,14 @@ def choose_canonical(
 
     ``preferred_sources``, when given, come first, in their order.
 
-    >>> a = Candidate("a", 300, "2024-04-12", "x.com")
-    >>> b = Candidate("b", 500, "2024-04-13", "y.com")
+    >>> a = ClusterMember("a", 300, "2024-04-12", "x.com")
+    >>> b = ClusterMember("b", 500, "2024-04-13", "y.com")
     >>> choose_canonical([a, b], "longest")[0].id, choose_canonical([a, b], "earliest")[0].id
     ('b', 'a')
     """
     rank_source = {s: k for k, s in enumerate(preferred_sources)}
 
-    def key(c: Candidate) -> tuple:
+    def key(c: ClusterMember) -> tuple:
         pref = rank_source.get(c.source or "", len(rank_source))
         date = c.published or "\uffff"
         if policy == "earliest":

@@ -98,6 +98,8 @@ class DedupConfig:
     sentence_min_shingles: int = 4
     # 0.5: the seeds' copied sentences score 0.5-1.0, independent write-ups 0.3-0.45 (docs/tuning.md)
     sentence_match: float = 0.5
+    # 2: a matched sentence pair shares word bigrams, not only topic words; first version, not swept (docs/tuning.md)
+    sentence_min_bigrams: int = 2
     # Sentences shorter than this (tokens) never count as shared-passage evidence.
     sentence_min_tokens: int = 6
     # A fragment inside a longer sentence matches (dedupe.verify, pairs whole sentences do not link;
@@ -126,8 +128,11 @@ class DedupConfig:
     weak_link_close: float = 1 / 3
     # 0.5: a two-paragraph abridgement; write-ups share at most 4-5% of a seed (docs/tuning.md)
     single_sentence_coverage: float = 0.5
-    # Near-duplicate: the smaller document at least this much covered, the larger at least half.
+    # 0.9 / 0.5: near-duplicate: the smaller this covered, the larger half; first version, not swept (docs/tuning.md)
     near_duplicate_coverage: float = 0.9
+    near_duplicate_larger_coverage: float = 0.5
+    # 0.9: near-duplicate by shingle Jaccard alone (light edits only); first version, not swept (docs/tuning.md)
+    near_duplicate_jaccard: float = 0.9
     # Average-link guard against chaining: this share of cross pairs must be links (dedupe.cluster; docs/tuning.md)
     linkage: float = 0.5
     canonical: CanonicalPolicy = "longest"
@@ -149,6 +154,12 @@ class DedupConfig:
         _check(0.0 < self.min_coverage <= 1.0, "min_coverage", self.min_coverage, "(0, 1]")
         _check(0.0 < self.near_duplicate_coverage <= 1.0, "near_duplicate_coverage",
                self.near_duplicate_coverage, "(0, 1]")
+        _check(0.0 <= self.near_duplicate_larger_coverage <= 1.0, "near_duplicate_larger_coverage",
+               self.near_duplicate_larger_coverage, "[0, 1]")
+        _check(0.0 < self.near_duplicate_jaccard <= 1.0, "near_duplicate_jaccard", self.near_duplicate_jaccard,
+               "(0, 1]")
+        _check(self.sentence_min_bigrams >= 0, "sentence_min_bigrams", self.sentence_min_bigrams,
+               "an integer >= 0")
         _check(self.sentence_match <= self.close_match <= 1.0, "close_match", self.close_match,
                f"[sentence_match ({self.sentence_match}), 1]")
         _check(0.0 <= self.min_close_coverage <= 1.0, "min_close_coverage", self.min_close_coverage, "[0, 1]")

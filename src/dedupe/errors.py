@@ -5,17 +5,21 @@ The hierarchy, so a caller can catch by meaning::
     DedupeError                 root: catch this to catch everything dedupe raises
     ├── ConfigError             an invalid configuration value (names the field and the allowed range)
     ├── InputError              an input could not be opened at all (missing path, unknown format)
+    ├── DocumentError           one document's bytes or fields cannot be read (its reason code says why)
     ├── MissingDependencyError  an optional extra is not installed (names the pip command)
     ├── IndexFormatError        a path given as an index is not one (foreign or damaged; left untouched)
     └── IndexMismatchError      an index opened with other parameters than it was built with
 
-Bad *documents* never raise: they become :class:`dedupe.Rejected` records and
-the run goes on. Exceptions are for problems that stop the whole call.
+Bad *documents* never stop a run: they become :class:`dedupe.Rejected` records
+and the run goes on. Exceptions are for problems that stop the whole call, and
+:class:`DocumentError`, which the functions that decode a single document
+(:func:`dedupe.readers.decode_document` and the like) raise and the readers
+turn into a ``Rejected``.
 """
 
 from __future__ import annotations
 
-__all__ = ["DedupeError", "ConfigError", "InputError", "MissingDependencyError", "IndexFormatError",
+__all__ = ["DedupeError", "ConfigError", "InputError", "DocumentError", "MissingDependencyError", "IndexFormatError",
            "IndexMismatchError"]
 
 
@@ -29,6 +33,16 @@ class ConfigError(DedupeError, ValueError):
 
 class InputError(DedupeError, OSError):
     """An input path cannot be used at all (it does not exist, or its format is unknown)."""
+
+
+class DocumentError(DedupeError, ValueError):
+    """One document cannot be read: ``reason`` is its reason code (:data:`dedupe.records.REASONS`),
+    ``message`` says more. The readers write it to ``rejected.jsonl`` and go on."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
 
 
 class MissingDependencyError(DedupeError, ImportError):

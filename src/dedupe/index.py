@@ -81,9 +81,9 @@ import xxhash
 from . import __version__
 from .candidates import SentenceTokens, bound_pairs, decode_pairs, merge_evidence, pair_evidence
 from .clean import FurnitureLearner, furniture_only
-from .cluster import Candidate, group_components
+from .cluster import ClusterMember, group_components
 from .config import RunConfig
-from .document import Change, Document, Rejected
+from .records import Change, Document, Rejected
 from .errors import DedupeError, IndexFormatError, IndexMismatchError
 from .parallel import ordered_imap
 from .readers import read_inputs
@@ -142,6 +142,19 @@ def index_parameters(config: RunConfig) -> dict[str, Any]:
         "scheme": SCHEME,
         **_probe_fingerprint(config),
     }))
+
+
+def _with_new_settings(params: dict[str, Any]) -> dict[str, Any]:
+    """Stored parameters with the settings added to the configs since the index was built, at their
+    defaults: a new setting's default is the behaviour the code had before it was a setting (the
+    fingerprints of the normalisation and of the signatures still catch any other change)."""
+    from .config import CleanConfig, DedupConfig
+
+    out = dict(params)
+    for name, default in (("clean", CleanConfig()), ("dedup", DedupConfig())):
+        if isinstance(out.get(name), dict):
+            out[name] = {**json.loads(json.dumps(asdict(default))), **out[name]}
+    return out
 
 
 def _differences(stored: Mapping[str, Any], wanted: Mapping[str, Any], prefix: str = "") -> list[str]:
@@ -436,7 +449,7 @@ class Index:
                 con.execute("COMMIT")
                 stored_params = json.loads(con.execute("SELECT value FROM meta WHERE name = 'params'").fetchone()[0])
             else:
-                stored_params = json.loads(stored[0])
+                stored_params = _with_new_settings(json.loads(stored[0]))
             if config is None:
                 config = _config_from(stored_params)
                 wanted = index_parameters(config)
@@ -997,7 +1010,7 @@ class Index:
         doc_rows = []
         for gi, g in enumerate(groups):
             mem = sorted((m for k in g for m in members_of[nums[k]]), key=lambda m: m[1])
-            cands = [Candidate(i, int(tokens), published, outlet) for _, i, tokens, published, outlet in mem]
+            cands = [ClusterMember(i, int(tokens), published, outlet) for _, i, tokens, published, outlet in mem]
             rep_id = {nums[k]: info[nums[k]][0] for k in g}
             rep_of = {m[0]: r for k in g for r in [nums[k]] for m in members_of[r]}
             copies = [(rep_id[rep_of[m[0]]], m[1]) for m in mem if rep_of[m[0]] != m[0]]

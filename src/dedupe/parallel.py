@@ -29,7 +29,7 @@ def ordered_map(func: Callable[[T], R], items: Sequence[T], workers: int, chunks
         return map(func, items)
     method = method or ("fork" if sys.platform.startswith("linux") else "spawn")
     ctx = multiprocessing.get_context(method)
-    return _pool_map(func, items, workers, chunksize, ctx)
+    return pool_map(func, items, workers, chunksize, ctx)
 
 
 def _worker_init() -> None:
@@ -38,7 +38,9 @@ def _worker_init() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _pool_map(func: Callable[[T], R], items: Iterable[T], workers: int, chunksize: int, ctx) -> Iterator[R]:
+def pool_map(func: Callable[[T], R], items: Iterable[T], workers: int, chunksize: int, ctx) -> Iterator[R]:
+    """``map(func, items)`` on a pool of ``workers`` processes of the multiprocessing context ``ctx``,
+    in input order: what :func:`ordered_map` runs when it uses workers."""
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init) as pool:
         yield from pool.map(func, items, chunksize=chunksize)
 

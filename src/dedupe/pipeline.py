@@ -23,9 +23,9 @@ import numpy as np
 
 from .candidates import Evidence, SentenceTokens, bound_pairs, decode_pairs, merge_evidence, pair_evidence
 from .clean import FurnitureLearner, furniture_only
-from .cluster import Candidate, group_components
+from .cluster import ClusterMember, group_components
 from .config import DedupConfig, RunConfig
-from .document import Document, Rejected
+from .records import Document, Rejected
 from .errors import ConfigError
 from .parallel import ordered_imap, ordered_map
 from .readers import read_inputs
@@ -285,7 +285,7 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
     clusters: list[Cluster] = []
     for gi, g in enumerate(groups):
         member_ks = sorted(k for n in g for k in members_of_rep[int(reps[n])])
-        cands = [Candidate(ids[k], int(tokens[k]), meta[k][0], meta[k][1]) for k in member_ks]
+        cands = [ClusterMember(ids[k], int(tokens[k]), meta[k][0], meta[k][1]) for k in member_ks]
         copies = [(ids[int(rep_of[k])], ids[k]) for k in member_ks if rep_of[k] != k]
         clusters.append(make_cluster(cands, links_of_group.get(gi, ()), copies, config))
     clusters.sort(key=lambda c: c.canonical)
@@ -334,7 +334,7 @@ def _evidence_of_partitions(numbers: range) -> Evidence:
 
 def _group_results(spill: KeySpill, renumber: np.ndarray, workers: int, config: DedupConfig,
                    **state: Any) -> Iterator[Evidence]:
-    """The evidence of each evidence group of the spill (see :func:`_pair_evidence`), in group order."""
+    """The evidence of each evidence group of the spill (see :func:`spill_evidence`), in group order."""
     spill.flush()
     if spill.partition_bits < EVIDENCE_GROUP_BITS:
         raise ValueError(f"a spill of {spill.partition_bits}-bit partitions cannot make the evidence groups "
@@ -353,7 +353,7 @@ def _group_results(spill: KeySpill, renumber: np.ndarray, workers: int, config: 
         _PAIRS_STATE.clear()
 
 
-def _pair_evidence(spill: KeySpill, renumber: np.ndarray, workers: int, config: DedupConfig) -> Evidence:
+def spill_evidence(spill: KeySpill, renumber: np.ndarray, workers: int, config: DedupConfig) -> Evidence:
     """The :class:`~dedupe.candidates.Evidence` of the spilled band keys, owners renumbered by ``renumber``.
 
     Partitions hold disjoint keys, so groups of them are paired independently:
@@ -380,7 +380,7 @@ def _pair_evidence(spill: KeySpill, renumber: np.ndarray, workers: int, config: 
 def _bounded_pairs(spill: KeySpill, renumber: np.ndarray, comparable: np.ndarray, free: np.ndarray,
                    sentences: SentenceTokens, workers: int, config: DedupConfig) -> tuple[np.ndarray, int, int, int]:
     """The candidate pairs worth verifying (coded, sorted; :func:`dedupe.candidates.bound_pairs` of
-    :func:`_pair_evidence`), the pairs with enough evidence before the bound, and the capped keys
+    :func:`spill_evidence`), the pairs with enough evidence before the bound, and the capped keys
     and their entries.
 
     Past :data:`_PAIR_RANGE_DOCS` documents, the evidence is not merged whole:
@@ -393,7 +393,7 @@ def _bounded_pairs(spill: KeySpill, renumber: np.ndarray, comparable: np.ndarray
     n = len(comparable)
     ranges = -(-n // _PAIR_RANGE_DOCS)
     if ranges <= 1:
-        ev = _pair_evidence(spill, renumber, workers, config)
+        ev = spill_evidence(spill, renumber, workers, config)
         keep = bound_pairs(ev, comparable, free, sentences, config)
         return (ev.codes[keep], int(np.count_nonzero(ev.weights >= config.candidate_min_weight)),
                 ev.capped_keys, ev.capped_entries)

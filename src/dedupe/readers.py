@@ -68,8 +68,8 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO, Iterator, Mapping, Sequence
 
 from .config import FieldMap, Limits
-from .document import Document, Rejected
-from .errors import InputError, MissingDependencyError
+from .records import Document, Rejected
+from .errors import DocumentError, InputError, MissingDependencyError
 
 __all__ = ["read_inputs", "decode_bytes", "decode_document", "input_kind", "InputUnit", "input_units", "read_unit"]
 
@@ -87,13 +87,6 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)"
 _STRING_FIELDS = ("title", "published", "source")
 # A JSON escape of a UTF-16 surrogate: the only way a JSONL line can carry one unpaired.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-
-
-class _Bad(Exception):
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
 
 
 def input_kind(path: str) -> str:
@@ -133,7 +126,7 @@ _MAX_CONTROL_SHARE = 0.05
 
 
 def decode_bytes(data: bytes, html: bool = False) -> str:
-    """Decode document bytes (see :func:`decode_document`), or raise ``_Bad``.
+    """Decode document bytes (see :func:`decode_document`), or raise :class:`~dedupe.errors.DocumentError`.
 
     >>> decode_bytes("Niger’s".encode("utf-16"))
     'Niger’s'
@@ -148,7 +141,7 @@ def decode_document(data: bytes, html: bool = False, declared: str | None = None
 
     ``declared`` is a charset from outside the bytes (an HTTP Content-Type);
     for HTML it is tried before the page's ``<meta>`` charset.
-    Raises ``_Bad`` with reason ``binary`` (a binary format, NUL bytes, or
+    Raises :class:`~dedupe.errors.DocumentError` with reason ``binary`` (a binary format, NUL bytes, or
     control characters) or ``encoding`` (invalid bytes after a byte-order mark).
 
     >>> decode_document("Niger’s junta".encode("cp1252"))
@@ -163,16 +156,16 @@ def decode_document(data: bytes, html: bool = False, declared: str | None = None
             try:
                 text = data.decode(codec)
             except UnicodeDecodeError as exc:
-                raise _Bad("encoding", f"invalid {codec} after its byte-order mark at byte {exc.start}") from None
+                raise DocumentError("encoding", f"invalid {codec} after its byte-order mark at byte {exc.start}") from None
             return text, None if codec == "utf-8-sig" else codec
     for magic, what in _MAGIC:
         if data.startswith(magic):
-            raise _Bad("binary", f"binary content ({what}), not text")
+            raise DocumentError("binary", f"binary content ({what}), not text")
     if data.startswith(b"BZh") and data[4:10] == b"1AY&SY":  # "BZh" alone can start a sentence
-        raise _Bad("binary", "binary content (bzip2-compressed data), not text")
+        raise DocumentError("binary", "binary content (bzip2-compressed data), not text")
     nul = data.find(b"\x00")
     if nul >= 0:
-        raise _Bad("binary", f"binary content (a NUL byte at offset {nul}), not text")
+        raise DocumentError("binary", f"binary content (a NUL byte at offset {nul}), not text")
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError:
@@ -193,25 +186,25 @@ def decode_document(data: bytes, html: bool = False, declared: str | None = None
     sample = text[:65536]
     controls = len(_CONTROL.findall(sample))
     if controls > _MAX_CONTROL_SHARE * len(sample):
-        raise _Bad("binary", f"binary content (not UTF-8, and {controls} of the first {len(sample)} bytes "
+        raise DocumentError("binary", f"binary content (not UTF-8, and {controls} of the first {len(sample)} bytes "
                              "are control characters), not text")
     return text, "cp1252"
 
 
 def _read_file(path: Path, doc_id: str, kind: str, limits: Limits) -> Document | Rejected:
-    origin = _path_text(str(path))
+    origin = path_text(str(path))
     try:
         st = path.stat()
         if not (stat.S_ISREG(st.st_mode) or stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode)):
-            raise _Bad("unreadable", f"not a regular file ({_file_type(st.st_mode)})")
+            raise DocumentError("unreadable", f"not a regular file ({_file_type(st.st_mode)})")
         if st.st_size > limits.max_doc_bytes:
-            raise _Bad("too-large", f"{st.st_size} bytes exceeds the limit of {limits.max_doc_bytes} (max_doc_bytes)")
+            raise DocumentError("too-large", f"{st.st_size} bytes exceeds the limit of {limits.max_doc_bytes} (max_doc_bytes)")
         with open(path, "rb") as fh:
             data = fh.read(limits.max_doc_bytes + 1)
         if len(data) > limits.max_doc_bytes:
-            raise _Bad("too-large", f"more than {limits.max_doc_bytes} bytes (max_doc_bytes)")
+            raise DocumentError("too-large", f"more than {limits.max_doc_bytes} bytes (max_doc_bytes)")
         text, encoding = decode_document(data, html=kind == "html")
-    except _Bad as bad:
+    except DocumentError as bad:
         return Rejected(doc_id, bad.reason, bad.message, origin)
     except OSError as exc:
         return Rejected(doc_id, "unreadable", f"cannot read: {exc.strerror or exc}", origin)
@@ -234,11 +227,11 @@ def _file_type(mode: int) -> str:
     return "a special file"
 
 
-def _path_text(path: str) -> str:
+def path_text(path: str) -> str:
     r"""A path as text for ids and messages: the bytes of a file name that is not
     UTF-8 (held as surrogates by Python) are written as ``\xNN`` escapes.
 
-    >>> _path_text("caf\udce9.txt")
+    >>> path_text("caf\udce9.txt")
     'caf\\xe9.txt'
     """
     try:
@@ -301,10 +294,10 @@ def read_unit(unit: InputUnit, limits: Limits, fields: FieldMap,
     """The documents and rejections of one :class:`InputUnit`, as :func:`read_inputs` reads them
     (without the check of ids across units)."""
     if unit.kind in ("text", "html"):
-        return iter([_read_file(Path(unit.path), unit.name or _path_text(unit.path), unit.kind, limits)])
+        return iter([_read_file(Path(unit.path), unit.name or path_text(unit.path), unit.kind, limits)])
     if unit.kind in ("jsonl", "stdin"):
         return _read_jsonl(unit.path, limits, fields, unit.name)
-    return _read_shard(unit.path, unit.kind, unit.name or _path_text(unit.path), limits, fields, skipped)
+    return _read_shard(unit.path, unit.kind, unit.name or path_text(unit.path), limits, fields, skipped)
 
 
 def _walk(root: Path, limits: Limits, fields: FieldMap, skipped: Counter[str]) -> Iterator[Document | Rejected]:
@@ -329,14 +322,14 @@ def _walk_units(root: Path) -> Iterator[InputUnit | Rejected]:
     others: Counter[str] = Counter()
     while stack:
         directory = stack.pop()
-        rel = _path_text(directory.relative_to(root).as_posix())
+        rel = path_text(directory.relative_to(root).as_posix())
         try:
             with os.scandir(directory) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            dir_id = _path_text(str(root)) if rel == "." else rel + "/"
+            dir_id = path_text(str(root)) if rel == "." else rel + "/"
             yield Rejected(dir_id, "unreadable", f"cannot list directory: {exc.strerror or exc}; files below it "
-                           "are not read", _path_text(str(directory)))
+                           "are not read", path_text(str(directory)))
             continue
         subdirs = []
         for entry in entries:
@@ -353,24 +346,24 @@ def _walk_units(root: Path) -> Iterator[InputUnit | Rejected]:
                 others[_extension(entry.name)] += 1
                 continue
             readable += 1
-            doc_id = _path_text(path.relative_to(root).as_posix())
+            doc_id = path_text(path.relative_to(root).as_posix())
             try:
                 mode = os.stat(path).st_mode  # follows symlinks to files
             except OSError as exc:
-                yield Rejected(doc_id, "unreadable", f"cannot read: {exc.strerror or exc}", _path_text(str(path)))
+                yield Rejected(doc_id, "unreadable", f"cannot read: {exc.strerror or exc}", path_text(str(path)))
                 continue
             if stat.S_ISDIR(mode):
                 logger.debug("%s: a symlink to a directory, not followed", path)
                 continue
             if not stat.S_ISREG(mode):
-                yield Rejected(doc_id, "unreadable", f"not a regular file ({_file_type(mode)})", _path_text(str(path)))
+                yield Rejected(doc_id, "unreadable", f"not a regular file ({_file_type(mode)})", path_text(str(path)))
                 continue
             yield InputUnit(kind, str(path), doc_id)
         stack.extend(reversed(subdirs))
     if not readable:
         found = ", ".join(f"{n} {ext}" for ext, n in sorted(others.items(), key=lambda kv: (-kv[1], kv[0])))
         logger.warning("%s: no readable file in this directory (found %s); dedupe reads %s",
-                       _path_text(str(root)), found or "no files", _READABLE)
+                       path_text(str(root)), found or "no files", _READABLE)
 
 
 def _read_shard(path: str, kind: str, name: str, limits: Limits, fields: FieldMap,
@@ -409,7 +402,7 @@ class _LimitedReader(io.RawIOBase):
         data = read(len(buffer))
         self.count += len(data)
         if self.count > self.limit:
-            raise _Bad("too-large", f"decompressed size exceeds {self.limit} bytes (max_decompressed_bytes)")
+            raise DocumentError("too-large", f"decompressed size exceeds {self.limit} bytes (max_decompressed_bytes)")
         buffer[: len(data)] = data
         return len(data)
 
@@ -480,27 +473,27 @@ def _parse_line(raw: bytes, position: str, origin: str, limits: Limits, fields: 
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise _Bad("encoding", f"not valid UTF-8 (byte 0x{raw[exc.start:exc.start+1].hex()} at column {exc.start})")
+        raise DocumentError("encoding", f"not valid UTF-8 (byte 0x{raw[exc.start:exc.start+1].hex()} at column {exc.start})")
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise _Bad("malformed-json", f"malformed JSON at column {exc.colno}: {exc.msg}") from None
+        raise DocumentError("malformed-json", f"malformed JSON at column {exc.colno}: {exc.msg}") from None
     if not isinstance(obj, dict):
-        raise _Bad("malformed-json", f"expected a JSON object, got {type(obj).__name__}")
+        raise DocumentError("malformed-json", f"expected a JSON object, got {type(obj).__name__}")
     if _SURROGATE_ESCAPE.search(raw):
         # "\ud800" alone parses, but is not Unicode text and could not be written out as UTF-8.
         try:
             json.dumps(obj, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError as exc:
             bad = ord(exc.object[exc.start])
-            raise _Bad("encoding", f"unpaired surrogate \\u{bad:04x} is not valid Unicode") from None
+            raise DocumentError("encoding", f"unpaired surrogate \\u{bad:04x} is not valid Unicode") from None
     # The content is never longer in UTF-8 than its JSON form, so short lines need no count.
     return record_document(obj, position, limits, fields, check_size=len(raw) > limits.max_doc_bytes, origin=origin)
 
 
 def record_document(obj: Mapping[str, Any], position: str, limits: Limits, fields: FieldMap,
                     check_size: bool = True, origin: str | None = None) -> Document:
-    """A document from one record (a JSONL object, a Parquet row) read through ``fields``, or raise ``_Bad``.
+    """A document from one record (a JSONL object, a Parquet row) read through ``fields``, or raise :class:`~dedupe.errors.DocumentError`.
 
     ``position`` (``name:N``) is the id of a record without one, and its origin
     unless ``origin`` is given.
@@ -513,36 +506,36 @@ def record_document(obj: Mapping[str, Any], position: str, limits: Limits, field
     if doc_id is None:
         doc_id = position
     elif isinstance(doc_id, bool) or not isinstance(doc_id, (str, int)):
-        raise _Bad("bad-field", f"'{fields.id}' (the id) must be a string or integer, got {type(doc_id).__name__}")
+        raise DocumentError("bad-field", f"'{fields.id}' (the id) must be a string or integer, got {type(doc_id).__name__}")
     doc_id = str(doc_id)
     if not doc_id:
-        raise _Bad("bad-field", f"'{fields.id}' (the id) is empty")
+        raise DocumentError("bad-field", f"'{fields.id}' (the id) is empty")
     values: dict[str, Any] = {}
     for name, key in [("url", fields.url)] + [(n, n) for n in _STRING_FIELDS]:
         value = obj.get(key)
         if value is not None and not isinstance(value, str):
-            raise _Bad("bad-field", f"'{key}' must be a string, got {type(value).__name__}")
+            raise DocumentError("bad-field", f"'{key}' must be a string, got {type(value).__name__}")
         values[name] = value or None
     meta = obj.get("meta")
     if meta is not None and not isinstance(meta, dict):
-        raise _Bad("bad-field", f"'meta' must be an object, got {type(meta).__name__}")
+        raise DocumentError("bad-field", f"'meta' must be an object, got {type(meta).__name__}")
     text, html = obj.get(fields.text), obj.get(fields.html)
     for key, value in ((fields.text, text), (fields.html, html)):
         if value is not None and not isinstance(value, str):
-            raise _Bad("bad-field", f"'{key}' must be a string, got {type(value).__name__}")
+            raise DocumentError("bad-field", f"'{key}' must be a string, got {type(value).__name__}")
     if text is None and html is None:
-        raise _Bad("bad-field", f"neither '{fields.text}' nor '{fields.html}' is present")
+        raise DocumentError("bad-field", f"neither '{fields.text}' nor '{fields.html}' is present")
     if not (text or "").strip() and html is not None and html.strip():
         text = None  # an empty text beside real HTML: use the HTML
     if not (text or html or "").strip():
-        raise _Bad("empty", "the document is empty")
+        raise DocumentError("empty", "the document is empty")
     if check_size:
         content = text if text is not None else html or ""
         # A character is 1 to 4 bytes in UTF-8: only a text between the two bounds needs encoding.
         if len(content) > limits.max_doc_bytes // 4:
             size = len(content.encode("utf-8", "surrogatepass"))
             if size > limits.max_doc_bytes:
-                raise _Bad("too-large", f"{size} bytes exceeds the limit of {limits.max_doc_bytes} (max_doc_bytes)")
+                raise DocumentError("too-large", f"{size} bytes exceeds the limit of {limits.max_doc_bytes} (max_doc_bytes)")
     return Document(doc_id, text=text, html=html if text is None else None, meta=meta or {},
                     origin=origin or position, **values)
 
@@ -550,7 +543,7 @@ def record_document(obj: Mapping[str, Any], position: str, limits: Limits, field
 def _read_jsonl(path: str, limits: Limits, fields: FieldMap,
                 name: str | None = None) -> Iterator[Document | Rejected]:
     """The lines of a JSONL file; ``name`` (default: the path) starts the ids of lines without one."""
-    where = "<stdin>" if path == "-" else _path_text(path)
+    where = "<stdin>" if path == "-" else path_text(path)
     name = name or where
     lineno = 0
     try:
@@ -567,7 +560,7 @@ def _read_jsonl(path: str, limits: Limits, fields: FieldMap,
                 tail = raw if len(raw) > limits.max_line_bytes else b""
                 while tail and not tail.endswith(b"\n"):  # skip the rest of an over-long line
                     tail = stream.readline(1 << 20)
-            except _Bad as bad:
+            except DocumentError as bad:
                 yield Rejected(f"{name}:{lineno + 1}", bad.reason, bad.message + "; the rest of the file is skipped",
                                f"{where}:{lineno + 1}")
                 return
@@ -600,7 +593,7 @@ def _read_jsonl(path: str, limits: Limits, fields: FieldMap,
                 continue
             try:
                 yield _parse_line(raw, f"{name}:{lineno}", origin, limits, fields)
-            except _Bad as bad:
+            except DocumentError as bad:
                 yield Rejected(_id_hint(raw, fields.id) or f"{name}:{lineno}", bad.reason, bad.message, origin)
     finally:
         if path != "-":

@@ -68,7 +68,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 import xxhash
 
 from .config import CleanConfig
-from .document import Document, source_of
+from .records import Document, source_of
 from .errors import InputError
 from .pipeline import DedupResult, RunResult
 from .readers import read_inputs
@@ -124,7 +124,9 @@ _KINDS = ("syndicated", "near-duplicate", "exact copy")
 _SPLIT_RE = re.compile("[" + re.escape(SENTENCE_MARK + LINE_BREAKS) + "]")
 
 
-def _h64(value: str) -> int:
+def id_hash(value: str) -> int:
+    """A stable 64-bit hash of an id (xxh3; never Python's salted ``hash``): the order in which
+    the report samples clusters and documents, the same in every run."""
     return xxhash.xxh3_64_intdigest(value.encode("utf-8", "surrogatepass"))
 
 
@@ -216,7 +218,7 @@ class _Stats:
             bins = self.scores.setdefault(kind, [0] * _SCORE_BINS)
             bins[min(_SCORE_BINS - 1, max(0, int(float(link.get("score", 0)) * _SCORE_BINS)))] += 1
         cid = str(c["cluster"])
-        h = _h64(cid)
+        h = id_hash(cid)
         self.largest.add((-n, cid), c)
         self.sample.add((h, cid), c)
         if n > 1:
@@ -399,7 +401,7 @@ class _Scan:
             self.furniture_docs[source] += 1
             self.furniture_lines[source] += lines
         doc_id = str(doc.get("id", ""))
-        self.sample.add((_h64(doc_id), doc_id), doc)
+        self.sample.add((id_hash(doc_id), doc_id), doc)
 
 
 # --- building the page data --------------------------------------------------------------------
@@ -636,11 +638,11 @@ def _asset(name: str) -> str:
     return resources.files("dedupe").joinpath("report_assets", name).read_text(encoding="utf-8")
 
 
-def _script_json(obj: Any) -> str:
+def script_json(obj: Any) -> str:
     """JSON for a ``<script type="application/json">``: no ``<``, ``>`` or ``&`` left, so no
     ``</script>`` or ``<!--`` can end or change the element.
 
-    >>> _script_json({"t": "</script><!--x-->&"})
+    >>> script_json({"t": "</script><!--x-->&"})
     '{"t":"\\\\u003c/script\\\\u003e\\\\u003c!--x--\\\\u003e\\\\u0026"}'
     """
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
@@ -853,7 +855,7 @@ def _render(page: _Page) -> str:
 <section id="cleaning"><h2>Cleaning: a sample</h2>{_cleaning(page)}</section>
 <section id="rejected"><h2>Rejected inputs ({page.rejected_total:,})</h2>{_rejected(page)}</section>
 </main>
-<script type="application/json" id="report-data">{_script_json(data)}</script>
+<script type="application/json" id="report-data">{script_json(data)}</script>
 <script>{_asset("report.js")}</script>
 </body>
 </html>

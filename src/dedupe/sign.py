@@ -1,7 +1,7 @@
 """MinHash signatures over normalised word shingles, vectorised with numpy.
 
 Shingles are word ``n``-grams of :func:`dedupe.text.analyze` tokens. Each
-token is hashed once (64 bits, see ``_hash_spans``); an n-gram's hash is a
+token is hashed once (64 bits, see :func:`hash_spans`); an n-gram's hash is a
 polynomial combination of its tokens' hashes computed over whole arrays, then
 mixed and cut to 32 bits.
 
@@ -49,11 +49,12 @@ import numpy as np
 import xxhash
 from datasketch import LeanMinHash
 
-from .text import STOPWORDS, Analysis, fold_batch, token_spans
+from .text import STOPWORDS, Analysis, fold_batch, word_byte_mask
 
 __all__ = [
     "Permutations", "permutations", "token_hashes", "shingle_hashes", "shingles_of", "Signature", "sign", "sign_texts",
     "document_values", "to_lean_minhash", "band_keys", "SCHEME", "stopword_hashes", "list_like", "comparable_words",
+    "hash_spans", "FoldedBatch", "fold_texts", "ROUNDS", "round_key",
 ]
 
 #: The datasketch scheme to wrap values in (32-bit values; the sentence values are
@@ -133,7 +134,7 @@ def _fmix64_inplace(h: np.ndarray) -> np.ndarray:
     return h
 
 
-def _hash_spans(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+def hash_spans(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Token hashes of the byte spans ``buf[s : s + n]`` (``buf`` has 16 bytes of slack after the last span)."""
     out = np.empty(len(starts), dtype=_U64)
     if not len(starts):
@@ -180,7 +181,7 @@ def token_hashes(tokens: Sequence[str]) -> np.ndarray:
         lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(tokens))
     buf = np.frombuffer(data + b"\0" * 16, dtype=np.uint8)
     starts = np.cumsum(lengths + 1) - (lengths + 1)
-    return _hash_spans(buf, starts, lengths)
+    return hash_spans(buf, starts, lengths)
 
 
 def _combine(th: np.ndarray, n: int) -> np.ndarray:
@@ -291,7 +292,7 @@ def _digest(th: np.ndarray) -> bytes:
     return xxhash.xxh3_128_digest(th.tobytes())
 
 
-def _round_key(seed: int, r: int) -> np.uint64:
+def round_key(seed: int, r: int) -> np.uint64:
     """The odd 64-bit multiplier of one-permutation round ``r`` for ``seed`` (splitmix64; no RNG state)."""
     z = (seed * 0x9E3779B97F4A7C15 + (r + 1) * 0xD1B54A32D192ED03) & 0xFFFFFFFFFFFFFFFF
     z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
@@ -310,13 +311,13 @@ def _bins(z: np.ndarray, k: int) -> np.ndarray:
 # document (596 shingles) has an empty bin after one round with probability 0.69, after
 # two 0.01 (1 - (1 - e^(-596*r/128))^128); a second round on those documents costs less
 # than completing their empty bins over all their shingles.
-_ROUNDS = 2
+ROUNDS = 2
 
 
 def _document_values(sh: np.ndarray, fm: np.ndarray, sh_off: np.ndarray, perms: Permutations) -> np.ndarray:
     """Document values, ``(docs, k)`` uint32: one-permutation hashing, empty bins completed by min-hashing.
 
-    Round ``r`` (``r < _ROUNDS``) puts each shingle ``x`` (its 32-bit hash) of a
+    Round ``r`` (``r < ROUNDS``) puts each shingle ``x`` (its 32-bit hash) of a
     document in one bin: ``z = x * m_r mod 2**64`` for an odd multiplier of
     the round and seed, the high bits of ``z`` picking the bin, its low 32
     bits the value; a bin keeps the least value of the first round that put
@@ -346,8 +347,8 @@ def _document_values(sh: np.ndarray, fm: np.ndarray, sh_off: np.ndarray, perms: 
     doc = np.repeat(np.arange(docs, dtype=np.int64), count)
     x = sh.astype(_U64)
     with np.errstate(over="ignore"):
-        for r in range(_ROUNDS):
-            z = x * _round_key(perms.seed, r)
+        for r in range(ROUNDS):
+            z = x * round_key(perms.seed, r)
             slot = doc * k
             slot += _bins(z, k)
             if r:
@@ -358,7 +359,7 @@ def _document_values(sh: np.ndarray, fm: np.ndarray, sh_off: np.ndarray, perms: 
             full = filled.reshape(docs, k).all(axis=1)
             if full[count > 0].all():
                 return values
-            if r + 1 < _ROUNDS:
+            if r + 1 < ROUNDS:
                 keep = ~full[doc]
                 x, doc = x[keep], doc[keep]
         empty = np.flatnonzero(~filled.reshape(docs, k) & (count > 0)[:, None])
@@ -555,9 +556,8 @@ def sign_texts(
     for lo, hi in _chunks([len(t) for t in texts], max(batch, 1), CHUNK_CHARS):
         chunk = list(texts[lo:hi])
         result: list[Signature | None] = [None] * len(chunk)
-        for ids, arr in fold_batch(chunk):
-            for i, sig in zip(ids, _sign_folded(arr, len(ids), n, num_perm, seed, sentence_perm, min_shingles,
-                                                profile)):
+        for ids, batch in fold_texts(chunk):
+            for i, sig in zip(ids, _sign_folded(batch, n, num_perm, seed, sentence_perm, min_shingles, profile)):
                 result[i] = sig
         out.extend(result)  # type: ignore[arg-type]
     return out
@@ -584,30 +584,76 @@ def _union(*arrays: np.ndarray) -> np.ndarray:
     return x[np.concatenate(([True], x[1:] != x[:-1]))]
 
 
-def _sign_folded(arr: np.ndarray, docs: int, n: int, num_perm: int, seed: int, sentence_perm: int,
+def _sign_folded(batch: FoldedBatch, n: int, num_perm: int, seed: int, sentence_perm: int,
                  min_shingles: int, profile: tuple[int, int, float] | None = None) -> list[Signature]:
-    starts, ends = token_spans(arr)
-    th = _hash_spans(arr, starts, ends - starts)
-    # Sentence marks (0x00 and line breaks 0x0a-0x0d, 0x1c-0x1e) and document marks (0x02).
-    special = np.flatnonzero((arr <= 0x02) | ((arr - np.uint8(0x0A)) < 4) | ((arr - np.uint8(0x1C)) < 3))
-    kind = arr[special]
-    seps = special[kind == 0x02]
-    marks = special[kind != 0x01]
-    doc_tokens = np.concatenate([[0], np.searchsorted(starts, seps), [len(starts)]]).astype(np.int64)
-    if len(doc_tokens) != docs + 1:
-        raise AssertionError("a folded batch lost its document marks")
-    sent = _union(np.searchsorted(starts, marks), doc_tokens[:-1])
-    sent = sent[sent < len(starts)]
+    doc_tokens, sent, th = batch.doc_tokens, batch.sentence_starts, batch.hashes
     # Sign runs of documents of about SIGN_TOKENS tokens: the folding above gains from
     # long batches (it makes a few hundred numpy calls per batch), the signing below
     # from work arrays that stay in cache.
     out: list[Signature] = []
-    for d0, d1 in _chunks(np.diff(doc_tokens).tolist(), docs, SIGN_TOKENS):
+    for d0, d1 in _chunks(np.diff(doc_tokens).tolist(), batch.docs, SIGN_TOKENS):
         t0, t1 = int(doc_tokens[d0]), int(doc_tokens[d1])
         s0, s1 = np.searchsorted(sent, [t0, t1])
         out += _sign_many(th[t0:t1], doc_tokens[d0 : d1 + 1] - t0, sent[s0:s1] - t0, n, num_perm, seed,
                           sentence_perm, min_shingles, profile)
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class FoldedBatch:
+    """A batch of texts folded into one buffer (:func:`dedupe.text.fold_batch`), tokenised and
+    its tokens hashed, once: what signing (:func:`sign_texts`) and verification
+    (:func:`dedupe.verify.prepare_texts`) both read. Built by :func:`fold_texts`.
+
+    Tokens are the maximal runs of word bytes; sentences start after a sentence
+    mark or a line break, and at each document's first token.
+    """
+
+    buffer: np.ndarray  # uint8: the folded bytes, documents separated by DOC_MARK
+    word: np.ndarray  # bool per byte: a word byte (word_byte_mask)
+    token_starts: np.ndarray  # int64 per token: its first byte
+    token_ends: np.ndarray  # int64 per token: the byte after it
+    hashes: np.ndarray  # uint64 per token (hash_spans)
+    doc_tokens: np.ndarray  # int64 (docs + 1,): each document's first token, then the token count
+    doc_bytes: np.ndarray  # int64 (docs + 1,): where each document's bytes start (its DOC_MARK), then the end
+    sentence_starts: np.ndarray  # int64, ascending: tokens that start a sentence, each non-empty document's first
+
+    @property
+    def docs(self) -> int:
+        return len(self.doc_tokens) - 1
+
+    @classmethod
+    def of(cls, buffer: np.ndarray, docs: int) -> FoldedBatch:
+        """The batch of ``docs`` documents whose folded bytes are ``buffer`` (from :func:`fold_batch`)."""
+        word = word_byte_mask(buffer)
+        edges = np.flatnonzero(word[1:] != word[:-1]) + 1
+        starts, ends = edges[0::2], edges[1::2]
+        hashes = hash_spans(buffer, starts, ends - starts)
+        # Sentence marks (0x00 and line breaks 0x0a-0x0d, 0x1c-0x1e) and document marks (0x02).
+        special = np.flatnonzero((buffer <= 0x02) | ((buffer - np.uint8(0x0A)) < 4)
+                                 | ((buffer - np.uint8(0x1C)) < 3))
+        kind = buffer[special]
+        seps = special[kind == 0x02]
+        marks = special[kind != 0x01]
+        doc_tokens = np.concatenate([[0], np.searchsorted(starts, seps), [len(starts)]]).astype(np.int64)
+        if len(doc_tokens) != docs + 1:
+            raise AssertionError("a folded batch lost its document marks")
+        doc_bytes = np.concatenate([[0], seps, [len(buffer)]]).astype(np.int64)
+        sent = _union(np.searchsorted(starts, marks), doc_tokens[:-1])
+        return cls(buffer, word, starts, ends, hashes, doc_tokens, doc_bytes, sent[sent < len(starts)])
+
+    def spaced_documents(self) -> list[bytes]:
+        """Each document's folded bytes with every non-word byte a space: its tokens are
+        ``.split()`` of them (word bytes are never ASCII whitespace)."""
+        spaced = np.where(self.word, self.buffer, np.uint8(0x20)).tobytes()
+        bounds = self.doc_bytes.tolist()
+        return [spaced[bounds[d] : bounds[d + 1]] for d in range(self.docs)]
+
+
+def fold_texts(texts: list[str]) -> list[tuple[list[int], FoldedBatch]]:
+    """:func:`dedupe.text.fold_batch` of ``texts``, each group as a :class:`FoldedBatch`: groups of
+    ``(indices into texts, batch)``."""
+    return [(which, FoldedBatch.of(buffer, len(which))) for which, buffer in fold_batch(texts)]
 
 
 def to_lean_minhash(values: np.ndarray, seed: int) -> LeanMinHash:

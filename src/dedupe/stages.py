@@ -53,9 +53,9 @@ import xxhash
 from .candidates import SentenceTokens, signature_entries
 from .clean import clean_document
 from .clean.furniture import line_keys_batch, line_shapes
-from .cluster import Candidate, choose_canonical
+from .cluster import ClusterMember, choose_canonical
 from .config import CleanConfig, DedupConfig
-from .document import Document, Rejected
+from .records import Cluster, Document, Rejected
 from .sign import sign_texts
 from .verify import Link, PairVerifier
 
@@ -71,26 +71,6 @@ EVIDENCE_GROUP_BITS = 4
 def evidence_group(keys: np.ndarray) -> np.ndarray:
     """The evidence group of each band key (its top :data:`EVIDENCE_GROUP_BITS` bits)."""
     return (np.asarray(keys, dtype=np.uint64) >> np.uint64(64 - EVIDENCE_GROUP_BITS)).astype(np.int64)
-
-
-@dataclass(frozen=True)
-class Cluster:
-    """One story: its members (canonical first, then by id), the canonical and the evidence."""
-
-    id: str
-    canonical: str
-    members: tuple[str, ...]
-    links: tuple[Link, ...]
-    reason: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "cluster": self.id,
-            "canonical": self.canonical,
-            "members": list(self.members),
-            "canonical_reason": self.reason,
-            "links": [link.to_dict() for link in self.links],
-        }
 
 
 def _clean_one(item: Document | Rejected, config: CleanConfig) -> Document | Rejected:
@@ -203,7 +183,7 @@ def cluster_id(canonical: str) -> str:
     return "c" + xxhash.xxh3_64_hexdigest(canonical.encode("utf-8", "surrogatepass"))
 
 
-def make_cluster(members: Sequence[Candidate], links: Sequence[Link], copies: Sequence[tuple[str, str]],
+def make_cluster(members: Sequence[ClusterMember], links: Sequence[Link], copies: Sequence[tuple[str, str]],
                  config: DedupConfig) -> Cluster:
     """The :class:`Cluster` of one group of documents: ``members`` sorted by id, the verified
     ``links`` among them (sorted by their pair), and ``copies``, ``(representative, copy)`` ids of

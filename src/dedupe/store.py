@@ -29,7 +29,7 @@ from typing import Iterable, Iterator, Mapping
 
 import numpy as np
 
-from .document import Document
+from .records import Document
 
 __all__ = ["DocumentStore", "KeySpill", "BlobSpill", "partition_keys", "DEFAULT_MEMORY_BYTES"]
 

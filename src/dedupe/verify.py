@@ -8,9 +8,10 @@ original but few of its shingles. So a pair is judged on both:
 - shared sentences: each sentence (at least ``sentence_min_tokens`` tokens
   and three content words) is matched to its best counterpart by the Dice
   overlap of their content words (stopwords removed), at least
-  ``sentence_match``, with at least two word bigrams in common. Content-word
-  overlap survives house style, dropped clauses, reordered phrases and even
-  machine translation (the seeds' 002 shares 5 sentences at >= 0.5 with 001
+  ``sentence_match``, with at least ``sentence_min_bigrams`` word bigrams in
+  common. Content-word overlap survives house style, dropped clauses,
+  reordered phrases and even machine translation (the seeds' 002 shares 5
+  sentences at >= 0.5 with 001
   and 003), while independent write-ups of one event reach 0.5 on at most one
   sentence, usually a shared quote. ``coverage_a`` is the share of A's
   *comparable* tokens (those in sentences that can be matched: long enough,
@@ -54,8 +55,9 @@ or so. Every link whole sentences make is unchanged (tested).
 
 Verdict (thresholds in :class:`dedupe.config.DedupConfig`):
 
-- near-duplicate: Jaccard >= 0.9, or the smaller document is at least
-  ``near_duplicate_coverage`` covered and the larger at least half;
+- near-duplicate: Jaccard at least ``near_duplicate_jaccard``, or the smaller
+  document at least ``near_duplicate_coverage`` covered and the larger at
+  least ``near_duplicate_larger_coverage``;
 - syndicated: at least ``min_shared_sentences`` shared sentences that cover
   at least ``min_coverage`` of one of the two documents, of which the *close*
   matches (Dice >= ``close_match``, i.e. copied with light edits rather than
@@ -78,6 +80,10 @@ Verdict (thresholds in :class:`dedupe.config.DedupConfig`):
 ``score`` is the larger coverage (the share of the more-copied document
 found in the other), or the Jaccard for near-duplicates if larger.
 
+Both paths below reach the verdict through one function, :func:`judge`, over
+arrays of the pairs' numbers (:class:`Tallies`): one pair's arrays have one
+entry, a block's one per pair.
+
 Speed. :func:`prepare` and :func:`verify` work on one document, one pair.
 The batch paths give the same results, equal link for link (tested):
 :func:`prepare_texts` tokenises a batch of texts as :func:`dedupe.sign.sign_texts`
@@ -89,21 +95,19 @@ verifies blocks of pairs with one sort per kind of evidence (see
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Literal, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from .config import DedupConfig
-from .sign import _hash_spans, list_like, shingles_of, stopword_hashes, token_hashes
-from .text import DOC_MARK, MARK_BYTES, Analysis, fold_batch, word_byte_mask
+from .records import Link, LinkKind, Passage
+from .sign import FoldedBatch, fold_texts, list_like, shingles_of, stopword_hashes, token_hashes
+from .text import Analysis
 
 __all__ = ["Prepared", "prepare", "prepare_texts", "pack_prepared", "unpack_prepared", "Link", "Passage", "verify",
-           "verify_many", "PairVerifier"]
+           "verify_many", "PairVerifier", "Tallies", "Verdicts", "judge", "sentence_scores"]
 
-LinkKind = Literal["near-duplicate", "syndicated"]
-_NEAR_JACCARD = 0.9
-_MIN_SHARED_BIGRAMS = 2
 _MAX_PASSAGES = 10
 
 
@@ -299,18 +303,15 @@ def prepare(doc_id: str, analysis: Analysis, config: DedupConfig) -> Prepared:
 # Documents per batch in prepare_texts: enough to amortise numpy's per-call cost
 # (the same size sign_texts uses); a batch's arrays stay a few MiB.
 _PREPARE_BATCH = 256
-# Sentence marks and line breaks, plus the document mark fold_batch puts between documents.
-_BREAK_NP = np.frombuffer(MARK_BYTES, dtype=bool).copy()
-_BREAK_NP[ord(DOC_MARK)] = True
 
 
 def prepare_texts(ids: Sequence[str], texts: Sequence[str], config: DedupConfig) -> list[Prepared]:
     """``[prepare(i, analyze(t), config) for i, t in zip(ids, texts)]``, array for array, in batches.
 
-    Texts are tokenised as :func:`dedupe.sign.sign_texts` does (one
-    :func:`dedupe.text.fold_batch` per batch, tokens are runs of word bytes)
-    and every array is computed over the whole batch, so the cost per document
-    is a few numpy passes over its tokens rather than dozens of numpy calls.
+    Texts are folded, tokenised and hashed as :func:`dedupe.sign.sign_texts`
+    does (one :class:`~dedupe.sign.FoldedBatch` per batch) and every array is
+    computed over the whole batch, so the cost per document is a few numpy
+    passes over its tokens rather than dozens of numpy calls.
     """
     if len(ids) != len(texts):
         raise ValueError(f"prepare_texts: {len(ids)} ids but {len(texts)} texts; pass one id per text")
@@ -319,34 +320,20 @@ def prepare_texts(ids: Sequence[str], texts: Sequence[str], config: DedupConfig)
         chunk = [t or "" for t in texts[lo : lo + _PREPARE_BATCH]]
         chunk_ids = list(ids[lo : lo + _PREPARE_BATCH])
         result: list[Prepared | None] = [None] * len(chunk)
-        for which, arr in fold_batch(chunk):
-            for k, p in zip(which, _prepare_folded(arr, [chunk_ids[k] for k in which], config)):
+        for which, batch in fold_texts(chunk):
+            for k, p in zip(which, _prepare_folded(batch, [chunk_ids[k] for k in which], config)):
                 result[k] = p
         out.extend(result)  # type: ignore[arg-type]
     return out
 
 
-def _prepare_folded(arr: np.ndarray, ids: list[str], config: DedupConfig) -> list[Prepared]:
-    """Prepared documents from one folded batch (see :func:`dedupe.text.fold_batch`)."""
-    word = word_byte_mask(arr)  # also wanted below, for the spaced bytes
-    edges = np.flatnonzero(word[1:] != word[:-1]) + 1
-    starts, ends = edges[0::2], edges[1::2]
-    # Token hashes straight from the bytes, as sign_texts computes them; the token
-    # strings are decoded later, for the few documents whose passages are shown.
-    th = _hash_spans(arr, starts, ends - starts)
-    # Each document's bytes, non-word bytes as spaces (what _FoldedAnalysis decodes): about
-    # one byte per character, where interned token strings took 8 bytes a token.
-    spaced = np.where(word, arr, np.uint8(0x20)).tobytes()
-    marks = np.flatnonzero(_BREAK_NP[arr])
-    seps = marks[arr[marks] == ord(DOC_MARK)]
-    doc_tokens = np.concatenate([[0], np.searchsorted(starts, seps), [len(starts)]]).astype(np.int64)
-    if len(doc_tokens) != len(ids) + 1:
-        raise AssertionError("a folded batch lost its document marks")
-    doc_bytes = np.concatenate([[0], seps, [len(arr)]]).tolist()
-    texts = [spaced[doc_bytes[d] : doc_bytes[d + 1]] for d in range(len(ids))]
-    sent = _sorted_unique(np.concatenate([np.searchsorted(starts, marks), doc_tokens[:-1]]))
-    sent_starts = sent[sent < len(starts)].astype(np.int64)
-    return _prepare_tokens(ids, texts, th, doc_tokens, sent_starts, config)
+def _prepare_folded(batch: FoldedBatch, ids: list[str], config: DedupConfig) -> list[Prepared]:
+    """Prepared documents from one folded batch. Token hashes come straight from the bytes, as
+    sign_texts computes them; each document keeps its folded bytes, non-word bytes as spaces
+    (what _FoldedAnalysis decodes, for the few documents whose passages are shown): about one
+    byte per character, where interned token strings took 8 bytes a token."""
+    return _prepare_tokens(ids, batch.spaced_documents(), batch.hashes, batch.doc_tokens, batch.sentence_starts,
+                           config)
 
 
 def _sorted_unique(x: np.ndarray) -> np.ndarray:
@@ -482,84 +469,22 @@ def _overlap_counts(xk: np.ndarray, xs: np.ndarray, yk: np.ndarray, ys: np.ndarr
     return np.bincount(rows * ny + cols, minlength=nx * ny).reshape(nx, ny)
 
 
-@dataclass(frozen=True)
-class Passage:
-    """A run of consecutive shared sentences: sentence index ranges in A and B (end exclusive)."""
+def sentence_scores(x: Prepared, y: Prepared, config: DedupConfig, fragments: bool = False) -> np.ndarray:
+    """``(nx, ny)``: the score of each sentence pair of x and y that matches, else -1.
 
-    a: tuple[int, int]
-    b: tuple[int, int]
-    text: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"a_sentences": list(self.a), "b_sentences": list(self.b), "text": self.text}
-
-
-@dataclass(frozen=True)
-class Link:
-    """A verified link between two documents, with its evidence."""
-
-    a: str
-    b: str
-    kind: LinkKind
-    score: float
-    jaccard: float
-    containment_a: float  # share of A's shingles found in B
-    containment_b: float
-    coverage_a: float  # share of A's comparable tokens in sentences shared with B
-    coverage_b: float
-    close_coverage_a: float  # share of A's comparable tokens in sentences matched at >= close_match
-    close_coverage_b: float
-    shared_sentences: int
-    passages: tuple[Passage, ...] = field(default=())
-    exact: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"a": self.a, "b": self.b, "kind": self.kind, "score": self.score}
-        if self.exact:
-            out["exact"] = True
-        out.update(
-            jaccard=self.jaccard,
-            containment_a=self.containment_a,
-            containment_b=self.containment_b,
-            coverage_a=self.coverage_a,
-            coverage_b=self.coverage_b,
-            close_coverage_a=self.close_coverage_a,
-            close_coverage_b=self.close_coverage_b,
-            shared_sentences=self.shared_sentences,
-            passages=[p.to_dict() for p in self.passages],
-        )
-        return out
-
-
-def _r(x: float) -> float:
-    return round(float(x), 4)
-
-
-def _match_sentences(x: Prepared, y: Prepared, threshold: float
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Best counterparts both ways: for each sentence of x its best match in y (or -1) and the
-    score, then the same for each sentence of y.
-
-    Score: Dice overlap of content words; a match also needs two shared word
-    bigrams, so a bag of common topic words in a different order is no match.
-    Ties go to the earlier sentence.
+    A match: the Dice overlap of the two sentences' content words is at least
+    ``sentence_match`` and they share at least ``sentence_min_bigrams`` word
+    bigrams (so a bag of common topic words in a different order is no match);
+    the score is the Dice overlap. With ``fragments`` (and ``fragment_match``
+    on), a fragment inside a longer sentence (see :func:`_fragment_cells`) also
+    matches, scored by the share of the fragment's content words found in it.
+    Each sentence's best counterpart is the first best one (:func:`_best_matches`).
     """
-    nx, ny = len(x.lengths), len(y.lengths)
-    if not nx or not ny:
-        return np.full(nx, -1), np.zeros(nx), np.full(ny, -1), np.zeros(ny)
-    return _best_matches(_sentence_scores(x, y, threshold))
+    return _sentence_cells(x, y, config, fragments)[0]
 
 
-def _sentence_scores(x: Prepared, y: Prepared, threshold: float, config: DedupConfig | None = None) -> np.ndarray:
-    """``(nx, ny)``: the score of each sentence pair that matches (see :func:`_match_sentences`), else -1:
-    the Dice overlap, or for a fragment inside a longer sentence (with ``config``'s fragment
-    settings, see :func:`_fragment_cells`) the share of the fragment's content words found in it."""
-    return _sentence_cells(x, y, threshold, config)[0]
-
-
-def _sentence_cells(x: Prepared, y: Prepared, threshold: float, config: DedupConfig | None
-                    ) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_sentence_scores`, and ``(nx, ny)`` True where the score is a fragment's."""
+def _sentence_cells(x: Prepared, y: Prepared, config: DedupConfig, fragments: bool) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`sentence_scores`, and ``(nx, ny)`` True where the score is a fragment's."""
     nx, ny = len(x.lengths), len(y.lengths)
     shared = _overlap_counts(x.word_keys, x.word_sentences, y.word_keys, y.word_sentences, nx, ny)
     bigrams = _overlap_counts(x.bigram_keys, x.bigram_sentences, y.bigram_keys, y.bigram_sentences, nx, ny)
@@ -567,22 +492,12 @@ def _sentence_cells(x: Prepared, y: Prepared, threshold: float, config: DedupCon
     sizes = wx + wy
     with np.errstate(divide="ignore", invalid="ignore"):
         dice = np.where(sizes > 0, 2 * shared / np.maximum(sizes, 1), 0.0)
-    score = np.where((dice >= threshold) & (bigrams >= _MIN_SHARED_BIGRAMS), dice, -1.0)
+    score = np.where((dice >= config.sentence_match) & (bigrams >= config.sentence_min_bigrams), dice, -1.0)
     frag = np.zeros((nx, ny), dtype=bool)
-    if config is not None and config.fragment_match > 0:
+    if fragments and config.fragment_match > 0:
         frag, contained = _fragment_cells(shared, bigrams, wx, wy, config)
         score = np.where(frag, np.maximum(score, contained), score)
     return score, frag
-
-
-def _fragments_close(covered_x: int, covered_y: int, x: Prepared, y: Prepared, config: DedupConfig) -> bool:
-    """Can fragment matches link this pair? Only when the smaller document (by comparable
-    tokens) is at least ``fragment_close_coverage`` covered by matched sentences: a copy cut
-    from parts of another's sentences is mostly made of them, while a follow-up story that
-    condenses a few background sentences of an older one is not."""
-    size_x, size_y = x.comparable, y.comparable
-    small = covered_x / max(size_x, 1) if size_x <= size_y else covered_y / max(size_y, 1)
-    return small >= config.fragment_close_coverage
 
 
 def _fragment_cells(shared: np.ndarray, bigrams: np.ndarray, wx: np.ndarray, wy: np.ndarray, config: DedupConfig
@@ -611,7 +526,7 @@ def _lead(word_counts: np.ndarray, k: int) -> np.ndarray:
 
 
 def _lead_close(x: Prepared, y: Prepared, score: np.ndarray, config: DedupConfig) -> bool:
-    """Does a close match (``score`` from :func:`_sentence_scores`) involve one of the first
+    """Does a close match (``score`` from :func:`sentence_scores`) involve one of the first
     ``weak_link_lead`` comparable sentences of x or of y? (Always, when the rule is off.)"""
     k = config.weak_link_lead
     if k <= 0:
@@ -657,7 +572,7 @@ def verify(x: Prepared, y: Prepared, config: DedupConfig) -> Link | None:
 
     Whole sentences are matched first; a pair they do not link is verified again with
     fragment matches (see :func:`_fragment_cells`), and links then only when the smaller
-    document is at least ``fragment_close_coverage`` covered (:func:`_fragments_close`).
+    document is at least ``fragment_close_coverage`` covered (see :func:`judge`).
     So every link whole sentences make is as it was without fragment matching.
     """
     if not len(x.shingles) or not len(y.shingles):
@@ -675,83 +590,133 @@ def _verify_one(x: Prepared, y: Prepared, config: DedupConfig, inter: int, fragm
     # fragment match, which counts the fragment's length (the part of it that was copied).
     len_x, len_y = x.lengths, y.lengths
     if len(x.lengths) and len(y.lengths):
-        score, frag = _sentence_cells(x, y, config.sentence_match, config if fragments else None)
+        score, frag = _sentence_cells(x, y, config, fragments)
         mx, sx, my, sy = _best_matches(score)
         lead = _lead_close(x, y, score, config)
         if fragments:
             ix, iy = np.arange(len(mx)), np.arange(len(my))
             len_x = np.where((mx >= 0) & frag[ix, mx], np.minimum(x.lengths, y.lengths[mx]), x.lengths)
             len_y = np.where((my >= 0) & frag[my, iy], np.minimum(y.lengths, x.lengths[my]), y.lengths)
-            if not _fragments_close(int(len_x[mx >= 0].sum()), int(len_y[my >= 0].sum()), x, y, config):
-                return None
-    else:
-        mx, sx, my, sy = _match_sentences(x, y, config.sentence_match)
+    else:  # a side without sentences: nothing matches
+        mx, my = np.full(len(x.lengths), -1), np.full(len(y.lengths), -1)
+        sx, sy = np.zeros(len(mx)), np.zeros(len(my))
         lead = config.weak_link_lead <= 0
     matched_x, matched_y = mx >= 0, my >= 0
     close_mx, close_my = sx >= config.close_match, sy >= config.close_match
-    return _judge(
-        x, y, config, inter,
-        (int(matched_x.sum()), int(matched_y.sum()), int(close_mx.sum()), int(close_my.sum())),
-        (int(len_x[matched_x].sum()), int(len_y[matched_y].sum()),
-         int(len_x[close_mx].sum()), int(len_y[close_my].sum())),
-        mx.tolist, lead,
-    )
-
-
-def _judge(x: Prepared, y: Prepared, config: DedupConfig, inter: int, counts: tuple[int, int, int, int],
-           covered: tuple[int, int, int, int], match_of_x: Callable[[], list[int]], lead: bool = True
-           ) -> Link | None:
-    """The verdict on a pair from its numbers (see the module docstring).
-
-    ``inter``: shared shingles; ``counts``: sentences of x and of y with a
-    match, then with a close match; ``covered``: the tokens of those
-    sentences, in the same order; ``match_of_x()``: each sentence of x's
-    match in y or -1 (asked only for a link, for its passages).
-    """
-    union = len(x.shingles) + len(y.shingles) - inter
-    jaccard = inter / union
-    cont_x = inter / len(x.shingles)
-    cont_y = inter / len(y.shingles)
-    n_matched_x, n_matched_y, n_close_x, n_close_y = counts
-    size_x, size_y = x.comparable, y.comparable
-    cov_x = covered[0] / max(size_x, 1)
-    cov_y = covered[1] / max(size_y, 1)
-    close_x = covered[2] / max(size_x, 1)
-    close_y = covered[3] / max(size_y, 1)
-    shared = min(n_matched_x, n_matched_y)
-    close_shared = min(n_close_x, n_close_y)
-    x_small = size_x <= size_y
-    small, large = (cov_x, cov_y) if x_small else (cov_y, cov_x)
-    kind: LinkKind | None = None
-    if jaccard >= _NEAR_JACCARD or (small >= config.near_duplicate_coverage and large >= 0.5):
-        kind = "near-duplicate"
-    elif (
-        shared >= config.min_shared_sentences
-        and max(cov_x, cov_y) >= config.min_coverage
-        and max(close_x, close_y) >= config.min_close_coverage
-        and (max(close_x, close_y) >= config.follow_up_close_coverage
-             or min(cov_x, cov_y) >= config.rewrite_coverage)
-        and (lead or max(close_x, close_y) >= config.weak_link_close)
-    ) or (close_shared >= 1 and (close_x if x_small else close_y) >= config.single_sentence_coverage):
-        kind = "syndicated"
-    if kind is None:
+    numbers = [len(x.shingles), len(y.shingles), x.comparable, y.comparable,
+               int(matched_x.sum()), int(matched_y.sum()), int(close_mx.sum()), int(close_my.sum()),
+               int(len_x[matched_x].sum()), int(len_y[matched_y].sum()),
+               int(len_x[close_mx].sum()), int(len_y[close_my].sum())]
+    tallies = Tallies(*(np.array([v], dtype=np.int64) for v in numbers), lead=np.array([lead]))
+    verdicts = judge(tallies, config, lambda which: np.array([inter], dtype=np.int64), fragments)
+    if not verdicts.linked()[0]:
         return None
-    score = max(cov_x, cov_y, jaccard)
-    return Link(
-        a=x.id,
-        b=y.id,
-        kind=kind,
-        score=_r(score),
-        jaccard=_r(jaccard),
-        containment_a=_r(cont_x),
-        containment_b=_r(cont_y),
-        coverage_a=_r(cov_x),
-        coverage_b=_r(cov_y),
-        close_coverage_a=_r(close_x),
-        close_coverage_b=_r(close_y),
-        shared_sentences=shared,
-        passages=_passages(x, match_of_x()),
-    )
+    return verdicts.links(np.zeros(1, dtype=np.int64), [x.id], [y.id], [_passages(x, mx.tolist())])[0]
+
+
+@dataclass(frozen=True)
+class Tallies:
+    """What the verdict reads of pairs of documents x and y, one entry per pair (:func:`verify`
+    passes arrays of one, :func:`verify_many` a block's pairs).
+
+    ``shingles_*``: distinct shingles; ``comparable_*``: comparable tokens
+    (:attr:`Prepared.comparable`); ``matched_*``: sentences with a match in the
+    other document, ``close_*`` with a close one (at least ``close_match``);
+    ``covered_*`` and ``close_covered_*``: the tokens of those sentences (the
+    longer sentence of a fragment match counts the fragment's); ``lead``: a close
+    match involves one of the first ``weak_link_lead`` comparable sentences of
+    either side (always True when that test is off).
+    """
+
+    shingles_x: np.ndarray
+    shingles_y: np.ndarray
+    comparable_x: np.ndarray
+    comparable_y: np.ndarray
+    matched_x: np.ndarray
+    matched_y: np.ndarray
+    close_x: np.ndarray
+    close_y: np.ndarray
+    covered_x: np.ndarray
+    covered_y: np.ndarray
+    close_covered_x: np.ndarray
+    close_covered_y: np.ndarray
+    lead: np.ndarray
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    """:func:`judge`'s verdicts and scores, one entry per pair (scores count only where linked)."""
+
+    near: np.ndarray  # bool: a near-duplicate
+    syndicated: np.ndarray  # bool: a syndicated copy (never also near)
+    score: np.ndarray
+    jaccard: np.ndarray
+    containment_x: np.ndarray
+    containment_y: np.ndarray
+    coverage_x: np.ndarray
+    coverage_y: np.ndarray
+    close_coverage_x: np.ndarray
+    close_coverage_y: np.ndarray
+    shared: np.ndarray  # shared sentences
+
+    def linked(self) -> np.ndarray:
+        return self.near | self.syndicated
+
+    def links(self, which: np.ndarray, ids_x: Sequence[str], ids_y: Sequence[str],
+              passages: Sequence[tuple[Passage, ...]]) -> list[Link]:
+        """The :class:`Link` of each linked pair ``which[k]``, between ``ids_x[k]`` and ``ids_y[k]``."""
+        # Rounded as Python's round of the same float64 values.
+        cols = [[round(v, 4) for v in a[which].tolist()]
+                for a in (self.score, self.jaccard, self.containment_x, self.containment_y, self.coverage_x,
+                          self.coverage_y, self.close_coverage_x, self.close_coverage_y)]
+        names: tuple[LinkKind, LinkKind] = ("near-duplicate", "syndicated")
+        kinds = [names[v] for v in np.where(self.near[which], 0, 1).tolist()]
+        return [Link(*fields) for fields in zip(ids_x, ids_y, kinds, *cols, self.shared[which].tolist(), passages)]
+
+
+def judge(t: Tallies, config: DedupConfig, shared_shingles: Callable[[np.ndarray], np.ndarray],
+          fragments: bool = False) -> Verdicts:
+    """The verdict on pairs from their numbers (see the module docstring), every pair at once.
+
+    ``shared_shingles(which)`` gives the shingles shared by the pairs ``which``
+    (indices); it is asked only for the pairs whose verdict or scores need them:
+    those that link on sentences, and those whose shingle counts allow Jaccard
+    ``near_duplicate_jaccard`` (it is at most the smaller count over the larger).
+    ``fragments``: the verdict of the fragment pass, which links only where the
+    smaller document is at least ``fragment_close_coverage`` covered.
+    """
+    tok_x = np.maximum(t.comparable_x, 1)
+    tok_y = np.maximum(t.comparable_y, 1)
+    cov_x, cov_y = t.covered_x / tok_x, t.covered_y / tok_y
+    close_x, close_y = t.close_covered_x / tok_x, t.close_covered_y / tok_y
+    x_small = t.comparable_x <= t.comparable_y
+    small, large = np.where(x_small, cov_x, cov_y), np.where(x_small, cov_y, cov_x)
+    shared = np.minimum(t.matched_x, t.matched_y)
+    close_most = np.maximum(close_x, close_y)
+    near_cov = (small >= config.near_duplicate_coverage) & (large >= config.near_duplicate_larger_coverage)
+    syndicated = (
+        (shared >= config.min_shared_sentences)
+        & (np.maximum(cov_x, cov_y) >= config.min_coverage)
+        & (close_most >= config.min_close_coverage)
+        & ((close_most >= config.follow_up_close_coverage) | (np.minimum(cov_x, cov_y) >= config.rewrite_coverage))
+        & (t.lead | (close_most >= config.weak_link_close))
+    ) | ((np.minimum(t.close_x, t.close_y) >= 1)
+         & (np.where(x_small, close_x, close_y) >= config.single_sentence_coverage))
+
+    nsx, nsy = t.shingles_x, t.shingles_y
+    need = near_cov | syndicated | (np.minimum(nsx, nsy) / np.maximum(nsx, nsy) >= config.near_duplicate_jaccard)
+    inter = np.zeros(len(nsx), dtype=np.int64)
+    which = np.flatnonzero(need)
+    if len(which):
+        inter[which] = shared_shingles(which)
+    jaccard = inter / (nsx + nsy - inter)
+    near = (jaccard >= config.near_duplicate_jaccard) | near_cov
+    if fragments:
+        ok = small >= config.fragment_close_coverage
+        near, syndicated = near & ok, syndicated & ok
+    score = np.maximum(np.maximum(cov_x, cov_y), jaccard)
+    return Verdicts(near, syndicated & ~near, score, jaccard, inter / nsx, inter / nsy, cov_x, cov_y, close_x,
+                    close_y, shared)
 
 
 # verify_many works on blocks of pairs: at most _BLOCK_PAIRS pairs (below) and
@@ -1079,7 +1044,8 @@ def min_link_coverage(config: DedupConfig) -> float:
 def _coverage_possible(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, kp: np.ndarray, i: np.ndarray, j: np.ndarray,
                        npairs: int, config: DedupConfig) -> np.ndarray:
     """Per pair: can it still link? Its sentences with a cell (kp, i, j) at the Dice threshold cover
-    at least :func:`min_link_coverage` of one side, or its shingle counts allow Jaccard 0.9."""
+    at least :func:`min_link_coverage` of one side, or its shingle counts allow
+    Jaccard ``near_duplicate_jaccard``."""
     def covered(doc: np.ndarray, sent: np.ndarray) -> np.ndarray:
         g = arr.sent_off[doc[kp]] + sent  # the sentence, numbered among the block's sentences
         first = np.unique(kp.astype(np.int64) << 32 | g)  # each (pair, sentence) once
@@ -1089,7 +1055,7 @@ def _coverage_possible(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, kp: np.ndar
     cov_x = covered(lx, i) / np.maximum(arr.comparable[lx], 1)
     cov_y = covered(ly, j) / np.maximum(arr.comparable[ly], 1)
     nsx, nsy = arr.n_sh[lx], arr.n_sh[ly]
-    near_jaccard = np.minimum(nsx, nsy) >= _NEAR_JACCARD * np.maximum(nsx, nsy)
+    near_jaccard = np.minimum(nsx, nsy) >= config.near_duplicate_jaccard * np.maximum(nsx, nsy)
     return (np.maximum(cov_x, cov_y) >= need) | near_jaccard
 
 
@@ -1119,7 +1085,7 @@ def _verify_block(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, config: DedupCon
     content-word overlaps of all sentence pairs; bigram overlaps of the
     sentence pairs whose Dice overlap is high enough; shared shingles of
     the pairs that link on sentences or are similar enough in size to reach
-    Jaccard 0.9.
+    Jaccard ``near_duplicate_jaccard`` (:func:`judge` asks for them).
     """
     npairs = len(lx)
     nx, ny = arr.n_sent[lx], arr.n_sent[ly]
@@ -1157,8 +1123,8 @@ def _verify_block(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, config: DedupCon
     if len(cells):
         # Pairs that cannot link whatever the bigrams say: the sentences with a cell at Dice
         # sentence_match or more (or a fragment cell) cover less than any link needs of either
-        # side (every link needs min_link_coverage of one side, or Jaccard 0.9, which needs
-        # shingle counts within 0.9). Dropping their cells here spares the bigram join and gives
+        # side (every link needs min_link_coverage of one side, or Jaccard near_duplicate_jaccard,
+        # which needs shingle counts within that ratio). Dropping their cells here spares the bigram join and gives
         # the same verdicts.
         viable = _coverage_possible(arr, lx, ly, kp, i, j, npairs, config)
         keep_cells = viable[kp]
@@ -1178,7 +1144,7 @@ def _verify_block(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, config: DedupCon
         bk, bi, bj = _join(arr.bigrams, arr.sent_off, lx[pairs_in], ly[pairs_in], need if selective else None)
         bk = pairs_in[bk]
         found = np.bincount(cell_off[bk] + bi * ny[bk] + bj, minlength=total)[cells]
-        plain = (dice >= config.sentence_match) & (found >= _MIN_SHARED_BIGRAMS)
+        plain = (dice >= config.sentence_match) & (found >= config.sentence_min_bigrams)
         frag &= found >= config.fragment_bigrams
         # The score of a cell: its Dice overlap, or for a fragment the share of it found.
         dice = np.where(frag, np.maximum(np.where(plain, dice, -1.0), contained), dice)
@@ -1222,64 +1188,33 @@ def _verify_block(arr: _Arrays, lx: np.ndarray, ly: np.ndarray, config: DedupCon
         tallies[5] = np.bincount(cp, weights=len_y, minlength=npairs)
         tallies[6] = np.bincount(rp[close_r], weights=len_x[close_r], minlength=npairs)
         tallies[7] = np.bincount(cp[close_c], weights=len_y[close_c], minlength=npairs)
-    matched_x, matched_y, nclose_x, nclose_y, covn_x, covn_y, closen_x, closen_y = tallies
-    tok_x = np.maximum(arr.comparable[lx], 1)
-    tok_y = np.maximum(arr.comparable[ly], 1)
-    cov_x, cov_y = covn_x / tok_x, covn_y / tok_y
-    close_x, close_y = closen_x / tok_x, closen_y / tok_y
-    x_small = arr.comparable[lx] <= arr.comparable[ly]
-    small, large = np.where(x_small, cov_x, cov_y), np.where(x_small, cov_y, cov_x)
-    shared_n = np.minimum(matched_x, matched_y)
-    near_cov = (small >= config.near_duplicate_coverage) & (large >= 0.5)
-    syndicated = (
-        (shared_n >= config.min_shared_sentences)
-        & (np.maximum(cov_x, cov_y) >= config.min_coverage)
-        & (np.maximum(close_x, close_y) >= config.min_close_coverage)
-        & ((np.maximum(close_x, close_y) >= config.follow_up_close_coverage)
-           | (np.minimum(cov_x, cov_y) >= config.rewrite_coverage))
-        & (lead_ok | (np.maximum(close_x, close_y) >= config.weak_link_close))
-    ) | ((np.minimum(nclose_x, nclose_y) >= 1) & (np.where(x_small, close_x, close_y) >= config.single_sentence_coverage))
-
-    # Shared shingles where the verdict needs them: a link on sentences (its scores), or a
-    # pair whose sizes allow Jaccard 0.9 (jaccard <= smaller / larger shingle count).
-    nsx, nsy = arr.n_sh[lx], arr.n_sh[ly]
-    need = near_cov | syndicated | (np.minimum(nsx, nsy) / np.maximum(nsx, nsy) >= _NEAR_JACCARD)
-    inter = np.zeros(npairs, dtype=np.int64)
-    which = np.flatnonzero(need)
-    if len(which):
-        tags = np.arange(len(which), dtype=_U) << _SHIFT
-        sh = np.concatenate([
-            _runs(arr.shingles, arr.sh_bounds, lx[which].tolist()) | np.repeat(tags, nsx[which]),
-            _runs(arr.shingles, arr.sh_bounds, ly[which].tolist()) | np.repeat(tags, nsy[which]),
-        ])
-        sh.sort(kind="stable")  # two sorted runs per pair
-        dup = sh[1:][sh[1:] == sh[:-1]]
-        inter[which] = np.bincount((dup >> _SHIFT).astype(np.int64), minlength=len(which))
-    union = nsx + nsy - inter
-    jaccard = inter / union
-    near = (jaccard >= _NEAR_JACCARD) | near_cov
-    if fragments:  # see _fragments_close
-        ok = small >= config.fragment_close_coverage
-        near, syndicated = near & ok, syndicated & ok
-    linked = np.flatnonzero(near | syndicated)
+    verdicts = judge(Tallies(arr.n_sh[lx], arr.n_sh[ly], arr.comparable[lx], arr.comparable[ly], *tallies, lead_ok),
+                     config, lambda which: _shared_shingles(arr, lx[which], ly[which]), fragments)
+    linked = np.flatnonzero(verdicts.linked())
     out: list[Link | None] = [None] * npairs
     if not len(linked):
         return out
-
-    # Links: their numbers as Python floats, and their passages.
-    score = np.maximum(np.maximum(cov_x, cov_y), jaccard)
-    # Rounded as _r rounds (Python's round of the same float64 values).
-    cols = [[round(v, 4) for v in a[linked].tolist()]
-            for a in (score, jaccard, inter / nsx, inter / nsy, cov_x, cov_y, close_x, close_y)]
-    names: tuple[LinkKind, LinkKind] = ("near-duplicate", "syndicated")
-    kinds = [names[v] for v in np.where(near[linked], 0, 1).tolist()]
     docs = arr.docs
-    ids_a = [docs[a].id for a in lx[linked].tolist()]
-    ids_b = [docs[b].id for b in ly[linked].tolist()]
-    passages = _block_passages(arr, lx, row_off, match_x, linked)
-    for k, fields in zip(linked.tolist(), zip(ids_a, ids_b, kinds, *cols, shared_n[linked].tolist(), passages)):
-        out[k] = Link(*fields)
+    ids_x = [docs[a].id for a in lx[linked].tolist()]
+    ids_y = [docs[b].id for b in ly[linked].tolist()]
+    for k, link in zip(linked.tolist(), verdicts.links(linked, ids_x, ids_y,
+                                                       _block_passages(arr, lx, row_off, match_x, linked))):
+        out[k] = link
     return out
+
+
+def _shared_shingles(arr: _Arrays, lx: np.ndarray, ly: np.ndarray) -> np.ndarray:
+    """Shingles shared by documents ``lx[k]`` and ``ly[k]`` of ``arr``, for every ``k``: one stable
+    sort of the pairs' shingles, tagged with the pair (two sorted runs per pair)."""
+    nsx, nsy = arr.n_sh[lx], arr.n_sh[ly]
+    tags = np.arange(len(lx), dtype=_U) << _SHIFT
+    sh = np.concatenate([
+        _runs(arr.shingles, arr.sh_bounds, lx.tolist()) | np.repeat(tags, nsx),
+        _runs(arr.shingles, arr.sh_bounds, ly.tolist()) | np.repeat(tags, nsy),
+    ])
+    sh.sort(kind="stable")  # two sorted runs per pair
+    dup = sh[1:][sh[1:] == sh[:-1]]
+    return np.bincount((dup >> _SHIFT).astype(np.int64), minlength=len(lx))
 
 
 def _block_passages(arr: _Arrays, lx: np.ndarray, row_off: np.ndarray, match_x: np.ndarray,

@@ -81,7 +81,7 @@ def _temp_for(path: Path) -> tuple[int, str]:
     return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
 
 
-def _write_temp(path: Path, chunks: Iterable[str]) -> tuple[str, int, str]:
+def write_temp(path: Path, chunks: Iterable[str]) -> tuple[str, int, str]:
     """Write ``chunks`` to a new temporary file beside ``path``: (temp name, bytes, sha256)."""
     fd, tmp = _temp_for(path)
     digest = hashlib.sha256()
@@ -140,7 +140,7 @@ def atomic_write(path: str | os.PathLike[str], chunks: Iterable[str]) -> None:
     """Write text chunks to ``path`` through a temporary file and an atomic rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp, _, _ = _write_temp(path, chunks)
+    tmp, _, _ = write_temp(path, chunks)
     try:
         os.replace(tmp, path)
     except BaseException:
@@ -306,13 +306,13 @@ def write_outputs(result: DedupResult, outdir: str | os.PathLike[str], *, explai
         for name, write in (
             (names[0], partial(_write_canonical, result, explain, workers, output_format)),
             (names[1], partial(_write_clusters, result, output_format)),
-            (names[2], lambda path: _write_temp(path, (_dumps(r.to_dict()) + "\n" for r in result.rejected))),
+            (names[2], lambda path: write_temp(path, (_dumps(r.to_dict()) + "\n" for r in result.rejected))),
         ):
             tmp, size, sha = write(outdir / name)
             temps[name] = tmp
             files[name] = {"bytes": size, "sha256": sha}
         summary["outputs"] = files
-        temps["summary.json"], _, _ = _write_temp(
+        temps["summary.json"], _, _ = write_temp(
             outdir / "summary.json", [json.dumps(summary, ensure_ascii=False, indent=2) + "\n"])
         others = [n for fmt in OUTPUT_FORMATS if fmt != output_format for n in output_files(fmt)[:2]]
         # The commit: no summary.json while the data files are swapped. SIGINT/SIGTERM
@@ -333,14 +333,14 @@ def write_outputs(result: DedupResult, outdir: str | os.PathLike[str], *, explai
 def _write_canonical(result: DedupResult, explain: bool, workers: int, output_format: str,
                      path: Path) -> tuple[str, int, str]:
     if output_format == "jsonl":
-        return _write_temp(path, _canonical_lines(result, explain, workers))
+        return write_temp(path, _canonical_lines(result, explain, workers))
     rows = (_canonical_row(doc, explain) for doc in result.iter_canonical())
     return write_parquet(path, rows, _canonical_schema(explain), temporary=True)
 
 
 def _write_clusters(result: DedupResult, output_format: str, path: Path) -> tuple[str, int, str]:
     if output_format == "jsonl":
-        return _write_temp(path, (_dumps(c.to_dict()) + "\n" for c in result.clusters))
+        return write_temp(path, (_dumps(c.to_dict()) + "\n" for c in result.clusters))
     return write_parquet(path, (_cluster_row(c) for c in result.clusters), _clusters_schema(), temporary=True)
 
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ..config import CleanConfig
-from ..document import Change, Document, Rejected, source_of
+from ..records import Change, Document, Rejected, source_of
 from .encoding import fix_encoding, normalize_whitespace
 from .furniture import FurnitureLearner, FurnitureModel
 from .html import extract_html

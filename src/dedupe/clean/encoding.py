@@ -61,7 +61,7 @@ from typing import Iterable
 
 import ftfy
 
-from ..document import Change
+from ..records import Change
 from .rules import line_changes
 
 __all__ = ["FTFY_CONFIG", "needs_ftfy", "fix_encoding", "normalize_whitespace"]

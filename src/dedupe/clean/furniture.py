@@ -99,8 +99,8 @@ from typing import Sequence
 import numpy as np
 import xxhash
 
-from ..document import Change
-from ..sign import _hash_spans, token_hashes
+from ..records import Change
+from ..sign import hash_spans, token_hashes
 from ..text import fold_batch, normalize, token_spans, tokenize
 from .rules import DEFAULT_RULES, apply_rules_until_stable, join_lines
 
@@ -116,7 +116,7 @@ _BLOCK_RULES = ("latest_headlines", "related_block")
 def _token_bytes(arr: np.ndarray) -> tuple[bytes, np.ndarray]:
     """The 64-bit hashes of a folded batch's tokens as little-endian bytes, and where each token starts."""
     starts, ends = token_spans(arr)
-    return _hash_spans(arr, starts, ends - starts).astype("<u8", copy=False).tobytes(), starts
+    return hash_spans(arr, starts, ends - starts).astype("<u8", copy=False).tobytes(), starts
 
 
 def _digest_lines(hashes: bytes, bounds: Sequence[int]) -> list[int | None]:
@@ -169,7 +169,7 @@ def line_keys(text: str) -> list[int | None]:
             if _WORD_RE.match(char) is None:
                 folded = folded.replace(char, " ")
     # Tokens are the runs of bytes other than space and line break; a space before, a line
-    # break after (the end of the last line) and 16 bytes that _hash_spans may read past a token.
+    # break after (the end of the last line) and 16 bytes that hash_spans may read past a token.
     # (Only word bytes, spaces and line breaks are left, so the tokens are runs of word bytes, as in a folded batch.)
     buf = np.frombuffer(b" " + folded.encode("utf-8").translate(_ASCII_GAPS) + b"\n" + bytes(16), dtype=np.uint8)
     hashes, starts = _token_bytes(buf)

@@ -39,7 +39,7 @@ from lxml import etree
 from trafilatura.metadata import extract_metadata
 from trafilatura.utils import decode_file, load_html
 
-from ..document import Change
+from ..records import Change
 from .rules import DEFAULT_RULES, RULES, PageContext, apply_rules, normalize_words
 from .textwalk import walk_text
 

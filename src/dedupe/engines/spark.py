@@ -66,9 +66,9 @@ import xxhash
 
 from ..candidates import Evidence, SentenceTokens, bound_pairs, decode_pairs, merge_evidence, pair_evidence
 from ..clean import FurnitureLearner, furniture_only
-from ..cluster import Candidate, group
+from ..cluster import ClusterMember, group
 from ..config import CleanConfig, DedupConfig, FieldMap, Limits, RunConfig
-from ..document import Document, Rejected
+from ..records import Document, Rejected
 from ..errors import ConfigError, MissingDependencyError
 from ..pipeline import Progress, RunResult
 from ..readers import InputUnit, input_units, read_unit
@@ -469,7 +469,7 @@ def _cluster_component(records: Iterable[tuple], config: DedupConfig) -> Iterato
         members_of.setdefault(group_of[local[m.rep]], []).append(m)
     for gi in range(len(groups)):
         group_members = members_of[gi]
-        cands = [Candidate(m.id, m.tokens, m.published, m.outlet) for m in group_members]
+        cands = [ClusterMember(m.id, m.tokens, m.published, m.outlet) for m in group_members]
         ids = {m.number: m.id for m in group_members}
         copies = [(ids[m.rep], m.id) for m in group_members if m.rep != m.number]
         yield "cluster", make_cluster(cands, links_of_group.get(gi, ()), copies, config)

@@ -33,9 +33,9 @@ import logging
 from typing import Any, Iterator
 
 from ..config import FieldMap, Limits
-from ..document import Document, Rejected
-from ..errors import MissingDependencyError
-from ..readers import _Bad, _path_text, id_hint, record_document
+from ..records import Document, Rejected
+from ..errors import DocumentError, MissingDependencyError
+from ..readers import id_hint, path_text, record_document
 
 __all__ = ["read_parquet", "require_pyarrow"]
 
@@ -57,7 +57,7 @@ def require_pyarrow(purpose: str) -> Any:
 def read_parquet(path: str, name: str, limits: Limits, fields: FieldMap) -> Iterator[Document | Rejected]:
     """The rows of a Parquet file as documents, in file order (see the module doc)."""
     pq = require_pyarrow(f"reading {path}")
-    where = _path_text(path)
+    where = path_text(path)
     try:
         pf = pq.ParquetFile(path)
         columns = pf.schema_arrow.names
@@ -107,7 +107,7 @@ def _row_document(obj: dict[str, Any], position: str, origin: str, limits: Limit
                   fields: FieldMap) -> Document | Rejected:
     try:
         return record_document(_plain(obj, fields), position, limits, fields, origin=origin)
-    except _Bad as bad:
+    except DocumentError as bad:
         hint = None
         try:
             hint = id_hint(obj, fields.id)
@@ -117,7 +117,8 @@ def _row_document(obj: dict[str, Any], position: str, origin: str, limits: Limit
 
 
 def _plain(obj: dict[str, Any], fields: FieldMap) -> dict[str, Any]:
-    """A row's values as JSONL would carry them (see the module doc), or raise ``_Bad``."""
+    """A row's values as JSONL would carry them (see the module doc), or raise
+    :class:`~dedupe.errors.DocumentError`."""
     out = dict(obj)
     for key in (fields.text, fields.html):
         value = out.get(key)
@@ -125,7 +126,7 @@ def _plain(obj: dict[str, Any], fields: FieldMap) -> dict[str, Any]:
             try:
                 out[key] = bytes(value).decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise _Bad("encoding", f"'{key}' is not valid UTF-8 (byte {exc.start})") from None
+                raise DocumentError("encoding", f"'{key}' is not valid UTF-8 (byte {exc.start})") from None
     published = out.get("published")
     if isinstance(published, (_dt.date, _dt.datetime)):
         out["published"] = published.isoformat()
@@ -134,7 +135,7 @@ def _plain(obj: dict[str, Any], fields: FieldMap) -> dict[str, Any]:
         try:
             meta = json.loads(meta)
         except ValueError:
-            raise _Bad("bad-field", "'meta' is a string that does not hold a JSON object") from None
+            raise DocumentError("bad-field", "'meta' is a string that does not hold a JSON object") from None
     if isinstance(meta, list) and all(isinstance(kv, tuple) and len(kv) == 2 for kv in meta):  # a Parquet map
         meta = {str(k): v for k, v in meta}
     if isinstance(meta, dict):

@@ -50,9 +50,9 @@ from collections import Counter
 from typing import Any, Iterator
 
 from ..config import Limits
-from ..document import Document, Rejected
-from ..errors import MissingDependencyError
-from ..readers import _Bad, _path_text, decode_document
+from ..records import Document, Rejected
+from ..errors import DocumentError, MissingDependencyError
+from ..readers import decode_document, path_text
 
 __all__ = ["read_warc", "require_fastwarc", "HTML_TYPES"]
 
@@ -80,7 +80,7 @@ def read_warc(path: str, name: str, limits: Limits, skipped: Counter[str]) -> It
     record types counted).
     """
     warc = require_fastwarc(f"reading {path}")
-    where = _path_text(path)
+    where = path_text(path)
     try:
         fh = open(path, "rb")
     except OSError as exc:
@@ -257,7 +257,7 @@ def _record(rec: Any, doc_id: str, origin: str, n: int, limits: Limits,
             skipped["warc-response-not-html"] += 1
             return None
         text, encoding = _decode_page(payload, rec.http_charset)
-    except _Bad as bad:
+    except DocumentError as bad:
         return Rejected(doc_id, bad.reason, f"record {n}: {bad.message}", origin)
     if not text.strip():
         return Rejected(doc_id, "empty", f"record {n}: the page is empty", origin)
@@ -269,7 +269,8 @@ def _record(rec: Any, doc_id: str, origin: str, n: int, limits: Limits,
 
 
 def dechunk(data: bytes) -> bytes:
-    """The body of an HTTP ``Transfer-Encoding: chunked`` message, or raise ``_Bad`` (``encoding``).
+    """The body of an HTTP ``Transfer-Encoding: chunked`` message, or raise
+    :class:`~dedupe.errors.DocumentError` (``encoding``).
 
     >>> dechunk(b"5\\r\\nHello\\r\\n6;x=1\\r\\n world\\r\\n0\\r\\n\\r\\n")
     b'Hello world'
@@ -279,17 +280,17 @@ def dechunk(data: bytes) -> bytes:
     while True:
         end = data.find(b"\n", pos)
         if end < 0:
-            raise _Bad("encoding", "chunked transfer encoding ends without its last chunk")
+            raise DocumentError("encoding", "chunked transfer encoding ends without its last chunk")
         size_text = data[pos:end].split(b";", 1)[0].strip()
         try:
             size = int(size_text, 16)
         except ValueError:
-            raise _Bad("encoding", f"bad chunk size {size_text[:20]!r} in chunked transfer encoding") from None
+            raise DocumentError("encoding", f"bad chunk size {size_text[:20]!r} in chunked transfer encoding") from None
         if size == 0:
             return b"".join(out)
         start = end + 1
         if start + size > len(data):
-            raise _Bad("encoding", "a chunk of the chunked transfer encoding is cut short")
+            raise DocumentError("encoding", "a chunk of the chunked transfer encoding is cut short")
         out.append(data[start:start + size])
         pos = start + size
         if data[pos:pos + 2] == b"\r\n":
@@ -310,20 +311,20 @@ def _decode_content(data: bytes, encoding: str | None, max_bytes: int) -> bytes:
             try:
                 out = d.decompress(data, max_bytes + 1)
             except zlib.error as exc:
-                raise _Bad("encoding", f"Content-Encoding {coding}: damaged data ({exc})") from None
+                raise DocumentError("encoding", f"Content-Encoding {coding}: damaged data ({exc})") from None
         elif coding == "br":
             try:
                 import brotli  # installed with fastwarc
             except ImportError:
-                raise _Bad("encoding", "Content-Encoding br needs the brotli package") from None
+                raise DocumentError("encoding", "Content-Encoding br needs the brotli package") from None
             try:
                 out = brotli.decompress(data)
             except Exception as exc:
-                raise _Bad("encoding", f"Content-Encoding br: damaged data ({exc})") from None
+                raise DocumentError("encoding", f"Content-Encoding br: damaged data ({exc})") from None
         else:
-            raise _Bad("encoding", f"unknown Content-Encoding {coding!r}")
+            raise DocumentError("encoding", f"unknown Content-Encoding {coding!r}")
         if len(out) > max_bytes:
-            raise _Bad("too-large", f"the decoded page exceeds {max_bytes} bytes (max_doc_bytes)")
+            raise DocumentError("too-large", f"the decoded page exceeds {max_bytes} bytes (max_doc_bytes)")
         data = out
     return data
 

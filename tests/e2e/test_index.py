@@ -31,9 +31,9 @@ from hypothesis import strategies as st
 from dedupe import DedupConfig, Index, IndexFormatError, IndexMismatchError, RunConfig, run
 from dedupe.cli import main
 
-from test_quality_floor import _load_generator, invented_base
+from test_quality_floor import load_generator, invented_base
 
-SRC = str(Path(__file__).resolve().parents[1] / "src")
+SRC = str(Path(__file__).resolve().parents[2] / "src")
 CONFIG = RunConfig(workers=1)
 
 
@@ -51,7 +51,7 @@ def _state(index: Index) -> tuple[list[dict], list[tuple[str, str]]]:
 def periods(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     """A generated syndication corpus (invented base, as test_quality_floor makes it) of 360
     documents, split by publication date into 6 consecutive periods: one JSONL file each."""
-    gen = _load_generator()
+    gen = load_generator()
     base = invented_base(tmp_path_factory, 16)
     out = tmp_path_factory.mktemp("corpus")
     assert gen.main(["--base", str(base), "--out", str(out), "--docs", "360", "--seed", "16"]) == 0

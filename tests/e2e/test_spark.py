@@ -32,7 +32,7 @@ from dedupe.writers import write_outputs
 
 from test_bad_input import ARTICLE, OTHER, STORY, gzip_bomb
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
 GENERATOR_PATH = ROOT / "benchmarks" / "syndication" / "generate.py"
 FILES = ("canonical.jsonl", "clusters.jsonl", "rejected.jsonl")

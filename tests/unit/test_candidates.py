@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.candidates import (_bucket_pairs, candidate_pairs, decode_pairs, lsh_index, pair_weights, pairs_from_keys,
+from dedupe.candidates import (candidate_pairs, decode_pairs, lsh_index, pair_weights, pairs_from_keys,
                                signature_keys)
 from dedupe.config import DedupConfig
 from dedupe.sign import sign_texts, to_lean_minhash
@@ -55,7 +55,7 @@ def test_document_pairs_equal_datasketch_lsh_queries(seed: int, threshold: float
 def test_bucket_pairs_caps_large_buckets_but_keeps_them_connected() -> None:
     keys = np.array([7] * 10 + [9, 9], dtype=np.uint64)
     owners = np.array(list(range(10)) + [3, 11], dtype=np.int64)
-    coded = _bucket_pairs(keys, owners, max_bucket=2)
+    coded = pairs_from_keys([(keys, owners)], max_bucket=2)
     pairs = set(zip((coded >> 32).tolist(), (coded & 0xFFFFFFFF).tolist()))
     assert (0, 1) in pairs and (0, 2) in pairs and (0, 3) not in pairs
     assert (8, 9) in pairs and (3, 11) in pairs
@@ -105,7 +105,7 @@ def test_candidate_pairs_on_workers_equal_pairs_in_one_process(seed: int, memory
                                                                min_weight: int) -> None:
     # What the pipeline does: batches grouped by partition beforehand (as its signing
     # workers send them), owners renumbered, groups of partitions paired on forked workers.
-    from dedupe.pipeline import _pair_evidence
+    from dedupe.pipeline import spill_evidence
     from dedupe.store import KeySpill, partition_keys
 
     rng = np.random.default_rng(seed)
@@ -120,8 +120,8 @@ def test_candidate_pairs_on_workers_equal_pairs_in_one_process(seed: int, memory
     for lo in range(0, n, 101):
         spill.add(*partition_keys(keys[lo:lo + 101], owners[lo:lo + 101], aux[lo:lo + 101]))
     try:
-        alone = _pair_evidence(spill, renumber, 1, DedupConfig())
-        forked = _pair_evidence(spill, renumber, workers, DedupConfig())
+        alone = spill_evidence(spill, renumber, 1, DedupConfig())
+        forked = spill_evidence(spill, renumber, workers, DedupConfig())
     finally:
         spill.close()
     for name in ("codes", "weights", "document", "open_keys", "class_hits", "hits_a", "hits_b", "over_a", "over_b", "loose",

@@ -20,7 +20,7 @@ from dedupe.clean.rules import DEFAULT_RULES, PageContext, apply_rules
 
 CASES = [
     pytest.param(case, id=f"{path.stem}:{case['rule']}:{case['label']}")
-    for path in sorted((Path(__file__).parent / "data" / "rules").glob("*.json"))
+    for path in sorted((Path(__file__).resolve().parents[1] / "data" / "rules").glob("*.json"))
     for case in json.loads(path.read_text(encoding="utf-8"))
 ]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-GENERATOR_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "fragments" / "generate.py"
+GENERATOR_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "fragments" / "generate.py"
 
 
 def _load():

@@ -12,7 +12,7 @@ from dedupe.clean.html import extract_html, page_context
 from dedupe.config import CleanConfig
 from dedupe.cli import main
 
-SEED = (Path(__file__).resolve().parent.parent / "seeds" / "000_ea5ec20f11802e9d.txt").read_text(encoding="utf-8")
+SEED = (Path(__file__).resolve().parents[2] / "seeds" / "000_ea5ec20f11802e9d.txt").read_text(encoding="utf-8")
 
 
 def _page(body_lines: list[str]) -> str:

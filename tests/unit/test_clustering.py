@@ -67,7 +67,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from dedupe.cluster import components, group, group_components  # noqa: E402
-from dedupe.verify import Link  # noqa: E402
+from dedupe.records import Link  # noqa: E402
 
 
 def _link(a: int, b: int, score: float, coverage_a: float = 0.0, coverage_b: float = 0.0) -> Link:

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-GENERATOR_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "syndication" / "generate.py"
+GENERATOR_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "syndication" / "generate.py"
 
 
 def _load_generator() -> ModuleType:

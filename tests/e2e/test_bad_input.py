@@ -26,7 +26,7 @@ import pytest
 import dedupe.readers
 from dedupe import Document, Limits, Rejected, read_inputs
 from dedupe.cli import main
-from dedupe.document import REASONS
+from dedupe.records import REASONS
 
 STORY = ("Russian military instructors arrived in Niger on Wednesday with an air defence system, state media said. "
          "The junta ordered French troops out last year and has turned to Moscow for security support. ")

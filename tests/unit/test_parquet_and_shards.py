@@ -20,7 +20,7 @@ from dedupe import ConfigError, Document, FieldMap, Limits, MissingDependencyErr
 from dedupe.clean.textwalk import walk_text
 from dedupe.cli import main
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 TEXTS = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
 
 

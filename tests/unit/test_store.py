@@ -7,7 +7,7 @@ import os
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.document import Change, Document
+from dedupe.records import Change, Document
 from dedupe.store import DocumentStore
 
 _docs = st.lists(

@@ -24,13 +24,13 @@ import pytest
 from dedupe import RunConfig, run
 from dedupe.evaluate import GoldRow, evaluate
 
-GENERATOR_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "syndication" / "generate.py"
+GENERATOR_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "syndication" / "generate.py"
 STOP = ["the", "of", "and", "to", "in", "a", "said", "on", "for", "that", "with", "was", "by", "at", "it"]
 SYLLABLES = ["ka", "lo", "mer", "ta", "vin", "so", "ral", "pe", "dri", "gon", "u", "sel", "ba", "tor", "ni",
              "fa", "mo", "ce", "lu", "dar", "ve", "qui", "stan", "ho", "ri", "ex", "pol", "an", "mi", "cur"]
 
 
-def _load_generator():
+def load_generator():
     spec = importlib.util.spec_from_file_location("syndication_generate_q", GENERATOR_PATH)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
@@ -76,7 +76,7 @@ def invented_base(tmp_path_factory: pytest.TempPathFactory, seed: int) -> Path:
 
 @pytest.fixture(scope="module")
 def scored(tmp_path_factory: pytest.TempPathFactory):
-    gen = _load_generator()
+    gen = load_generator()
     base = invented_base(tmp_path_factory, 20261121)
     out = tmp_path_factory.mktemp("corpus")
     assert gen.main(["--base", str(base), "--out", str(out), "--docs", "400", "--seed", "5"]) == 0

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from dedupe.config import DedupConfig
 from dedupe.text import analyze
-from dedupe.verify import PairVerifier, _sentence_scores, prepare, prepare_texts, verify, verify_many
+from dedupe.verify import PairVerifier, prepare, prepare_texts, sentence_scores, verify, verify_many
 
 ARRAYS = ("shingles", "word_keys", "word_sentences", "bigram_keys", "bigram_sentences", "word_counts", "lengths")
 
@@ -84,6 +84,9 @@ configs = st.sampled_from([
     DedupConfig(weak_link_lead=1, weak_link_close=0.6, follow_up_close_coverage=0.0),
     DedupConfig(list_stopword_share=0.3, list_min_tokens=4),  # many list-like sentences
     DedupConfig(list_stopword_share=0.0),
+    DedupConfig(near_duplicate_jaccard=0.4, near_duplicate_coverage=0.6, near_duplicate_larger_coverage=0.2),
+    DedupConfig(sentence_min_bigrams=0),
+    DedupConfig(sentence_min_bigrams=4),
 ])
 
 
@@ -118,6 +121,40 @@ def test_generated_pairs_exercise_every_verdict():
         if any(link and link.passages for link in got):
             kinds.add("passages")
     assert kinds == {"near-duplicate", "syndicated", None, "passages"}
+
+
+def test_verdict_thresholds_are_the_configs():
+    """The near-duplicate Jaccard, the larger side's near-duplicate coverage and the bigrams a
+    sentence match needs are read from the config, by both paths: a pair at Jaccard 0.1 or more
+    is a near-duplicate at ``near_duplicate_jaccard=0.1``; with ``near_duplicate_larger_coverage``
+    0 every link whose smaller side is ``near_duplicate_coverage`` covered is one; and
+    ``sentence_min_bigrams`` changes which sentences match. Each case occurs."""
+    base = DedupConfig(fragment_match=0.0)
+    loose_jaccard = DedupConfig(fragment_match=0.0, near_duplicate_jaccard=0.1)
+    loose_larger = DedupConfig(fragment_match=0.0, near_duplicate_coverage=0.5, near_duplicate_larger_coverage=0.0)
+    strict_bigrams = DedupConfig(fragment_match=0.0, sentence_min_bigrams=5)
+    by_jaccard = by_small = bigram_changes = 0
+    for seed in range(20):
+        texts = make_docs(seed)
+        prepared = prepare_texts([str(k) for k in range(len(texts))], texts, base)
+        pairs = [(a, b) for a in range(len(texts)) for b in range(a + 1, len(texts))]
+        plain = verify_many(pairs, prepared, base)
+        for config, check in ((loose_jaccard, "jaccard"), (loose_larger, "small"), (strict_bigrams, "bigrams")):
+            got = verify_many(pairs, prepared, config)
+            assert got == [verify(prepared[a], prepared[b], config) for a, b in pairs]
+            for (a, b), before, link in zip(pairs, plain, got):
+                if check == "jaccard" and link is not None and link.jaccard >= 0.1001:  # (rounded)
+                    assert link.kind == "near-duplicate"
+                    by_jaccard += before is None or before.kind != "near-duplicate"
+                if check == "small" and link is not None:
+                    x, y = prepared[a], prepared[b]
+                    small = link.coverage_a if x.comparable <= y.comparable else link.coverage_b
+                    if small >= 0.5001 or link.jaccard >= 0.9:  # (coverages are rounded to 4 decimals)
+                        assert link.kind == "near-duplicate"
+                        by_small += before is None or before.kind != "near-duplicate"
+                if check == "bigrams":
+                    bigram_changes += (before and before.to_dict()) != (link and link.to_dict())
+    assert by_jaccard and by_small and bigram_changes
 
 
 def test_follow_up_rule_is_the_only_difference():
@@ -162,7 +199,7 @@ def test_lead_rule_is_the_only_difference():
                     and max(loose.close_coverage_a, loose.close_coverage_b) < on.weak_link_close)
             if weak:
                 x, y = prepared[a], prepared[b]
-                close = _sentence_scores(x, y, on.sentence_match) >= on.close_match
+                close = sentence_scores(x, y, on) >= on.close_match
                 lead_x = np.flatnonzero(x.word_counts > 0)[:2]
                 lead_y = np.flatnonzero(y.word_counts > 0)[:2]
                 close = bool(close[lead_x, :].any() or close[:, lead_y].any())

@@ -34,11 +34,11 @@ from dedupe.clean.rules import credits, footers, headlines, paywall, social, tea
 from dedupe.clean.rules import engine as E
 from dedupe.clean.rules import lines as L
 from dedupe.config import CleanConfig
-from dedupe.document import Change
+from dedupe.records import Change
 
 _NO_RULES = CleanConfig(rules=())  # whitespace and encoding only
 
-_CASES = [case for path in sorted((Path(__file__).parent / "data" / "rules").glob("*.json"))
+_CASES = [case for path in sorted((Path(__file__).resolve().parents[1] / "data" / "rules").glob("*.json"))
           for case in json.loads(path.read_text(encoding="utf-8"))]
 _GOLDEN = sorted({line for case in _CASES for line in case["input"].split("\n") if line.strip()})
 # Whole golden inputs of each rule: furniture with its structure (lists, tails, embeds).
@@ -194,7 +194,7 @@ def test_any_rule_order_equals_the_straightforward_path(text, names):
 
 
 def test_clean_text_on_golden_inputs_equals_the_straightforward_path():
-    for path in sorted((Path(__file__).parent / "data" / "rules").glob("*.json")):
+    for path in sorted((Path(__file__).resolve().parents[1] / "data" / "rules").glob("*.json")):
         for case in json.loads(path.read_text(encoding="utf-8")):
             text = R.join_lines(case["input"].split("\n"))
             assert apply_rules_until_stable(text) == _straight_until_stable(text, DEFAULT_RULES)

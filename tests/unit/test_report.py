@@ -1,4 +1,4 @@
-"""report.html without a browser: contents, escaping, determinism, bounds (tests/test_report_browser.py opens it)."""
+"""report.html without a browser: contents, escaping, determinism, bounds (tests/e2e/test_report_browser.py opens it)."""
 
 from __future__ import annotations
 
@@ -162,7 +162,7 @@ def test_corpus_text_is_escaped(tmp_path: Path) -> None:
 
 
 def test_script_json_escapes_the_markup_openers() -> None:
-    text = report._script_json({"x": "</script><!-- <SCRIPT> & \u2028"})
+    text = report.script_json({"x": "</script><!-- <SCRIPT> & \u2028"})
     assert "<" not in text and ">" not in text and "&" not in text
     assert json.loads(text) == {"x": "</script><!-- <SCRIPT> & \u2028"}
 
@@ -275,5 +275,5 @@ def test_sample_is_deterministic_by_hashed_id() -> None:
     keep = report._Smallest(3)
     ids = [f"id{k}" for k in range(50)]
     for i in reversed(ids):
-        keep.add((report._h64(i), i), i)
-    assert [i for _, i in keep.items()] == sorted(ids, key=report._h64)[:3]
+        keep.add((report.id_hash(i), i), i)
+    assert [i for _, i in keep.items()] == sorted(ids, key=report.id_hash)[:3]

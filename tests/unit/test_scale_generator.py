@@ -6,7 +6,7 @@ import importlib.util
 import json
 from pathlib import Path
 
-GENERATOR_PATH = Path(__file__).resolve().parent.parent / "benchmarks" / "scale" / "generate.py"
+GENERATOR_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "scale" / "generate.py"
 
 
 def _generator():

@@ -7,7 +7,7 @@
   whatever the batch size, on text mixing the characters the byte path treats
   specially (curly quotes, accents, abbreviations, thousands, line separators,
   characters that send a document down the string path);
-- token hashes are what their definition (``dedupe.sign._hash_spans``) says,
+- token hashes are what their definition (``dedupe.sign.hash_spans``) says,
   computed here one token at a time with Python integers, whatever the length.
 """
 

@@ -24,10 +24,11 @@ import pytest
 import dedupe
 from dedupe import Document, InputError, Limits, Rejected, read_inputs
 from dedupe.cli import main
-from dedupe.document import REASONS
+from dedupe.errors import DocumentError
+from dedupe.records import REASONS
 from dedupe.readers import decode_bytes, decode_document, input_kind
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 GOOD_TEXT = "Russian military instructors arrived in Niger with an air defence system, state media said.\n"
 
 
@@ -190,6 +191,19 @@ def test_decode_bytes_boms_and_html_meta_charset() -> None:
     assert decode_bytes("café".encode("utf-32")) == "café"
     html = '<html><head><meta charset="iso-8859-1"></head><body>café</body></html>'.encode("latin-1")
     assert "café" in decode_bytes(html, html=True)
+
+
+def test_decode_bytes_raises_a_public_error_with_the_reason_code() -> None:
+    """What cannot be decoded raises ``dedupe.errors.DocumentError`` (a ``DedupeError``), whose
+    ``reason`` is a code of ``REASONS``, the one the readers write to ``rejected.jsonl``."""
+    with pytest.raises(DocumentError) as caught:
+        decode_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    assert isinstance(caught.value, dedupe.DedupeError) and isinstance(caught.value, ValueError)
+    assert caught.value.reason == "binary" and caught.value.reason in REASONS
+    assert "PNG" in str(caught.value)
+    with pytest.raises(DocumentError, match="byte-order mark") as caught:
+        decode_bytes(codecs.BOM_UTF16_LE + b"\x00\xd8")
+    assert caught.value.reason == "encoding"
 
 
 # --------------------------------------------------------------------------- bad inputs

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dedupe.sign import (
-    _ROUNDS, _round_key, document_values, permutations, shingle_hashes, sign, sign_texts, to_lean_minhash,
+    ROUNDS, document_values, permutations, round_key, shingle_hashes, sign, sign_texts, to_lean_minhash,
 )
 from dedupe.text import analyze
 
@@ -30,8 +30,8 @@ def reference_values(shingles: list[int], k: int, seed: int) -> list[int]:
         return [M32] * k
     perms = permutations(k, seed)
     values: list[int | None] = [None] * k
-    for r in range(_ROUNDS):
-        m = int(_round_key(seed, r))
+    for r in range(ROUNDS):
+        m = int(round_key(seed, r))
         assert m & 1
         this_round: dict[int, int] = {}
         for x in set(shingles):

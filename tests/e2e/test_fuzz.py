@@ -21,8 +21,9 @@ from hypothesis import strategies as st
 
 import dedupe
 from dedupe import Document, Limits, Rejected, clean_html, clean_text, deduplicate, read_inputs
-from dedupe.document import REASONS
-from dedupe.readers import _Bad, decode_document
+from dedupe.records import REASONS
+from dedupe.errors import DocumentError
+from dedupe.readers import decode_document
 from dedupe.writers import check_accounting, write_outputs
 
 _N = int(os.environ.get("DEDUPE_FUZZ_EXAMPLES", "0"))
@@ -73,7 +74,7 @@ def assert_item_ok(item: object) -> None:
 def test_decode_document_returns_text_or_a_documented_rejection(data: bytes, html: bool) -> None:
     try:
         text, encoding = decode_document(data, html=html)
-    except _Bad as bad:
+    except DocumentError as bad:
         assert bad.reason in ("binary", "encoding") and bad.message
         return
     text.encode("utf-8")  # never an unpaired surrogate

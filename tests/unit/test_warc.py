@@ -22,9 +22,9 @@ from warcio.warcwriter import WARCWriter
 
 from dedupe import Document, Limits, MissingDependencyError, Rejected, read_inputs
 from dedupe.cli import main
-from dedupe.document import REASONS
+from dedupe.records import REASONS
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 TEXTS = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from dedupe.cli import main
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 SEED_IDS = sorted(p.name for p in SEEDS.glob("*.txt"))
 OUTPUTS = ("canonical.jsonl", "clusters.jsonl", "rejected.jsonl", "summary.json")
 GOOD_TEXT = "Russian military instructors arrived in Niger with an air defence system, state media said.\n"

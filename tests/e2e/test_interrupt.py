@@ -43,7 +43,7 @@ def pause(what):
     time.sleep(120)
 
 if mode == "mid-write":
-    real_write_temp = writers._write_temp
+    real_write_temp = writers.write_temp
 
     def write_temp(path, chunks):
         if path.name != "clusters.jsonl":
@@ -56,7 +56,7 @@ if mode == "mid-write":
                     pause("writing clusters.jsonl")
         return real_write_temp(path, rows())
 
-    writers._write_temp = write_temp
+    writers.write_temp = write_temp
 elif mode == "between-renames":
     real_replace = os.replace
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from dedupe import clean_text, deduplicate
 from dedupe.text import split_sentences
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 # Real sentences to build documents from, so generated corpora contain genuine overlaps.
 POOL = sorted({s for p in sorted(SEEDS.iterdir()) for s in split_sentences(p.read_text(encoding="utf-8"))
                if len(s.split()) >= 8})
