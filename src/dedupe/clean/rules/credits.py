@@ -110,9 +110,9 @@ _BYLINE_OPEN = re.compile(
 # The names-first form needs one of these in what follows the names: "Jane Doe, Staff Writer", "Jane Doe | Reuters".
 _ROLE_WORDS = frozenset(
     "correspondent correspondents reporter reporters writer writers editor editors journalist journalists columnist "
-    "contributor contributors critic staff desk bureau".split()
+    "columnists contributor contributors".split()
 )
-_AGENCIES = ("reuters", "afp", "bloomberg", "associated press", "xinhua", "dpa", "efe", "ansa", "kyodo")
+_AGENCIES = ("reuters", "afp", "bloomberg", "associated press", "xinhua", "kyodo")
 # What may follow a name besides other names: a role, an outlet, a place, a date and time.
 _BYLINE_LINKS = frozenset("and of for at in the & from with on".split())
 _TIME_WORDS = frozenset(
@@ -193,8 +193,7 @@ def _names_then_tail(words: list[str], need_role: bool) -> bool:
 
 
 # Lines that open with a name and name a role or an agency hold one of these (lower-cased).
-_BYLINE_ROLE_KEYS = ("correspondent", "reporter", "writer", "editor", "journalist", "columnist", "contributor",
-                     "critic", "staff", "desk", "bureau") + _AGENCIES
+_BYLINE_ROLE_KEYS = ("correspondent", "reporter", "writer", "editor", "journalist", "columnist", "contributor") + _AGENCIES
 
 
 @line_rule(780, openers=tuple(label + r"[^\S\n]+by" for label in _BY_LABELS) + _COLON_LABELS,
