@@ -4,6 +4,7 @@
 Usage::
 
     python benchmarks/cleaning/generate.py --base ../shared/data/bbc_news --docs 4000 --seed 1 --out /tmp/clean1
+    python benchmarks/cleaning/generate.py --base ../shared/data/bbc_news --docs 4000 --seed 5 --phrasing unseen --out /tmp/clean5u
 
 writes ``docs.jsonl`` (``{"id", "title", "text", "source", "published"}``) and ``gold.jsonl``
 (``{"id", "kind", "lines": [[line, "article" | "furniture"], ...]}``, the page's non-blank lines
@@ -27,6 +28,10 @@ What issue 20 saw on pages nobody here wrote, in the same shapes:
 - **Article lines with numbers**: figure tables, results lines and prices, which the same outlet
   prints in many stories with other numbers ("Brent crude 81.20 dollars a barrel").
 - **Furniture-only pages** (1 %): a registration wall and the outlet's furniture, no article.
+
+``--phrasing unseen`` draws every family from a second bank of wordings (``UNSEEN_*``), written
+after the rules of session 9 and kept out of their tuning but for the seeds named in
+benchmarks/README.md; the default (``seen``) gives the corpora of earlier sessions byte for byte.
 
 Outlets are invented (``<name>-<seed>.example``). Article text is bbc_news's (title and
 paragraphs of one article, cut to 2-8 paragraphs).

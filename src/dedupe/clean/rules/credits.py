@@ -128,7 +128,7 @@ _NOT_NAMES = frozenset(
 )
 _NAME_PARTICLES = frozenset("de del della der di da du van von le la al bin ibn st y".split())
 _NAME_TOKEN = re.compile(r"[^\W\d_][\w'’.-]*")
-_MAX_BYLINE_WORDS = 16
+_MAX_BYLINE_WORDS = 16  # three names, a role and a date and time; not measured: a guard against prose
 
 
 def _name_at(words: list[str], k: int) -> int:

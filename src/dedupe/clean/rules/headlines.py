@@ -135,13 +135,6 @@ class _Kinds:
             self._kinds[i] = kind
         return kind
 
-    def run_end(self, start: int) -> int:
-        """End (exclusive) of the run of list-like lines starting at ``start``."""
-        end = start
-        while end < len(self._lines) and self[end] != "text":
-            end += 1
-        return end
-
 
 def _fast_latest(t: "View", memo: "Memo") -> "View | None":
     """latest_headlines: headings only where a heading's words open a line; line kinds remembered by line."""
