@@ -4,6 +4,7 @@
 Usage::
 
     python benchmarks/cleaning/generate.py --base ../shared/data/bbc_news --docs 4000 --seed 1 --out /tmp/clean1
+    python benchmarks/cleaning/generate.py --base ../shared/data/bbc_news --docs 4000 --seed 5 --phrasing unseen --out /tmp/clean5u
 
 writes ``docs.jsonl`` (``{"id", "title", "text", "source", "published"}``) and ``gold.jsonl``
 (``{"id", "kind", "lines": [[line, "article" | "furniture"], ...]}``, the page's non-blank lines
@@ -27,6 +28,10 @@ What issue 20 saw on pages nobody here wrote, in the same shapes:
 - **Article lines with numbers**: figure tables, results lines and prices, which the same outlet
   prints in many stories with other numbers ("Brent crude 81.20 dollars a barrel").
 - **Furniture-only pages** (1 %): a registration wall and the outlet's furniture, no article.
+
+``--phrasing unseen`` draws every family from a second bank of wordings (``UNSEEN_*``), written
+after the rules of session 9 and kept out of their tuning but for the seeds named in
+benchmarks/README.md; the default (``seen``) gives the corpora of earlier sessions byte for byte.
 
 Outlets are invented (``<name>-<seed>.example``). Article text is bbc_news's (title and
 paragraphs of one article, cut to 2-8 paragraphs).
@@ -78,6 +83,37 @@ HEADINGS = ("Most Read", "Elsewhere on the site", "Latest Stories", "More from {
 WALL = ["Create a free account to keep reading this story.", "Already registered? Log in to continue reading.",
         "Sign up free to read {n1} articles a month.", "Create an account to unlock this article and our archive.",
         "You have reached your limit of free stories. Subscribe to continue reading."]
+# A second bank of the same families, written after the rules of session 9 and never used to tune
+# them (``--phrasing unseen``): other wordings of datelines, bylines, reading times, reprint credits,
+# ids, notices, links, appeals, prompts, share bars, list headings and walls, as other outlets print them.
+UNSEEN_HEAD = {
+    "posted": ["Published: {long_date}", "Last modified on {dmy}", "{long_date} · {time}",
+               "First published on {long_date}", "Updated {time} GMT, {long_date}"],
+    "byline": ["By {person}, Staff Writer", "{person} | {outlet}", "Written by {person}", "Posted by {person}",
+               "Author: {person}", "{person}, Senior Reporter"],
+    "reading": ["{n2}-minute read", "Estimated reading time: {n2} min", "Listen: {n2} min", "🕒 {n2} min read"],
+}
+UNSEEN_FOOT = {
+    "reprint": ["This article originally appeared on {outlet}.", "Republished from {outlet} under a Creative Commons licence.",
+                "A version of this story first ran in {outlet} on {long_date}.", "Syndicated from {url}",
+                "Via {outlet}: {url}"],
+    "ids": ["Article ID: {n5}", "Story no. {n5}", "ID: {n5}-{n2}"],
+    "copyright": ["Copyright © {year} {outlet}. All Rights Reserved.", "© {outlet} {year}", "{outlet} © {year}"],
+    "more": ["Continue reading at {url}", "Full story: {url}", "Link: {url}"],
+    "support": ["If you value our journalism, please consider supporting {outlet}.",
+                "Your donation keeps {outlet} free for everyone.", "Help us keep reporting: give {n1} pounds a month.",
+                "We rely on readers like you. Chip in today."],
+    "account": ["Subscribe to keep reading.", "This article is for subscribers only. Start your free trial.",
+                "You've read {n1} of {n1} free articles this month.", "Log in to read the full story."],
+    "share": ["Share this:", "Share via Email | Facebook | LinkedIn", "Tweet | Share | Email"],
+}
+UNSEEN_HEADINGS = ("Most popular", "Trending this week", "What others are reading", "Top stories today",
+                   "More in News", "Editor's picks", "Recommended for you", "In case you missed it")
+UNSEEN_WALL = ["This story is for subscribers. Subscribe now to read on.", "Already a subscriber? Sign in.",
+               "Get unlimited access for {n1} pounds a month.", "Start your free trial to read the full article.",
+               "You've used all of your free articles this month."]
+PHRASINGS = {"seen": (HEAD, FOOT, HEADINGS, WALL), "unseen": (UNSEEN_HEAD, UNSEEN_FOOT, UNSEEN_HEADINGS, UNSEEN_WALL)}
+
 FIGURES = ("Revenue", "Operating profit", "Net income", "EPS", "Margin", "Free cash flow", "Dividend",
            "Sales growth", "Guidance", "Order book")
 MARKETS = ("Brent crude {a} dollars a barrel", "Gold {a4} dollars an ounce", "FTSE 100 {a4} points",
@@ -108,14 +144,15 @@ def load_articles(base: Path) -> list[tuple[str, list[str]]]:
 class Outlet:
     """An invented outlet: name, domain, which furniture families it prints and in which wording."""
 
-    def __init__(self, k: int, seed: int, rng: random.Random) -> None:
+    def __init__(self, k: int, seed: int, rng: random.Random, phrasing: str = "seen") -> None:
+        head, foot, headings, self.wall = PHRASINGS[phrasing]
         self.name = f"{rng.choice(PLACES)} {rng.choice(OUTLET_WORDS)}"
         self.host = f"{self.name.lower().replace(' ', '')}-{seed}-{k}.example"
-        self.head = [rng.choice(HEAD[f]) for f in rng.sample(sorted(HEAD), rng.randint(1, 2))]
-        self.foot = [rng.choice(FOOT[f]) for f in rng.sample(sorted(FOOT), rng.randint(2, 4))]
+        self.head = [rng.choice(head[f]) for f in rng.sample(sorted(head), rng.randint(1, 2))]
+        self.foot = [rng.choice(foot[f]) for f in rng.sample(sorted(foot), rng.randint(2, 4))]
         self.tables = rng.choice((0.05, 0.1, 0.4))  # a markets desk prints tables in many stories
         self.headlines = rng.random() < 0.6
-        self.heading = rng.choice(HEADINGS + (None,))
+        self.heading = rng.choice(headings + (None,))
 
 
 def _fill(template: str, outlet: Outlet, rng: random.Random, story: int, date: str) -> str:
@@ -148,9 +185,9 @@ def _headline_block(outlet: Outlet, articles, rng: random.Random, story: int, da
     return lines
 
 
-def documents(articles, docs: int, seed: int, outlets: int):
+def documents(articles, docs: int, seed: int, outlets: int, phrasing: str = "seen"):
     rng = random.Random(seed)
-    shops = [Outlet(k, seed, rng) for k in range(outlets)]
+    shops = [Outlet(k, seed, rng, phrasing) for k in range(outlets)]
     width = max(6, len(str(docs)))
     for i in range(docs):
         doc_id = f"c{i:0{width}d}"
@@ -163,7 +200,7 @@ def documents(articles, docs: int, seed: int, outlets: int):
         if rng.random() < 0.01:
             kind = "furniture-only"
             body = [(title[:40] + " …", "furniture")]
-            body += [(_fill(t, outlet, rng, story, date), "furniture") for t in rng.sample(WALL, rng.randint(1, 2))]
+            body += [(_fill(t, outlet, rng, story, date), "furniture") for t in rng.sample(outlet.wall, rng.randint(1, 2))]
         else:
             kind = "article"
             r = rng.random()
@@ -196,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--docs", type=int, default=4000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--outlets", type=int, default=16)
+    ap.add_argument("--phrasing", choices=sorted(PHRASINGS), default="seen",
+                    help="the furniture wordings: 'seen' (those the rules were tuned on) or 'unseen' (a second bank)")
     args = ap.parse_args(argv)
     if args.docs < 0 or args.outlets < 1:
         ap.error("--docs >= 0 and --outlets >= 1")
@@ -204,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     kinds: dict[str, int] = {}
     with open(args.out / "docs.jsonl", "w", encoding="utf-8") as f, \
             open(args.out / "gold.jsonl", "w", encoding="utf-8") as g:
-        for doc, gold in documents(articles, args.docs, args.seed, args.outlets):
+        for doc, gold in documents(articles, args.docs, args.seed, args.outlets, args.phrasing):
             f.write(json.dumps(doc, ensure_ascii=False) + "\n")
             g.write(json.dumps(gold, ensure_ascii=False) + "\n")
             kinds[gold["kind"]] = kinds.get(gold["kind"], 0) + 1

@@ -81,6 +81,7 @@ import xxhash
 from . import __version__
 from .candidates import SentenceTokens, bound_pairs, decode_pairs, merge_evidence, pair_evidence
 from .clean import FurnitureLearner, furniture_only
+from .clean.rules import Memo
 from .cluster import ClusterMember, group_components
 from .config import RunConfig
 from .records import Change, Document, Rejected
@@ -577,7 +578,7 @@ class Index:
             if inputs else iter(())
         if documents is not None:
             items = _chain(items, (as_document(d) for d in documents))
-        cleaned = ordered_imap(partial(clean_partition, config=config.clean, keys=learn),
+        cleaned = ordered_imap(partial(clean_partition, config=config.clean, keys=learn, memo=Memo()),
                                _chunks(items, _CLEAN_CHUNK), workers or config.worker_count, chunksize=1)
         update = IndexUpdate()
         fresh: list[tuple[Document, Any, Any]] = []
@@ -1053,7 +1054,7 @@ class Index:
                                                                skipped=skipped) if inputs else iter(())
             if documents is not None:
                 items = _chain(items, (as_document(d) for d in documents))
-            cleaned = ordered_imap(partial(clean_partition, config=config.clean, keys=False),
+            cleaned = ordered_imap(partial(clean_partition, config=config.clean, keys=False, memo=Memo()),
                                    _chunks(items, _CLEAN_CHUNK), workers or config.worker_count, chunksize=1)
             rejected: list[Rejected] = []
             results: dict[str, list[Match]] = {}

@@ -23,6 +23,7 @@ import numpy as np
 
 from .candidates import Evidence, SentenceTokens, bound_pairs, decode_pairs, merge_evidence, pair_evidence
 from .clean import FurnitureLearner, furniture_only
+from .clean.rules import Memo
 from .cluster import ClusterMember, group_components
 from .config import DedupConfig, RunConfig
 from .records import Document, Rejected
@@ -589,7 +590,7 @@ def clean_corpus(
     read = 0
     skipped: Counter[str] = Counter()
     chunks = _chunks(read_inputs(inputs, config.limits, config.fields, skipped=skipped), _CLEAN_CHUNK)
-    cleaned = ordered_imap(partial(clean_partition, config=config.clean, keys=learn), chunks, config.worker_count,
+    cleaned = ordered_imap(partial(clean_partition, config=config.clean, keys=learn, memo=Memo()), chunks, config.worker_count,
                            chunksize=1)
     for item, keys, shapes in (entry for chunk in cleaned for entry in chunk):
         read += 1

@@ -53,6 +53,7 @@ import xxhash
 from .candidates import SentenceTokens, signature_entries
 from .clean import clean_document
 from .clean.furniture import line_keys_batch, line_shapes
+from .clean.rules import Memo
 from .cluster import ClusterMember, choose_canonical
 from .config import CleanConfig, DedupConfig
 from .records import Cluster, Document, Rejected
@@ -73,12 +74,12 @@ def evidence_group(keys: np.ndarray) -> np.ndarray:
     return (np.asarray(keys, dtype=np.uint64) >> np.uint64(64 - EVIDENCE_GROUP_BITS)).astype(np.int64)
 
 
-def _clean_one(item: Document | Rejected, config: CleanConfig) -> Document | Rejected:
+def _clean_one(item: Document | Rejected, config: CleanConfig, memo: Memo | None = None) -> Document | Rejected:
     """A document cleaned, or the reason it cannot be."""
     if isinstance(item, Rejected):
         return item
     try:
-        return clean_document(item, config)
+        return clean_document(item, config, memo=memo)
     except Exception as exc:  # a cleaner bug must not kill the run; the document is accounted for
         logger.exception("%s: cleaning failed", item.origin or item.id)
         return Rejected(item.id, "html" if item.html else "empty-after-cleaning",
@@ -86,13 +87,17 @@ def _clean_one(item: Document | Rejected, config: CleanConfig) -> Document | Rej
 
 
 def clean_partition(items: Sequence[Document | Rejected], config: CleanConfig,
-                    keys: bool) -> list[tuple[Document | Rejected, Any, Any]]:
+                    keys: bool, memo: Memo | None = None) -> list[tuple[Document | Rejected, Any, Any]]:
     """Each item cleaned (or the reason it cannot be), with, when ``keys``, what learned furniture
     counts of it: its line keys (computed for the whole partition at once,
     :func:`dedupe.clean.furniture.line_keys_batch`) and its distinct line shapes
     (:func:`dedupe.clean.furniture.line_shapes`); else None twice. Both go to
-    :meth:`FurnitureLearner.add`, so the process that gathers the counts computes neither."""
-    out = [_clean_one(item, config) for item in items]
+    :meth:`FurnitureLearner.add`, so the process that gathers the counts computes neither.
+
+    ``memo``: the rules engine's memo of the run (:class:`dedupe.clean.rules.Memo`), made once by
+    the run and passed with every partition; a worker process gets its own replica of it, kept
+    for the run. None: the process's shared memo. Results never depend on it."""
+    out = [_clean_one(item, config, memo) for item in items]
     found: list[Any] = [None] * len(out)
     shapes: list[Any] = [None] * len(out)
     if keys:

@@ -66,6 +66,7 @@ import xxhash
 
 from ..candidates import Evidence, SentenceTokens, bound_pairs, decode_pairs, merge_evidence, pair_evidence
 from ..clean import FurnitureLearner, furniture_only
+from ..clean.rules import Memo
 from ..cluster import ClusterMember, group
 from ..config import CleanConfig, DedupConfig, FieldMap, Limits, RunConfig
 from ..records import Document, Rejected
@@ -227,7 +228,7 @@ def _duplicate_of(item: Document, first: tuple[int, str] | None, index: int) -> 
 
 
 def _clean_task(records: Iterable[tuple[int, Document | Rejected]], config: CleanConfig, firsts: Any,
-                learn: bool) -> Iterator[tuple]:
+                learn: bool, memo: Memo | None = None) -> Iterator[tuple]:
     """Cleaned items ``("doc", index, Document)`` / ``("rej", index, Rejected)`` of a range of the read
     order, then ``("learner", FurnitureLearner)`` over its accepted documents when ``learn``."""
     learner = FurnitureLearner(config.furniture_min_docs, config.furniture_min_share,
@@ -243,7 +244,7 @@ def _clean_task(records: Iterable[tuple[int, Document | Rejected]], config: Clea
                 todo.append((index, duplicate))
             else:
                 todo.append((index, item))
-        cleaned = clean_partition([item for _, item in todo], config, keys=learn)
+        cleaned = clean_partition([item for _, item in todo], config, keys=learn, memo=memo)
         for (index, _), (item, keys, shapes) in zip(todo, cleaned):
             if isinstance(item, Rejected):
                 yield "rej", index, item
@@ -672,7 +673,7 @@ class _SparkRun:
         ranges = max(parts, -(-n_read // _DOCS_PER_RANGE))
         ranged = items.repartitionAndSortWithinPartitions(ranges, lambda i: i * ranges // total)
         cleaned = self._persist(ranged.mapPartitions(
-            partial(_clean_task, config=config.clean, firsts=firsts_b, learn=learn)))
+            partial(_clean_task, config=config.clean, firsts=firsts_b, learn=learn, memo=Memo())))
         rejections_rdd = cleaned.filter(lambda r: r[0] == "rej").map(lambda r: (0, r[1], r[2]))
         cleaned.count()  # cleaned here (kept), so that the timings and the progress say so
         read.unpersist()

@@ -33,6 +33,8 @@ without difflib. A rule without hints runs as its function, every pass.
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
 from collections import defaultdict
 from typing import Any, Callable, Iterable
@@ -44,6 +46,9 @@ from .lines import _bcue, _bfold, _is_tidy
 from .registry import RULES, TAIL_LINES, Hints, PageContext, Rule, tail_lines
 
 __all__ = ["Memo", "View", "apply_rules", "apply_rules_until_stable", "shared_memo", "line_rules"]
+
+
+_MEMO_NUMBERS = itertools.count()
 
 
 class Memo:
@@ -60,7 +65,7 @@ class Memo:
     24,000 distinct lines). What a memo holds never changes a result.
     """
 
-    __slots__ = ("tables", "openers", "openers_of", "texts", "limit", "trim_every")
+    __slots__ = ("tables", "openers", "openers_of", "texts", "limit", "trim_every", "ident")
 
     def __init__(self, limit: int = 1 << 14, trim_every: int = 1024) -> None:
         self.tables: defaultdict[str, dict[Any, Any]] = defaultdict(dict)
@@ -69,6 +74,13 @@ class Memo:
         self.texts = 0  # texts seen since the last trim
         self.limit = limit
         self.trim_every = trim_every
+        self.ident = (os.getpid(), next(_MEMO_NUMBERS))  # what names this memo in other processes
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Sent to another process, a memo arrives as that process's replica of it (:func:`_replica`),
+        empty the first time: a run's memo, passed with each partition it sends to its workers, is one
+        memo per worker for the whole run, and what it holds is never copied between processes."""
+        return (_replica, (self.ident, self.limit, self.trim_every))
 
     def table(self, name: str) -> dict[Any, Any]:
         """The table named ``name`` (a rule's name for its verdicts), created empty when first asked for."""
@@ -95,6 +107,21 @@ class Memo:
 
 
 _SHARED = Memo()
+#: This process's replicas of memos made in other processes, by their ident (a worker's memo of each
+#: run that sent it partitions; the oldest forgotten past :data:`_MAX_REPLICAS`).
+_REPLICAS: dict[tuple[int, int], Memo] = {}
+_MAX_REPLICAS = 4
+
+
+def _replica(ident: tuple[int, int], limit: int, trim_every: int) -> Memo:
+    """The memo that stands in this process for the memo ``ident`` of another process (see :meth:`Memo.__reduce__`)."""
+    memo = _REPLICAS.get(ident)
+    if memo is None:
+        if len(_REPLICAS) >= _MAX_REPLICAS:
+            del _REPLICAS[next(iter(_REPLICAS))]
+        memo = _REPLICAS[ident] = Memo(limit, trim_every)
+        memo.ident = ident
+    return memo
 
 
 def shared_memo() -> Memo:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Iterable
 
-from .lines import (_DIGIT_LIKE, _MONTH, _WORD, _first_lines, _full, _lines, _opening, _scan_lines, _tidy, _without,
-                    _words, join_lines, normalize_words)
+from .lines import (_DIGIT_LIKE, _MONTH, _WORD, _first_lines, _full, _lines, _opening, _previous, _scan_lines, _tidy,
+                    _without, _words, join_lines, normalize_words)
 from .registry import Hints, rule
 
 if TYPE_CHECKING:
@@ -75,16 +75,20 @@ def repeated_title(text: str) -> str:
 _HEADING_WORDS = (
     "latest", "related", "more", "top", "trending", "popular", "recommended", "recent", "other", "editor", "most",
     "you (?:may|might|could)", "read", "also read", "see also", "in other news", "don", "what to read next",
-    "elsewhere",
+    "elsewhere", "what'?s", "in case you missed", "icymi",
 )
+# When a list's heading says its stories are from: "Popular this week", "Most read today", "Trending right now".
+_WHEN = r"(?: (?:this|last|of the) (?:week|weekend|month|year|day)| today| tonight| right now| this (?:morning|evening))?"
 _HEADING = _full(
     r"(?:the )?(?:latest|related|more|top|trending|popular|recommended|recent|other|editor'?s'? picks?"
     r"|most (?:read|popular|viewed|shared|watched))"
     r"(?: news)?(?: stories| articles| posts| news| headlines| reads| videos| content| now| on \w+)?"
-    r"(?: (?:from|on|in|at) [\w .'&-]{1,40})?\s*:?"
+    r"(?: (?:from|on|in|at) [\w .'&-]{1,40})?" + _WHEN + r"\s*:?"
+    r"|what'?s (?:popular|trending|hot)(?: now)?" + _WHEN + r"\s*:?"
     r"|you (?:may|might|could) (?:also )?(?:like|enjoy|be interested in)\W?|read (?:more|next|also)\s*:?"
     r"|also read\s*:?|see also\s*:?|more on this (?:story|topic)\s*:?|in other news\s*:?|don'?t miss\s*:?"
     r"|what to read next\s*:?|more (?:from|in) [\w .'&-]{1,40}:?|elsewhere (?:on|in|at) [\w .'&-]{1,40}:?"
+    r"|in case you missed (?:it|them)\W?|icymi\s*:?"
 )
 # The scan that latest_headlines uses itself: over "\n" + text, a match ends on the line that holds its word.
 _OPEN_HEADING = _opening("(?:the )?(?:" + "|".join(_HEADING_WORDS) + ")")
@@ -131,13 +135,6 @@ class _Kinds:
             self._kinds[i] = kind
         return kind
 
-    def run_end(self, start: int) -> int:
-        """End (exclusive) of the run of list-like lines starting at ``start``."""
-        end = start
-        while end < len(self._lines) and self[end] != "text":
-            end += 1
-        return end
-
 
 def _fast_latest(t: "View", memo: "Memo") -> "View | None":
     """latest_headlines: headings only where a heading's words open a line; line kinds remembered by line."""
@@ -167,17 +164,27 @@ def latest_headlines(text: str) -> str:
 def _latest_drop(lines: list[str], headings: Iterable[int], kinds: _Kinds) -> list[bool]:
     """The lines latest_headlines removes; ``headings`` holds, in order, every line that may fullmatch _HEADING."""
     drop = [False] * len(lines)
+    ages = _age_lines(lines, kinds)
+    heads = _pair_heads(lines, kinds, ages)
     # A heading followed by a list: at least two headlines, or one with an age line.
     for i in headings:
         line = lines[i]
         if not _HEADING.fullmatch(line) or kinds[i] not in ("headline", "text"):
             continue
-        end = kinds.run_end(i + 1)
-        body = [kinds[k] for k in range(i + 1, end)]
-        heads, ages = body.count("headline"), body.count("age")
-        if heads >= 2 or (heads >= 1 and ages >= 1):
+        end = i + 1
+        while end < len(lines) and (kinds[end] != "text" or end in heads):
+            end += 1
+        body = ["headline" if k in heads else kinds[k] for k in range(i + 1, end)]
+        n_heads, n_ages = body.count("headline"), body.count("age")
+        if n_heads >= 2 or (n_heads >= 1 and n_ages >= 1):
             for k in range(i, end):
                 drop[k] = True
+    # Headline/age pairs without a heading, anywhere: three pairs in a row or more (a block before
+    # the footer, or one whose heading no pattern knows). The block is its pairs: a short closing
+    # line before it, a heading nobody wrote a pattern for or a table of figures after it stay.
+    for first, last in _pair_runs(lines, kinds, ages, heads):
+        for k in range(first, last + 1):
+            drop[k] = True
     # A trailing run of headline/age pairs without a heading: three ages or more. The run stops
     # at prose and at figure lines (a table of figures is content), and the block starts at its
     # first headline/age pair: what comes before it (a short closing line, a caption) is the article's.
@@ -187,13 +194,63 @@ def _latest_drop(lines: list[str], headings: Iterable[int], kinds: _Kinds) -> li
     first_age = next((k for k in range(start, len(lines)) if kinds[k] == "age"), None)
     if first_age is None:
         return drop
-    if first_age > start and kinds[first_age - 1] == "headline":
-        first_age -= 1  # the headline the age belongs to
+    before = _previous(lines, first_age)
+    if before >= start and kinds[before] == "headline":
+        first_age = before  # the headline the age belongs to
     tail = [kinds[k] for k in range(first_age, len(lines))]
     if tail.count("age") >= 3 and tail.count("headline") >= 3:
         for k in range(first_age, len(lines)):
             drop[k] = True
     return drop
+
+
+_MAX_AGE_CHARS = 40  # the longest _AGE line is a long date with a dash: "September 12, 2024 -"
+_MIN_PAIRS = 3  # as the trailing run's three ages: two headline/age pairs can be an article's own lines
+
+
+def _age_lines(lines: list[str], kinds: _Kinds) -> list[int]:
+    """The age lines ("2 hours ago", "Yesterday"), in order; lines too long for an age are not asked."""
+    return [k for k, line in enumerate(lines) if 0 < len(line) <= _MAX_AGE_CHARS and kinds[k] == "age"]
+
+
+def _pair_heads(lines: list[str], kinds: _Kinds, ages: list[int]) -> set[int]:
+    """The lines that are the headline of a headline/age pair: the non-blank line above an age line, short
+    as a headline is, whatever its last character ("Leeds v Saracens (Fri)"), and neither an age nor a separator.
+    """
+    out: set[int] = set()
+    for a in ages:
+        h = _previous(lines, a)
+        if h >= 0 and kinds[h] in ("headline", "text") and _words(lines[h]) <= 22 and len(lines[h]) <= 180:
+            out.add(h)
+    return out
+
+
+_YEAR = re.compile(r"\d{4}")
+
+
+def _pair_runs(lines: list[str], kinds: _Kinds, ages: list[int], heads: set[int]) -> list[tuple[int, int]]:
+    """(first, last) line of each run of at least :data:`_MIN_PAIRS` headline/age pairs in a row (blank
+    and separator lines between pairs allowed), most of whose ages are relative ("2 hours ago",
+    "Yesterday"): events each followed by its date are a timeline, which an article may hold."""
+    if len(ages) < _MIN_PAIRS:
+        return []
+    runs: list[tuple[int, int]] = []
+    first = last = -1
+    count = relative = 0
+    for a in ages:
+        h = _previous(lines, a)
+        if h not in heads:
+            continue
+        if not (count and all(not lines[k].strip() or kinds[k] == "sep" for k in range(last + 1, h))):
+            if count >= _MIN_PAIRS and 2 * relative > count:
+                runs.append((first, last))
+            first, count, relative = h, 0, 0
+        count += 1
+        relative += _YEAR.search(lines[a]) is None
+        last = a
+    if count >= _MIN_PAIRS and 2 * relative > count:
+        runs.append((first, last))
+    return runs
 
 
 _DECIMAL = re.compile(r"\d[.,]\d|\d\s?%")
@@ -224,7 +281,7 @@ _BLOCK_HEADING = _full(
     r"\W{0,3}(?:related(?: stories| articles| posts| content| coverage| news| videos| links)?"
     r"|more (?:stories|news|on this(?: story| topic)?)|you (?:may|might) also (?:like|be interested in)"
     r"|recommended(?: for you| stories| reading)?|(?:most )?(?:popular|read|viewed|shared)(?: now| stories| articles)?"
-    r"|trending(?: now| stories)?|top stories|latest (?:news|stories|videos)|don'?t miss|explore further"
+    + _WHEN + r"|trending(?: now| stories)?" + _WHEN + r"|top stories" + _WHEN + r"|latest (?:news|stories|videos)|don'?t miss|explore further"
     r"|further reading|what to read next|tags?|filed under)\s*[.:!?…]*"
 )
 # Widget labels: furniture lines of their own that head no list (what follows them may be the article).

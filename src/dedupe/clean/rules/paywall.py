@@ -21,8 +21,8 @@ _PAYWALL = (
     (r"\bto (?:continue|keep) reading\b", (("reading",), ("continue reading", "keep reading"))),
     (r"\bsubscribe (?:now|today|for|to (?:read|continue|unlock))\b", (("subscri",), ("subscribe ",))),
     (r"\b(?:create|register for) a (?:free )?account\b", (("account",), ("a account", "a free account"))),
-    (r"\b(?:this|the) (?:content|article|story) is (?:only )?(?:available|reserved|exclusive) (?:to|for) (?:paid )?"
-     r"(?:subscribers|members)\b", (("subscri", "member"), ("subscribers", "members"))),
+    (r"\b(?:this|the) (?:content|article|story) is (?:only )?(?:(?:available|reserved|exclusive) (?:to|for) (?:paid )?"
+     r"(?:subscribers|members)|for (?:paid )?subscribers)\b", (("subscri", "member"), ("subscribers", "members"))),
     (r"\byou(?:'ve| have) (?:reached|used) (?:your|all)(?: \w+)? (?:limit|free articles|articles)\b",
      (("ve reached ", "ve used "),)),  # "you've reached", "you have used"
     (r"\b(?:unlock|get) (?:full|unlimited|unrestricted) (?:access|digital access)\b",
@@ -94,12 +94,14 @@ _APPEAL = re.compile(
       r"|power|sustain) (?:our|this|independent|local|the) (?:[\w-]+ ){0,3}?\w+\b.{0,40}?\b(?:possible|going|alive"
       r"|free|independent|running)\b"
       r"|(?:your|reader) support (?:makes|keeps|funds|powers|sustains|matters)\b"
+      r"|(?:we|our (?:newsroom|journalism|reporting|work)) (?:relies|rely|depends|depend|counts|count) on (?:the support of )?"
+      r"(?:readers|supporters|members|donors|subscribers|people|you)\b"
     + ")",
     re.IGNORECASE,
 )
 # Every line _APPEAL matches holds one of these (lower-cased).
 _APPEAL_KEYS = ("member", "support", "subscri", "patron", "donor", "donat", "contribution", "chip in", "give ",
-                "keep ", "readers")
+                "keep ", "readers", "rely on", "relies on", "depend on", "depends on", "count on", "counts on")
 _ACCOUNT = re.compile(
     _APPEAL_OPEN
     + r"(?:sign up|register|join|subscribe)(?: now| today| free| for free| for an? (?:free )?account)* (?:and |to )"
@@ -111,12 +113,15 @@ _ACCOUNT = re.compile(
       r"|already (?:registered|a member|a subscriber|have an account)\s*\?"
       r"|(?:you have|you've) (?:\d+|one|two|three|no) (?:free )?(?:articles?|stories) (?:left|remaining)\b"
       r"|(?:read|enjoy) (?:up to )?\d+ (?:free )?(?:articles?|stories) (?:a|per|each|every) (?:month|week)\b"
+      r"|(?:you have|you've) (?:used|read|reached|hit) (?:all (?:of )?your|your|\d+ of (?:your |the )?\d+|(?:all|\d+) of the)"
+      r" (?:\d+ )?(?:free )?(?:articles?|stories|limit)\b"
+      r"|(?:get|enjoy|unlock) (?:unlimited|full|unrestricted|instant) (?:digital )?access (?:for|from|to|with)\b"
     + ")",
     re.IGNORECASE,
 )
 # Every line _ACCOUNT matches holds one of these (lower-cased).
 _ACCOUNT_KEYS = ("sign up", "register", "join", "subscri", "account", "log", "sign", "already", "left", "remaining",
-                 "month", "week")
+                 "month", "week", "you've", "you have", "access")
 _REPORTED = re.compile(r"\b(?:said|says|told|according to|asked|urged|wrote)\b|[\"“”«»]", re.IGNORECASE)
 _MAX_APPEAL_WORDS = 40  # as teasers._MAX_PROMO_WORDS: a call to action is a line or two, never a paragraph
 
