@@ -18,7 +18,7 @@ import pytest
 
 from test_quality_floor import invented_base
 
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "cleaning"
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "cleaning"
 
 
 def _load(name: str):
