@@ -22,15 +22,15 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 
 from .candidates import Evidence, SentenceTokens, bound_pairs, decode_pairs, merge_evidence, pair_evidence
-from .clean import FurnitureLearner, furniture_only
+from .clean import FurnitureLearner
 from .cluster import Candidate, group_components
 from .config import DedupConfig, RunConfig
 from .document import Document, Rejected
 from .errors import ConfigError
 from .parallel import ordered_imap, ordered_map
 from .readers import read_inputs
-from .stages import EVIDENCE_GROUP_BITS, SIGN_BATCH, Cluster, OnDemandChecks, SignedPartition, clean_partition, make_cluster, \
-    sign_partition
+from .stages import EVIDENCE_GROUP_BITS, SIGN_BATCH, Cluster, OnDemandChecks, SignedPartition, after_strip, \
+    clean_partition, make_cluster, sign_partition
 from .store import DEFAULT_MEMORY_BYTES, DocumentStore, KeySpill, partition_keys
 from .verify import Link, PairVerifier, Prepared, prepare_texts, verify_many
 
@@ -562,17 +562,12 @@ def clean_corpus(
                 for doc_id, result in zip(ids[done:done + len(part)], part):
                     if result is None:
                         continue
-                    doc = store[doc_id]
-                    text, changes = result
-                    if not text.strip():
-                        reject(Rejected(doc.id, "empty-after-cleaning", "only learned page furniture was left",
-                                        doc.origin))
-                        del store[doc_id]
-                    elif furniture_only(text, doc.changes + tuple(changes)):
-                        reject(Rejected(doc.id, "furniture-only", "the page is (nearly) all furniture", doc.origin))
+                    kept = after_strip(store[doc_id], *result)
+                    if isinstance(kept, Rejected):
+                        reject(kept)
                         del store[doc_id]
                     else:
-                        store.put(doc.with_(text=text, changes=doc.changes + tuple(changes)))
+                        store.put(kept)
                 done += len(part)
     timings["furniture"] = time.perf_counter() - t2
     return CleanedCorpus(store, rejected, read, timings, furniture_lines, dict(sorted(skipped.items())))

@@ -65,15 +65,15 @@ import numpy as np
 import xxhash
 
 from ..candidates import Evidence, SentenceTokens, bound_pairs, decode_pairs, merge_evidence, pair_evidence
-from ..clean import FurnitureLearner, furniture_only
+from ..clean import FurnitureLearner
 from ..cluster import Candidate, group
 from ..config import CleanConfig, DedupConfig, FieldMap, Limits, RunConfig
 from ..document import Document, Rejected
 from ..errors import ConfigError, MissingDependencyError
 from ..pipeline import Progress, RunResult
 from ..readers import InputUnit, input_units, read_unit
-from ..stages import EVIDENCE_GROUP_BITS, SIGN_BATCH, Cluster, OnDemandChecks, clean_partition, evidence_group, \
-    make_cluster, sign_partition
+from ..stages import EVIDENCE_GROUP_BITS, SIGN_BATCH, Cluster, OnDemandChecks, after_strip, clean_partition, \
+    evidence_group, make_cluster, sign_partition
 from ..store import DocumentStore
 from ..verify import Link, PairVerifier, Prepared, prepare_texts, verify_many
 
@@ -261,20 +261,13 @@ def _merge_learners(a: FurnitureLearner, b: FurnitureLearner) -> FurnitureLearne
 
 
 def _strip_task(records: Iterable[tuple], model: Any) -> Iterator[tuple]:
-    """Learned furniture stripped: ``("doc", index, Document)``, or ``("rej", index, Rejected)`` when
-    only furniture was left, or nearly (as :func:`dedupe.pipeline.clean_corpus`)."""
+    """Learned furniture stripped (:func:`dedupe.stages.after_strip`): ``("doc", index, Document)``, or
+    ``("rej", index, Rejected)`` when only furniture was left, or nearly."""
     for chunk in _chunks(records, SIGN_BATCH):
         stripped = model.value.strip_many([(doc.outlet, doc.text or "") for _, _, doc in chunk])
         for (_, index, doc), (text, changes) in zip(chunk, stripped):
-            if not changes:
-                yield "doc", index, doc
-            elif not text.strip():
-                yield "rej", index, Rejected(doc.id, "empty-after-cleaning", "only learned page furniture was left",
-                                             doc.origin)
-            elif furniture_only(text, doc.changes + tuple(changes)):
-                yield "rej", index, Rejected(doc.id, "furniture-only", "the page is (nearly) all furniture", doc.origin)
-            else:
-                yield "doc", index, doc.with_(text=text, changes=doc.changes + tuple(changes))
+            kept = after_strip(doc, text, changes)
+            yield ("rej" if isinstance(kept, Rejected) else "doc"), index, kept
 
 
 def _sign_task(part: int, records: Iterable[tuple[tuple[str, Document], int]], config: DedupConfig) -> Iterator[tuple]:
