@@ -345,6 +345,47 @@ def test_cli_engine_spark_and_parquet_output(spark: object, tmp_path: Path, caps
         json.loads(line) for line in (tmp_path / "api" / "clusters.jsonl").read_text(encoding="utf-8").splitlines()]
 
 
+def test_a_job_that_fails_after_its_retries_is_reported_as_a_spark_failure(
+        spark: object, tmp_path: Path, faults: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    always = faults / "sign.always"  # every try of every signing task crashes: the job fails after 4 tries
+    always.touch()
+    try:
+        code = main(["run", str(SEEDS), "-o", str(tmp_path / "out"), "--engine", "spark", "-q"])
+    finally:
+        always.unlink()
+    err = capsys.readouterr().err
+    assert code == 4, err  # not 2 (a wrong invocation or an unwritable output), not 3 (a bug)
+    assert "the Spark engine failed in stage 'sign'" in err and "failed 4 times" in err, err
+    assert "cannot write" not in err and not (tmp_path / "out").exists()
+    with pytest.raises(dedupe.EngineError, match="stage 'sign'") as info:
+        always.touch()
+        try:
+            run_spark([str(SEEDS)], RunConfig(), partitions=2)
+        finally:
+            always.unlink()
+    assert info.value.stage == "sign" and info.value.engine == "Spark"
+    # The session survives a failed job: the next run completes.
+    assert run_spark([str(SEEDS)], RunConfig(), partitions=2).read == 5
+
+
+def test_a_lost_connection_to_the_jvm_is_a_spark_failure_not_an_unwritable_output(
+        spark: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """What PySpark raises when the driver's JVM died (a socket to it refused) used to be reported as
+    'cannot write OUT: Connection refused' (an OSError, exit 2)."""
+    from dedupe.engines import spark as engine
+
+    def jvm_gone(self: object, units: object, on_reject: object) -> None:
+        self._begin("verify")  # type: ignore[attr-defined]
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(engine._SparkRun, "_run", jvm_gone)
+    code = main(["run", str(SEEDS), "-o", str(tmp_path / "out"), "--engine", "spark", "-q"])
+    err = capsys.readouterr().err
+    assert code == 4, err
+    assert "the Spark engine failed in stage 'verify'" in err and "lost the connection to Spark's JVM" in err
+    assert "Connection refused" in err and "spark.driver.memory" in err and "cannot write" not in err
+
+
 def test_unknown_engine_and_bad_partitions_are_config_errors(tmp_path: Path) -> None:
     with pytest.raises(dedupe.ConfigError, match="engine='flink'"):
         dedupe.run([str(SEEDS)], engine="flink")

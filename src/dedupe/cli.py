@@ -11,6 +11,9 @@ Exit status (also in ``docs/robustness.md``):
   output that cannot be written; nothing is written;
 - 3: an internal error (a bug: an unexpected exception, or outputs that do not
   account for every input); please report it with the message;
+- 4: the engine failed, not the input (``--engine spark``: a job that failed after
+  Spark's retries, a master that cannot be reached, a driver JVM that died); the
+  message names the stage and Spark's cause; nothing is written;
 - 130: interrupted (SIGINT / Ctrl-C), 143: terminated (SIGTERM); outputs are
   replaced whole or not at all, so the previous outputs are left as they
   were, and running the same command again completes them.
@@ -34,7 +37,7 @@ from typing import Iterator, Sequence, TextIO
 from . import __version__
 from .config import CleanConfig, DedupConfig, FieldMap, Limits, RunConfig
 from .document import Document, Rejected
-from .errors import ConfigError, DedupeError
+from .errors import ConfigError, DedupeError, EngineError
 from .pipeline import deduplicate, run
 from .readers import input_kind, read_inputs
 from .writers import OUTPUT_FORMATS, atomic_write, write_jsonl, write_outputs
@@ -532,6 +535,9 @@ def _main(args: argparse.Namespace) -> int:
         if args.command == "dedup":
             return _cmd_dedup(args, config)
         return _cmd_clean(args, config)
+    except EngineError as exc:  # before DedupeError: not a wrong invocation
+        logger.error("%s; nothing was written", exc)
+        return 4
     except DedupeError as exc:
         logger.error("%s", exc)
         return 2

@@ -69,7 +69,7 @@ from ..clean import FurnitureLearner
 from ..cluster import Candidate, group
 from ..config import CleanConfig, DedupConfig, FieldMap, Limits, RunConfig
 from ..document import Document, Rejected
-from ..errors import ConfigError, MissingDependencyError
+from ..errors import ConfigError, EngineError, MissingDependencyError
 from ..pipeline import Progress, RunResult
 from ..readers import InputUnit, input_units, read_unit
 from ..stages import EVIDENCE_GROUP_BITS, SIGN_BATCH, Cluster, OnDemandChecks, after_strip, clean_partition, \
@@ -77,7 +77,7 @@ from ..stages import EVIDENCE_GROUP_BITS, SIGN_BATCH, Cluster, OnDemandChecks, a
 from ..store import DocumentStore
 from ..verify import Link, PairVerifier, Prepared, prepare_texts, verify_many
 
-__all__ = ["run_spark", "spark_session", "require_pyspark", "connected_components"]
+__all__ = ["run_spark", "spark_session", "require_pyspark", "connected_components", "spark_errors", "spark_failure"]
 
 logger = logging.getLogger(__name__)
 
@@ -135,16 +135,64 @@ def spark_session(master: str | None = None) -> Iterator[Any]:
         builder = (builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
                    .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
                    .config("spark.pyspark.python", sys.executable))
-    session = builder.getOrCreate()
+    try:
+        session = builder.getOrCreate()
+    except spark_errors() as exc:
+        raise spark_failure(exc, "start", master) from exc
     try:
         yield session
     finally:
-        session.stop()
+        _quietly(session.stop)  # after a JVM that died, stopping fails too; the first error is the one to report
+
+
+def spark_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions that mean Spark failed, not dedupe: errors of the JVM and its jobs (py4j),
+    of PySpark, and a lost connection to the driver's JVM (``ConnectionError``: the JVM died)."""
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
+    return (Py4JError, PySparkException, ConnectionError)
+
+
+#: The longest cause an :class:`~dedupe.errors.EngineError` quotes from Spark (its first line).
+_CAUSE_CHARS = 600
+
+
+def spark_failure(exc: BaseException, stage: str, master: str | None) -> EngineError:
+    """The :class:`~dedupe.errors.EngineError` for a Spark failure ``exc`` in ``stage``: the first
+    line of the JVM's error (a job aborted after its task retries: which task, how often, why),
+    or what a lost connection to the JVM means."""
+    from py4j.protocol import Py4JJavaError
+
+    where = f" (master {master})" if master else ""
+    if isinstance(exc, ConnectionError):
+        cause = (f"lost the connection to Spark's JVM{where}: {exc.strerror or exc}; the driver's JVM "
+                 "stopped, most often for lack of memory (raise spark.driver.memory)")
+    else:
+        text = ""
+        if isinstance(exc, Py4JJavaError):
+            try:
+                text = str(exc.java_exception)
+            except Exception:  # the JVM is gone
+                text = ""
+        text = (text or str(exc) or type(exc).__name__).strip().splitlines()[0]
+        if len(text) > _CAUSE_CHARS:
+            text = text[:_CAUSE_CHARS] + " ..."
+        cause = text + where
+    return EngineError("Spark", stage, cause)
+
+
+def _quietly(func: Callable[[], Any]) -> None:
+    try:
+        func()
+    except Exception as exc:  # the JVM is gone: nothing left to stop or free
+        logger.debug("spark: %s failed: %s", getattr(func, "__name__", func), exc)
 
 
 #: Fault injection (tests): with ``DEDUPE_SPARK_FAULT=DIR`` in the executors' environment, the first
 #: task of a stage that finds the file ``DIR/<stage>`` (clean, sign, evidence, bound, verify, cluster) removes it and
-#: kills its Python worker, as a lost executor would; Spark runs the task again.
+#: kills its Python worker, as a lost executor would; Spark runs the task again. While ``DIR/<stage>.always``
+#: exists, every task of the stage is killed, so the job fails once Spark's retries are spent.
 FAULT_ENV = "DEDUPE_SPARK_FAULT"
 
 
@@ -152,6 +200,8 @@ def _fault_point(stage: str) -> None:
     folder = os.environ.get(FAULT_ENV)
     if not folder:
         return
+    if os.path.exists(os.path.join(folder, stage + ".always")):
+        os._exit(3)
     try:
         os.unlink(os.path.join(folder, stage))
     except OSError:
@@ -553,7 +603,18 @@ def run_spark(
     require_pyspark()
     units = list(input_units(inputs))  # wrong paths and missing readers raise here, before Spark starts
     with spark_session(master) as spark:
-        return _SparkRun(spark.sparkContext, config, partitions, progress).run(units, on_reject)
+        run = _SparkRun(spark.sparkContext, config, partitions, progress)
+        try:
+            return run.run(units, on_reject)
+        except spark_errors() as exc:
+            raise spark_failure(exc, run.stage, master or _quietly_get(lambda: spark.sparkContext.master)) from exc
+
+
+def _quietly_get(func: Callable[[], Any]) -> Any:
+    try:
+        return func()
+    except Exception:
+        return None
 
 
 class _ProgressPoller(threading.Thread):
@@ -620,9 +681,9 @@ class _SparkRun:
         finally:
             if poller:
                 poller.stop()
-            self.sc.setJobDescription(None)
+            _quietly(lambda: self.sc.setJobDescription(None))
             for rdd in self.cached:
-                rdd.unpersist()
+                _quietly(rdd.unpersist)
 
     def _run(self, units: list[InputUnit | Rejected], on_reject: Callable[[Rejected], None] | None) -> RunResult:
         sc, config, parts = self.sc, self.config, self.parts
