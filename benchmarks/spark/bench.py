@@ -4,7 +4,7 @@
 Usage::
 
     python benchmarks/spark/bench.py DOCS.jsonl [--master local[2]] [--partitions N] [--workers 2]
-        [--driver-memory 1g] [--out RESULT.json]
+        [--driver-memory 1g] [--collect] [--out RESULT.json]
 
 Each engine runs in a child process that writes the outputs into a temporary folder: the local
 engine with ``--workers`` worker processes, then the Spark engine on a SparkSession the child
@@ -54,6 +54,7 @@ def child(argv: list[str]) -> int:
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--driver-memory", default="1g")
     p.add_argument("--event-log", default=None)
+    p.add_argument("--collect", action="store_true")
     args = p.parse_args(argv)
 
     import dedupe
@@ -81,8 +82,15 @@ def child(argv: list[str]) -> int:
         info["session_start_s"] = time.perf_counter() - t
         try:
             t = time.perf_counter()
-            result = run_spark(args.inputs, dedupe.RunConfig(), partitions=args.partitions)
-            dedupe.write_outputs(result, args.out)
+            # As `dedupe run --engine spark` does: canonical.jsonl written by the tasks (write_to),
+            # only ids on the driver; --collect gathers the documents on the driver instead (the API).
+            result = run_spark(args.inputs, dedupe.RunConfig(), partitions=args.partitions,
+                               write_to=None if args.collect else args.out)
+            try:
+                dedupe.write_outputs(result, args.out)
+            finally:
+                if result.canonical_parts is not None:
+                    result.canonical_parts.remove()
             info["wall_s"] = time.perf_counter() - t
             info["stages_s"] = {k: round(v, 2) for k, v in result.timings.items()}
         finally:
@@ -200,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--partitions", type=int, default=None)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--driver-memory", default="1g", help="spark.driver.memory (the JVM heap in local mode)")
+    p.add_argument("--collect", action="store_true",
+                   help="Spark: gather the documents on the driver (dedupe.run's result) instead of writing "
+                        "canonical.jsonl from the tasks (dedupe run --engine spark)")
     p.add_argument("--out", help="also write the result here (JSON)")
     args = p.parse_args(argv)
 
@@ -211,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
         events = Path(tmp, "events")
         events.mkdir()
         local = measured(me + ["local", str(folders["local"]), *args.inputs, "--workers", str(args.workers)])
-        extra = ["--partitions", str(args.partitions)] if args.partitions else []
+        extra = (["--partitions", str(args.partitions)] if args.partitions else []) + (
+            ["--collect"] if args.collect else [])
         spark = measured(me + ["spark", str(folders["spark"]), *args.inputs, "--master", args.master,
                                "--driver-memory", args.driver_memory, "--event-log", f"file://{events}", *extra])
         for name, m in (("local", local), ("spark", spark)):

@@ -25,7 +25,8 @@ __version__ = "0.1.0"
 
 from .clean import CleanResult, clean_document, clean_html, clean_text  # noqa: E402
 from .config import CleanConfig, DedupConfig, FieldMap, Limits, RunConfig  # noqa: E402
-from .errors import ConfigError, DedupeError, IndexFormatError, IndexMismatchError, InputError, MissingDependencyError  # noqa: E402
+from .errors import ConfigError, DedupeError, EngineError, IndexFormatError, IndexMismatchError, InputError, \
+    MissingDependencyError  # noqa: E402
 from .index import Index, IndexUpdate, Match  # noqa: E402
 from .pipeline import DedupResult, RunResult, deduplicate, run  # noqa: E402
 from .readers import read_inputs  # noqa: E402
@@ -72,4 +73,5 @@ __all__ = [
     "MissingDependencyError",
     "IndexFormatError",
     "IndexMismatchError",
+    "EngineError",
 ]

@@ -46,7 +46,7 @@ sorts them), so candidates do not depend on input order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Iterable, Iterator, Sequence
 
@@ -56,9 +56,10 @@ from datasketch import MinHashLSH
 from .config import DedupConfig
 from .sign import Signature, band_keys, to_lean_minhash
 
-__all__ = ["Evidence", "HIT_SLOTS", "SentenceTokens", "bound_pairs", "candidate_pairs", "coverage_bounds",
-           "decode_pairs", "hit_density", "hit_tokens", "lsh_bands", "lsh_index", "merge_evidence", "pair_evidence",
-           "pair_weights", "pairs_from_keys", "signature_entries", "signature_keys"]
+__all__ = ["Evidence", "HIT_SLOTS", "SentenceTokens", "SliceEvidence", "bound_pairs", "candidate_pairs",
+           "combine_slices", "coverage_bounds", "decode_pairs", "hit_density", "hit_tokens", "lsh_bands", "lsh_index",
+           "merge_evidence", "pair_evidence", "pair_weights", "pairs_from_keys", "signature_entries", "signature_keys",
+           "slice_hits"]
 
 #: The default of :attr:`dedupe.config.DedupConfig.max_bucket`.
 MAX_BUCKET = 32
@@ -391,6 +392,49 @@ def _evidence(hits: list[_Hits]) -> Evidence:
     """The :class:`Evidence` of the raw hits of partitions (exact: each sentence counted once)."""
     if not hits:
         return Evidence.empty()
+    return combine_slices([_slice_evidence(hits)])
+
+
+_NO_HIGH = np.zeros((0, 3), dtype=np.int64)
+
+
+@dataclass
+class SliceEvidence:
+    """The evidence of a slice of an evidence group's keys (every occurrence of each of its keys),
+    in the form in which slices of one group combine into exactly the group's evidence
+    (:func:`combine_slices`): an :class:`Evidence` whose ``over_a``/``over_b`` are 0, and the hit
+    sentences at slots from :data:`HIT_SLOTS` on of each side as distinct rows ``(pair code, slot,
+    tokens)`` (``high_a``, ``high_b``), since those are counted once per group, not summed. A hot
+    group can so be cut into slices computed apart (the Spark engine's tasks)."""
+
+    evidence: Evidence
+    high_a: np.ndarray
+    high_b: np.ndarray
+
+    def restrict(self, rows: np.ndarray) -> "SliceEvidence":
+        """The slice's evidence of the pairs ``rows`` (a mask or indices of ``evidence.codes``), without
+        its loose sentences and counts (which are not per pair)."""
+        ev = self.evidence
+        e = np.empty(0, dtype=np.int64)
+        part = Evidence(ev.codes[rows], ev.weights[rows], ev.document[rows], ev.open_keys[rows], ev.class_hits[rows],
+                        ev.hits_a[rows], ev.hits_b[rows], ev.over_a[rows], ev.over_b[rows], e, e)
+        return SliceEvidence(part, *(h[np.isin(h[:, 0], part.codes)] for h in (self.high_a, self.high_b)))
+
+
+def slice_hits(partitions: Iterable[tuple[np.ndarray, ...]], max_bucket: int = MAX_BUCKET,
+               sentence_bands: int = 24) -> SliceEvidence:
+    """The :class:`SliceEvidence` of a slice of a group's keys: ``(keys, owners[, aux])`` partitions,
+    each holding every occurrence of its keys, as for :func:`pair_evidence` (whose result is
+    ``combine_slices([slice_hits(partitions)])``; any split of the group's partitions into
+    slices, combined, gives the same)."""
+    hits = [_partition_hits(p[0], p[1], p[2] if len(p) > 2 else None, max_bucket, sentence_bands)
+            for p in _owned(partitions)]
+    return _slice_evidence([h for h in hits if h is not None])
+
+
+def _slice_evidence(hits: list[_Hits]) -> SliceEvidence:
+    if not hits:
+        return SliceEvidence(Evidence.empty(), _NO_HIGH, _NO_HIGH)
     codes, kinds, class_hits = _count_kinds(np.concatenate([h.codes for h in hits]),
                                             np.concatenate([h.kinds for h in hits]))
     document = kinds >> _DOC_SHIFT
@@ -399,29 +443,60 @@ def _evidence(hits: list[_Hits]) -> Evidence:
     hit_codes = np.concatenate([h.hit_codes for h in hits])
     n = len(codes)
     hits_a = hits_b = np.zeros((n, _WORDS), dtype=np.uint64)
-    over_a = over_b = np.zeros(n, dtype=np.int64)
+    high_a = high_b = _NO_HIGH
     if len(hit_codes):
         pair = np.searchsorted(codes, hit_codes)
         sa, ta, sb, tb = (np.concatenate([h.sides[k] for h in hits]) for k in range(4))
-        hits_a, over_a = _side_hits(pair, sa, ta, n)
-        hits_b, over_b = _side_hits(pair, sb, tb, n)
+        hits_a, high_a = _side_hits(pair, codes, sa, ta, n)
+        hits_b, high_b = _side_hits(pair, codes, sb, tb, n)
     loose, loose_tokens = _distinct(np.concatenate([h.loose for h in hits]),
                                     np.concatenate([h.loose_tokens for h in hits]))
-    return Evidence(codes, 2 * document + capped_keys + open_keys, document, open_keys, class_hits, hits_a, hits_b, over_a,
-                    over_b, loose, loose_tokens, sum(h.capped_keys for h in hits),
-                    sum(h.capped_entries for h in hits))
+    zero = np.zeros(n, dtype=np.int64)
+    ev = Evidence(codes, 2 * document + capped_keys + open_keys, document, open_keys, class_hits, hits_a, hits_b, zero,
+                  zero, loose, loose_tokens, sum(h.capped_keys for h in hits), sum(h.capped_entries for h in hits))
+    return SliceEvidence(ev, high_a, high_b)
 
 
-def _side_hits(pair: np.ndarray, slot: np.ndarray, tokens: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """One side's hit sentences per pair: the bitmap of their slots below HIT_SLOTS, and the tokens and
-    count of the others (``tokens << 24 | count``, each sentence once)."""
+def _side_hits(pair: np.ndarray, codes: np.ndarray, slot: np.ndarray, tokens: np.ndarray,
+               n: int) -> tuple[np.ndarray, np.ndarray]:
+    """One side's hit sentences per pair: the bitmap of their slots below HIT_SLOTS, and the others as
+    distinct rows ``(pair code, slot, tokens)``."""
     low = slot < HIT_SLOTS
     bits = _slot_bits(pair[low], slot[low], n)
     if low.all():
-        return bits, np.zeros(n, dtype=np.int64)
+        return bits, _NO_HIGH
     high = ~low
-    over_tokens, over_count = _unique_sum(pair[high] << 16 | slot[high], pair[high], tokens[high], n)
-    return bits, over_tokens << _OVER_SHIFT | over_count
+    rows = np.stack([codes[pair[high]], slot[high], tokens[high]], axis=1)
+    order = np.lexsort((rows[:, 1], rows[:, 0]))
+    rows = rows[order]
+    first = np.concatenate(([True], (rows[1:, :2] != rows[:-1, :2]).any(axis=1)))
+    return bits, rows[first]
+
+
+def _over(ev: Evidence, high: list[np.ndarray]) -> np.ndarray:
+    """``Evidence.over_a``/``over_b`` from a side's high rows: per pair the tokens and count of its
+    distinct hit sentences at slots from HIT_SLOTS on (``tokens << 24 | count``)."""
+    rows = np.concatenate(high) if high else _NO_HIGH
+    n = len(ev.codes)
+    if not len(rows):
+        return np.zeros(n, dtype=np.int64)
+    pair = np.searchsorted(ev.codes, rows[:, 0])
+    over_tokens, over_count = _unique_sum(pair << 16 | rows[:, 1], pair, rows[:, 2], n)
+    return over_tokens << _OVER_SHIFT | over_count
+
+
+def combine_slices(slices: Sequence[SliceEvidence]) -> Evidence:
+    """The :class:`Evidence` of an evidence group from the :class:`SliceEvidence` of slices of its
+    keys (disjoint, covering the group), exactly as :func:`pair_evidence` of the whole group: the
+    slices' figures summed and bitmaps or-ed (:func:`merge_evidence`; a key is in one slice), and
+    the hit sentences at slots from :data:`HIT_SLOTS` on counted once each. The order of
+    ``slices`` does not matter."""
+    ev = merge_evidence([s.evidence for s in slices])
+    high_a = [s.high_a for s in slices if len(s.high_a)]
+    high_b = [s.high_b for s in slices if len(s.high_b)]
+    if not high_a and not high_b:
+        return ev
+    return replace(ev, over_a=_over(ev, high_a), over_b=_over(ev, high_b))
 
 
 def _count_kinds(codes: np.ndarray, kinds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

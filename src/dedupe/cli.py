@@ -11,6 +11,9 @@ Exit status (also in ``docs/robustness.md``):
   output that cannot be written; nothing is written;
 - 3: an internal error (a bug: an unexpected exception, or outputs that do not
   account for every input); please report it with the message;
+- 4: the engine failed, not the input (``--engine spark``: a job that failed after
+  Spark's retries, a master that cannot be reached, a driver JVM that died); the
+  message names the stage and Spark's cause; nothing is written;
 - 130: interrupted (SIGINT / Ctrl-C), 143: terminated (SIGTERM); outputs are
   replaced whole or not at all, so the previous outputs are left as they
   were, and running the same command again completes them.
@@ -34,7 +37,7 @@ from typing import Iterator, Sequence, TextIO
 from . import __version__
 from .config import CleanConfig, DedupConfig, FieldMap, Limits, RunConfig
 from .records import Document, Rejected
-from .errors import ConfigError, DedupeError
+from .errors import ConfigError, DedupeError, EngineError
 from .pipeline import deduplicate, run
 from .readers import input_kind, read_inputs
 from .writers import OUTPUT_FORMATS, atomic_write, write_jsonl, write_outputs
@@ -300,13 +303,27 @@ def _closing(summary: dict, out: str, quiet: bool) -> None:
 
 def _cmd_run(args: argparse.Namespace, config: RunConfig) -> int:
     bar = ProgressBar(sys.stderr, enabled=not args.quiet and sys.stderr.isatty())
+    # Spark: the tasks write canonical.jsonl (no text reaches the driver), unless the report or Parquet
+    # output needs the documents on the driver.
+    from_tasks = args.engine == "spark" and not args.report and args.output_format == "jsonl"
     try:
-        result = run(args.inputs, config, progress=bar, on_reject=RejectReporter(), engine=args.engine,
-                     spark_master=args.spark_master, spark_partitions=args.spark_partitions)
+        if from_tasks:
+            from .engines.spark import run_spark
+
+            result = run_spark(args.inputs, config, master=args.spark_master, partitions=args.spark_partitions,
+                               progress=bar, on_reject=RejectReporter(), write_to=args.output, explain=args.explain)
+        else:
+            result = run(args.inputs, config, progress=bar, on_reject=RejectReporter(), engine=args.engine,
+                         spark_master=args.spark_master, spark_partitions=args.spark_partitions)
     finally:
         bar.close()
-    summary = write_outputs(result, args.output, explain=args.explain, workers=config.worker_count,
-                            output_format=args.output_format)
+    parts = getattr(result, "canonical_parts", None)
+    try:
+        summary = write_outputs(result, args.output, explain=args.explain, workers=config.worker_count,
+                                output_format=args.output_format)
+    finally:
+        if parts is not None:
+            parts.remove()
     _report_after(result, summary, args, inputs=args.inputs)
     _closing(summary, args.output, args.quiet)
     return _status(summary, result.documents)
@@ -532,6 +549,9 @@ def _main(args: argparse.Namespace) -> int:
         if args.command == "dedup":
             return _cmd_dedup(args, config)
         return _cmd_clean(args, config)
+    except EngineError as exc:  # before DedupeError: not a wrong invocation
+        logger.error("%s; nothing was written", exc)
+        return 4
     except DedupeError as exc:
         logger.error("%s", exc)
         return 2

@@ -8,7 +8,8 @@ The hierarchy, so a caller can catch by meaning::
     ├── DocumentError           one document's bytes or fields cannot be read (its reason code says why)
     ├── MissingDependencyError  an optional extra is not installed (names the pip command)
     ├── IndexFormatError        a path given as an index is not one (foreign or damaged; left untouched)
-    └── IndexMismatchError      an index opened with other parameters than it was built with
+    ├── IndexMismatchError      an index opened with other parameters than it was built with
+    └── EngineError             a distributed engine failed (a Spark job, its master, its JVM): names the stage
 
 Bad *documents* never stop a run: they become :class:`dedupe.Rejected` records
 and the run goes on. Exceptions are for problems that stop the whole call, and
@@ -20,7 +21,7 @@ turn into a ``Rejected``.
 from __future__ import annotations
 
 __all__ = ["DedupeError", "ConfigError", "InputError", "DocumentError", "MissingDependencyError", "IndexFormatError",
-           "IndexMismatchError"]
+           "IndexMismatchError", "EngineError"]
 
 
 class DedupeError(Exception):
@@ -63,3 +64,14 @@ class IndexFormatError(DedupeError, OSError):
 
 class IndexMismatchError(DedupeError, ValueError):
     """An index was opened with parameters other than those it was built with (names each difference)."""
+
+
+class EngineError(DedupeError, RuntimeError):
+    """A distributed engine failed, not the input: a Spark job that failed after its retries, a master
+    that cannot be reached, a driver JVM that died. Names the engine, the stage and the cause."""
+
+    def __init__(self, engine: str, stage: str, cause: str) -> None:
+        super().__init__(f"the {engine} engine failed in stage {stage!r}: {cause}")
+        self.engine = engine
+        self.stage = stage
+        self.cause = cause

@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 
 from .candidates import Evidence, SentenceTokens, bound_pairs, decode_pairs, merge_evidence, pair_evidence
-from .clean import FurnitureLearner, furniture_only
+from .clean import FurnitureLearner
 from .clean.rules import Memo
 from .cluster import ClusterMember, group_components
 from .config import DedupConfig, RunConfig
@@ -30,8 +30,8 @@ from .records import Document, Rejected
 from .errors import ConfigError
 from .parallel import ordered_imap, ordered_map
 from .readers import read_inputs
-from .stages import EVIDENCE_GROUP_BITS, SIGN_BATCH, Cluster, OnDemandChecks, SignedPartition, clean_partition, make_cluster, \
-    sign_partition
+from .stages import EVIDENCE_GROUP_BITS, SIGN_BATCH, Cluster, OnDemandChecks, SignedPartition, after_strip, \
+    clean_partition, make_cluster, sign_partition
 from .store import DEFAULT_MEMORY_BYTES, BlobSpill, DocumentStore, KeySpill, partition_keys
 from .verify import Link, PairVerifier, Prepared, pack_prepared, prepare_texts, unpack_prepared, verify_many
 
@@ -618,17 +618,12 @@ def clean_corpus(
                 for doc_id, result in zip(ids[done:done + len(part)], part):
                     if result is None:
                         continue
-                    doc = store[doc_id]
-                    text, changes = result
-                    if not text.strip():
-                        reject(Rejected(doc.id, "empty-after-cleaning", "only learned page furniture was left",
-                                        doc.origin))
-                        del store[doc_id]
-                    elif furniture_only(text, doc.changes + tuple(changes)):
-                        reject(Rejected(doc.id, "furniture-only", "the page is (nearly) all furniture", doc.origin))
+                    kept = after_strip(store[doc_id], *result)
+                    if isinstance(kept, Rejected):
+                        reject(kept)
                         del store[doc_id]
                     else:
-                        store.put(doc.with_(text=text, changes=doc.changes + tuple(changes)))
+                        store.put(kept)
                 done += len(part)
     timings["furniture"] = time.perf_counter() - t2
     return CleanedCorpus(store, rejected, read, timings, furniture_lines, dict(sorted(skipped.items())))

@@ -18,7 +18,8 @@ stage                      function                                    routing
 clean                      :func:`clean_partition`                     any split of the input records
 furniture: count           :meth:`FurnitureLearner.add`                any split; learners combined with
                                                                        :meth:`FurnitureLearner.merge` (a reduce)
-furniture: strip           :meth:`FurnitureModel.strip_many`           any split, the merged model broadcast
+furniture: strip           :meth:`FurnitureModel.strip_many`, then     any split, the merged model broadcast
+                           :func:`after_strip` per document
 sign, band keys            :func:`sign_partition`                      any split; documents numbered by id order
 candidate pairs            :func:`dedupe.candidates.pair_evidence`     entries grouped by :func:`evidence_group`
                                                                        of their key (every occurrence of a key in
@@ -51,17 +52,17 @@ import numpy as np
 import xxhash
 
 from .candidates import SentenceTokens, signature_entries
-from .clean import clean_document
+from .clean import clean_document, furniture_only
 from .clean.furniture import line_keys_batch, line_shapes
 from .clean.rules import Memo
 from .cluster import ClusterMember, choose_canonical
 from .config import CleanConfig, DedupConfig
-from .records import Cluster, Document, Rejected
+from .records import Change, Cluster, Document, Rejected
 from .sign import sign_texts
 from .verify import Link, PairVerifier
 
-__all__ = ["Cluster", "SignedPartition", "EVIDENCE_GROUP_BITS", "OnDemandChecks", "clean_partition", "evidence_group",
-           "sign_partition", "make_cluster", "exact_link"]
+__all__ = ["Cluster", "SignedPartition", "EVIDENCE_GROUP_BITS", "OnDemandChecks", "clean_partition", "after_strip",
+           "evidence_group", "sign_partition", "make_cluster", "exact_link"]
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +107,33 @@ def clean_partition(items: Sequence[Document | Rejected], config: CleanConfig,
             found[k] = doc_keys
             shapes[k] = sorted({h for h in line_shapes(out[k].text or "") if h is not None})  # type: ignore[union-attr]
     return list(zip(out, found, shapes))
+
+
+def after_strip(doc: Document, text: str, changes: Sequence[Change]) -> Document | Rejected:
+    """What is left of ``doc`` once learned furniture is stripped (``text`` and ``changes``, as
+    :meth:`FurnitureModel.strip_many` gives them): ``doc`` itself when nothing was stripped, the
+    document with its new text and the changes added to its own, or the reason it is rejected
+    when nothing is left (``empty-after-cleaning``) or (nearly) only furniture is
+    (``furniture-only``, :func:`dedupe.clean.furniture_only`).
+
+    >>> from dedupe.document import Change
+    >>> doc = Document("d1", text="Menu\\nThe council met.")
+    >>> after_strip(doc, "The council met.", [Change("learned-furniture", removed="Menu")]).text
+    'The council met.'
+    >>> after_strip(doc, " ", [Change("learned-furniture", removed="Menu The council met.")]).reason
+    'empty-after-cleaning'
+    >>> wall = Change("learned-furniture", removed="Create a free account to keep reading this story today.")
+    >>> after_strip(doc, "Council budget row", [wall]).reason
+    'furniture-only'
+    """
+    if not changes:
+        return doc
+    if not text.strip():
+        return Rejected(doc.id, "empty-after-cleaning", "only learned page furniture was left", doc.origin)
+    merged = doc.changes + tuple(changes)
+    if furniture_only(text, merged):
+        return Rejected(doc.id, "furniture-only", "the page is (nearly) all furniture", doc.origin)
+    return doc.with_(text=text, changes=merged)
 
 
 # Documents per signing batch: sign_texts vectorises over a batch this size.

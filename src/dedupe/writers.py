@@ -46,7 +46,7 @@ from .parallel import ordered_imap
 from .pipeline import DedupResult, RunResult
 
 __all__ = ["atomic_write", "write_jsonl", "write_parquet", "write_outputs", "summary_of", "check_accounting",
-           "output_files", "OUTPUT_FILES", "OUTPUT_FORMATS"]
+           "output_files", "canonical_line", "concatenate_files", "OUTPUT_FILES", "OUTPUT_FORMATS"]
 
 logger = logging.getLogger(__name__)
 
@@ -256,9 +256,14 @@ _ENCODE_CHUNK = 512
 _ENCODE_STATE: dict[str, Any] = {}
 
 
+def canonical_line(doc: Any, explain: bool) -> str:
+    """A document's line of ``canonical.jsonl`` (newline included)."""
+    return _dumps(doc.to_dict(explain=explain)) + "\n"
+
+
 def _encode_range(bounds: tuple[int, int]) -> str:
     docs, ids, explain = _ENCODE_STATE["docs"], _ENCODE_STATE["ids"], _ENCODE_STATE["explain"]
-    return "".join(_dumps(docs[doc_id].to_dict(explain=explain)) + "\n" for doc_id in ids[bounds[0]:bounds[1]])
+    return "".join(canonical_line(docs[doc_id], explain) for doc_id in ids[bounds[0]:bounds[1]])
 
 
 def _canonical_lines(result: DedupResult, explain: bool, workers: int) -> Iterator[str]:
@@ -270,7 +275,7 @@ def _canonical_lines(result: DedupResult, explain: bool, workers: int) -> Iterat
     """
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for doc in result.iter_canonical():
-            yield _dumps(doc.to_dict(explain=explain)) + "\n"
+            yield canonical_line(doc, explain)
         return
     ids = result.canonical_ids()
     bounds = [(lo, min(lo + _ENCODE_CHUNK, len(ids))) for lo in range(0, len(ids), _ENCODE_CHUNK)]
@@ -330,8 +335,35 @@ def write_outputs(result: DedupResult, outdir: str | os.PathLike[str], *, explai
     return summary
 
 
+def concatenate_files(path: str | os.PathLike[str], parts: Iterable[str | os.PathLike[str]]) -> tuple[str, int, str]:
+    """The files ``parts``, in order, copied into a new temporary file beside ``path`` a megabyte at
+    a time (an engine whose tasks wrote an output's parts): (temp name, bytes, sha256)."""
+    path = Path(path)
+    fd, tmp = _temp_for(path)
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            for part in parts:
+                with open(part, "rb") as src:
+                    while chunk := src.read(1 << 20):
+                        digest.update(chunk)
+                        size += len(chunk)
+                        fh.write(chunk)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        _unlink(tmp)
+        raise
+    return tmp, size, digest.hexdigest()
+
+
 def _write_canonical(result: DedupResult, explain: bool, workers: int, output_format: str,
                      path: Path) -> tuple[str, int, str]:
+    # An engine whose tasks wrote the canonical lines (dedupe.engines.spark): its parts, in order.
+    written = getattr(result, "canonical_parts", None)
+    if written is not None:
+        return written.concatenate(path, explain=explain, output_format=output_format)
     if output_format == "jsonl":
         return write_temp(path, _canonical_lines(result, explain, workers))
     rows = (_canonical_row(doc, explain) for doc in result.iter_canonical())

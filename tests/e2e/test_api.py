@@ -12,7 +12,7 @@ EXPECTED = {
     "Document", "Rejected", "Change",
     "CleanConfig", "DedupConfig", "RunConfig", "Limits", "FieldMap",
     "DedupeError", "ConfigError", "InputError", "MissingDependencyError",
-    "Index", "IndexUpdate", "Match", "IndexFormatError", "IndexMismatchError",
+    "Index", "IndexUpdate", "Match", "IndexFormatError", "IndexMismatchError", "EngineError",
 }
 
 
@@ -47,7 +47,7 @@ def test_library_round_trip():
 
 
 def test_errors_share_a_root():
-    for exc in (dedupe.ConfigError, dedupe.InputError, dedupe.MissingDependencyError):
+    for exc in (dedupe.ConfigError, dedupe.InputError, dedupe.MissingDependencyError, dedupe.EngineError):
         assert issubclass(exc, dedupe.DedupeError)
 
 

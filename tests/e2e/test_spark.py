@@ -19,6 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Iterator
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -27,8 +28,8 @@ import dedupe
 from dedupe.cli import main
 from dedupe.cluster import components
 from dedupe.config import RunConfig
-from dedupe.engines.spark import FAULT_ENV, connected_components, run_spark
-from dedupe.writers import write_outputs
+from dedupe.engines.spark import FAULT_ENV, DocumentIds, SparkRunResult, _output_task, connected_components, run_spark
+from dedupe.writers import canonical_line, write_outputs
 
 from test_bad_input import ARTICLE, OTHER, STORY, gzip_bomb
 
@@ -99,6 +100,20 @@ def assert_same_outputs(local: Path, other: Path) -> None:
         summary.pop("timings_s")
         summaries.append(summary)
     assert summaries[0] == summaries[1]
+
+
+def spark_outputs(inputs: list[str], config: RunConfig, partitions: int, out: Path,
+                  explain: bool = False) -> SparkRunResult:
+    """The Spark engine's outputs as ``dedupe run --engine spark`` writes them: canonical.jsonl from
+    the tasks (run_spark's write_to), the driver holding only ids."""
+    result = run_spark(inputs, config, partitions=partitions, write_to=out, explain=explain)
+    assert isinstance(result.documents, DocumentIds) and result.canonical_parts is not None
+    try:
+        write_outputs(result, out, explain=explain)
+    finally:
+        result.canonical_parts.remove()
+    assert sorted(p.name for p in out.iterdir()) == sorted(FILES + ("summary.json",))  # no part left
+    return result
 
 
 # --------------------------------------------------------------------------- corpora
@@ -256,6 +271,7 @@ HOSTILE_LIMITS = dict(max_doc_bytes=1 << 20, max_line_bytes=10_000, max_decompre
 
 @pytest.mark.parametrize("partitions", [1, 3, 7])
 def test_seeds_spark_equals_local(spark: object, tmp_path: Path, local_reference, partitions: int) -> None:
+    """The result with the documents gathered on the driver (the API's dedupe.run(engine="spark"))."""
     local = local_reference([str(SEEDS)])
     shown: list[tuple[str, int, int | None]] = []
     result = run_spark([str(SEEDS)], RunConfig(), partitions=partitions, progress=lambda *a: shown.append(a))
@@ -264,37 +280,61 @@ def test_seeds_spark_equals_local(spark: object, tmp_path: Path, local_reference
     # Progress: the running stage's tasks, every half second (the run takes longer than that).
     assert shown and all(total and 0 <= done <= total for _, done, total in shown)
     assert {stage for stage, _, _ in shown} <= {"read", "clean", "sign", "candidates", "verify", "cluster", "collect"}
+    assert not isinstance(result.documents, DocumentIds) and result.canonical_parts is None
     clusters = [json.loads(line) for line in (tmp_path / "spark" / "clusters.jsonl").read_text().splitlines()]
     assert sorted(len(c["members"]) for c in clusters) == [1, 1, 3]
 
 
+def sliced_groups(monkeypatch: pytest.MonkeyPatch, per_slice: int) -> list[list[int]]:
+    """Evidence groups cut into slices of ``per_slice`` entries (the driver decides; the tasks get the
+    cut as arguments); returns the list that receives each run's slice bits per group."""
+    from dedupe.engines import spark as engine
+
+    seen: list[list[int]] = []
+    real = engine._slice_bits
+
+    def recorded(entries: dict[int, int], size: int) -> list[int]:
+        seen.append(real(entries, size))
+        return seen[-1]
+
+    monkeypatch.setattr(engine, "_ENTRIES_PER_SLICE", per_slice)
+    monkeypatch.setattr(engine, "_slice_bits", recorded)
+    return seen
+
+
 @pytest.mark.parametrize("partitions", [1, 3, 7])
 def test_syndication_corpus_spark_equals_local(spark: object, tmp_path: Path, syndication_2k_input: Path,
-                                               local_reference, partitions: int) -> None:
+                                               local_reference, partitions: int,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """With evidence groups cut into slices computed by separate tasks (a few thousand entries each here)."""
+    seen = sliced_groups(monkeypatch, 3000)
     local = local_reference([str(syndication_2k_input)])
-    result = run_spark([str(syndication_2k_input)], RunConfig(), partitions=partitions)
-    write_outputs(result, tmp_path / "spark")
+    spark_outputs([str(syndication_2k_input)], RunConfig(), partitions, tmp_path / "spark")
     assert_same_outputs(local, tmp_path / "spark")
     summary = json.loads((tmp_path / "spark" / "summary.json").read_text())
     # The corpus exercises what the engine routes: copies of every kind, exact copies, furniture.
     assert summary["counts"]["clusters_with_copies"] >= 300
     assert summary["dedup"]["exact_copies"] >= 50 and summary["dedup"]["verified_links"] >= 1000
     assert summary["dedup"]["on_demand_checks"] >= 1 and summary["learned_furniture_lines"] >= 50
+    assert len(seen) == 1 and min(seen[0]) >= 2  # every group in 4 slices or more
 
 
 @pytest.mark.parametrize("partitions", [1, 3, 7])
 def test_shared_paragraph_corpus_spark_equals_local(spark: object, tmp_path: Path, shared_input: Path,
-                                                    local_reference, partitions: int) -> None:
+                                                    local_reference, partitions: int,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hot keys (capped buckets) and evidence groups cut into slices (a few hundred entries each)."""
+    seen = sliced_groups(monkeypatch, 500)
     config = RunConfig(dedup=dedupe.DedupConfig(max_bucket=4))  # hot keys: capped buckets
     local = local_reference([str(shared_input)], config)
-    result = run_spark([str(shared_input)], config, partitions=partitions)
-    write_outputs(result, tmp_path / "spark")
+    spark_outputs([str(shared_input)], config, partitions, tmp_path / "spark")
     assert_same_outputs(local, tmp_path / "spark")
     summary = json.loads((tmp_path / "spark" / "summary.json").read_text())
     stats = summary["dedup"]
     assert stats["pruned_pairs"] > 0 and stats["capped_keys"] > 0 and stats["exact_copies"] >= 6
     assert stats["on_demand_checks"] > 0 and summary["learned_furniture_lines"] >= 1
     assert summary["counts"]["rejected_by_reason"]["furniture-only"] >= 5
+    assert len(seen) == 1 and min(seen[0]) >= 2
 
 
 @pytest.mark.parametrize("partitions", [1, 3, 7])
@@ -302,8 +342,7 @@ def test_hostile_inputs_spark_equals_local(spark: object, tmp_path: Path, hostil
                                            local_reference, partitions: int) -> None:
     config = RunConfig(limits=dedupe.Limits(**HOSTILE_LIMITS))
     local = local_reference(hostile_input, config)
-    result = run_spark(hostile_input, config, partitions=partitions)
-    write_outputs(result, tmp_path / "spark")
+    spark_outputs(hostile_input, config, partitions, tmp_path / "spark")
     assert_same_outputs(local, tmp_path / "spark")
     reasons = {json.loads(line)["reason"] for line in (tmp_path / "spark" / "rejected.jsonl").read_text().splitlines()}
     assert {"binary", "empty", "encoding", "too-large", "unreadable", "duplicate-id", "malformed-json", "bad-field",
@@ -314,12 +353,68 @@ def test_hostile_inputs_spark_equals_local(spark: object, tmp_path: Path, hostil
 
 def test_tasks_killed_mid_run_and_retried_give_the_same_output(spark: object, tmp_path: Path, faults: Path,
                                                                syndication_input: Path, local_reference) -> None:
-    stages = ("clean", "sign", "evidence", "bound", "verify", "cluster")
+    stages = ("clean", "sign", "evidence", "bound", "verify", "cluster", "write")
     for stage in stages:
         (faults / stage).touch()
-    write_outputs(run_spark([str(syndication_input)], RunConfig(), partitions=3), tmp_path / "spark")
+    spark_outputs([str(syndication_input)], RunConfig(), 3, tmp_path / "spark")
     assert not any((faults / stage).exists() for stage in stages)  # one task of each stage was killed
     assert_same_outputs(local_reference([str(syndication_input)]), tmp_path / "spark")
+
+
+def test_slices_of_evidence_groups_are_sized_from_their_entries() -> None:
+    from dedupe.engines.spark import _MAX_SLICE_BITS, _slice_bits, _slice_of
+
+    bits = _slice_bits({0: 0, 1: 1000, 2: 1001, 3: 4000, 4: 4001, 5: 10**12}, 1000)
+    assert bits[:6] == [0, 0, 1, 2, 3, _MAX_SLICE_BITS] and bits[6:] == [0] * 10
+    keys = np.array([0x3000_0000_0000_0000, 0x37FF_FFFF_FFFF_FFFF, 0x3800_0000_0000_0000, 0x3FFF_FFFF_FFFF_FFFF],
+                    dtype=np.uint64)  # all of group 3
+    assert _slice_of(keys, 1).tolist() == [0, 0, 1, 1] and _slice_of(keys, 2).tolist() == [0, 1, 2, 3]
+
+
+class _Broadcast:
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+
+def test_the_output_task_writes_the_canonical_lines_and_returns_no_text(tmp_path: Path) -> None:
+    """The stage that writes canonical.jsonl (dedupe.engines.spark._output_task): the part file holds the
+    canonical documents' lines in the range's order; what goes back to the driver is ids and counts."""
+    docs = [dedupe.Document(f"d{k}", text=f"Text number {k} of the range, private-{k}.", source="example.org",
+                            meta={"input_encoding": "cp1252"} if k % 3 == 0 else {},
+                            changes=(dedupe.Change("learned-furniture", removed="Menu"),) if k % 2 else ())
+            for k in range(10)]
+    canonical = {"d1", "d4", "d5", "d9"}
+    records = list(enumerate(docs, start=100))
+    for explain in (False, True):
+        folder = tmp_path / f"parts-{explain}"
+        folder.mkdir()
+        (out,) = _output_task(7, iter(records), _Broadcast(frozenset(canonical)), _Broadcast(frozenset({"d2"})),
+                              str(folder), explain)
+        part, ids, encodings, rules, name, size = out
+        expected = "".join(canonical_line(d, explain) for d in docs if d.id in canonical).encode("utf-8")
+        assert part == 7 and name == str(folder / "part-00007") and size == len(expected)
+        assert (folder / "part-00007").read_bytes() == expected and os.listdir(folder) == ["part-00007"]
+        assert ids == [d.id for d in docs if d.id != "d2"]
+        assert encodings == {"cp1252": 4} and rules == {"learned-furniture": 5}
+        sent = repr(out)
+        assert not any(f"private-{k}" in sent for k in range(10))
+    # A range without a canonical document writes no part.
+    (out,) = _output_task(0, iter(records[:1]), _Broadcast(frozenset()), _Broadcast(frozenset()), str(tmp_path), False)
+    assert out[4] is None and out[5] == 0 and out[1] == ["d0"]
+
+
+def test_written_by_the_tasks_the_driver_keeps_ids_only(spark: object, tmp_path: Path, local_reference) -> None:
+    local = local_reference([str(SEEDS)])
+    result = spark_outputs([str(SEEDS)], RunConfig(), 3, tmp_path / "spark")
+    assert_same_outputs(local, tmp_path / "spark")
+    assert list(result.documents) == result.order and len(result.documents) == 5
+    with pytest.raises(KeyError, match="the Spark tasks wrote the documents"):
+        result.documents[result.order[0]]
+    assert result.order[0] in result.documents and "no-such-id" not in result.documents
+    # --explain: the tasks write the changes too.
+    write_outputs(dedupe.run([str(SEEDS)], RunConfig(workers=2)), tmp_path / "local-explain", explain=True)
+    spark_outputs([str(SEEDS)], RunConfig(), 2, tmp_path / "spark-explain", explain=True)
+    assert_same_outputs(tmp_path / "local-explain", tmp_path / "spark-explain")
 
 
 def test_input_order_does_not_change_the_clusters(spark: object, tmp_path: Path, syndication_input: Path) -> None:
@@ -340,9 +435,54 @@ def test_cli_engine_spark_and_parquet_output(spark: object, tmp_path: Path, caps
         assert (tmp_path / "spark" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
     code = main(["run", str(SEEDS), "-o", str(tmp_path / "api"), "--engine", "spark", "-q"])
     assert code == 0
+    code = main(["run", str(SEEDS), "-o", str(tmp_path / "api-local"), "-q"])
+    assert code == 0
+    assert_same_outputs(tmp_path / "api-local", tmp_path / "api")  # canonical.jsonl written by the tasks
+    assert sorted(p.name for p in (tmp_path / "api").iterdir()) == sorted(FILES + ("summary.json",))
     via_api = dedupe.run([str(SEEDS)], RunConfig(), engine="spark", spark_partitions=2)
     assert [c.to_dict() for c in via_api.clusters] == [
         json.loads(line) for line in (tmp_path / "api" / "clusters.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def test_a_job_that_fails_after_its_retries_is_reported_as_a_spark_failure(
+        spark: object, tmp_path: Path, faults: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    always = faults / "sign.always"  # every try of every signing task crashes: the job fails after 4 tries
+    always.touch()
+    try:
+        code = main(["run", str(SEEDS), "-o", str(tmp_path / "out"), "--engine", "spark", "-q"])
+    finally:
+        always.unlink()
+    err = capsys.readouterr().err
+    assert code == 4, err  # not 2 (a wrong invocation or an unwritable output), not 3 (a bug)
+    assert "the Spark engine failed in stage 'sign'" in err and "failed 4 times" in err, err
+    assert "cannot write" not in err and not (tmp_path / "out").exists()
+    with pytest.raises(dedupe.EngineError, match="stage 'sign'") as info:
+        always.touch()
+        try:
+            run_spark([str(SEEDS)], RunConfig(), partitions=2)
+        finally:
+            always.unlink()
+    assert info.value.stage == "sign" and info.value.engine == "Spark"
+    # The session survives a failed job: the next run completes.
+    assert run_spark([str(SEEDS)], RunConfig(), partitions=2).read == 5
+
+
+def test_a_lost_connection_to_the_jvm_is_a_spark_failure_not_an_unwritable_output(
+        spark: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """What PySpark raises when the driver's JVM died (a socket to it refused) used to be reported as
+    'cannot write OUT: Connection refused' (an OSError, exit 2)."""
+    from dedupe.engines import spark as engine
+
+    def jvm_gone(self: object, units: object, on_reject: object) -> None:
+        self._begin("verify")  # type: ignore[attr-defined]
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(engine._SparkRun, "_run", jvm_gone)
+    code = main(["run", str(SEEDS), "-o", str(tmp_path / "out"), "--engine", "spark", "-q"])
+    err = capsys.readouterr().err
+    assert code == 4, err
+    assert "the Spark engine failed in stage 'verify'" in err and "lost the connection to Spark's JVM" in err
+    assert "Connection refused" in err and "spark.driver.memory" in err and "cannot write" not in err
 
 
 def test_unknown_engine_and_bad_partitions_are_config_errors(tmp_path: Path) -> None:

@@ -17,19 +17,24 @@ The routing, stage by stage (:mod:`dedupe.stages` lists the stage functions)::
     number    documents sorted by id (sortByKey, a range partition), numbered (zipWithIndex)
     sign      contiguous ranges of numbers (sign_partition); band key entries by evidence group
     copies    equal digests (groupByKey on the digest): the first in id order represents them
-    evidence  one task per evidence group (pair_evidence), its entries shuffled in records of
-              one signing chunk (bounded records: PySpark's groupByKey would send a group's
-              entries as one record, hundreds of MB at 20,000 documents); its evidence cut
-              by pair shard (_pair_shard)
-    bound     one task per pair shard: the groups' pieces merged (merge_evidence) with every
-              group's loose sentences (collected, broadcast) and bounded (bound_pairs)
+    evidence  one task per slice of an evidence group (slice_hits; a group of more than
+              _ENTRIES_PER_SLICE entries is cut by the key's next bits, so that a hot group is not
+              one task), its entries shuffled in records of one signing chunk (bounded records:
+              PySpark's groupByKey would send a group's entries as one record, hundreds of MB at
+              20,000 documents); its evidence cut by pair shard (_pair_shard)
+    bound     one task per pair shard: each group's slices combined (combine_slices: the group's
+              evidence), the groups merged (merge_evidence) with every group's loose sentences
+              (collected, broadcast) and bounded (bound_pairs)
     verify    candidate pairs joined with their two documents' texts (join), prepared and
               verified in the task (prepare_texts, verify_many); a task per 10,000 pairs
     components  connected components of the verified links (large-star / small-star)
     cluster   one task per component, with the candidate pairs inside it (cluster.group with
               on-demand checks over the component's documents, then make_cluster); clusters
               collected
-    write     the project's writers, on the driver, from the documents in read order
+    write     with write_to (the CLI): canonical.jsonl's lines written by one task per range of the
+              read order into part files, concatenated in order by the writers; only ids reach the
+              driver. Without it (the API, --report, Parquet): the documents gathered on the driver
+              in read order (a DocumentStore), for the project's writers
 
 Documents are numbered in id order, as the local engine numbers them; every
 number a stage sees is ordered as the local engine's, so the candidate pairs,
@@ -43,42 +48,48 @@ keys by Spark's own hash of integers, which is not salted.
 
 The driver holds what is O(documents) in arrays (comparable and free tokens and the
 banded sentences' tokens per document, broadcast to the bound's tasks; the loose
-sentences), the clusters and the outputs' documents (a
-:class:`~dedupe.store.DocumentStore`, spilled to a temporary file past
-``memory_bytes``); no pair's evidence. See docs/scale.md for sizing.
+sentences), the clusters and the documents' ids; no pair's evidence, and, with
+``write_to``, no document's text (without it, the outputs' documents, in a
+:class:`~dedupe.store.DocumentStore` spilled to a temporary file past
+``memory_bytes``). See docs/scale.md for sizing.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 import xxhash
 
-from ..candidates import Evidence, SentenceTokens, bound_pairs, decode_pairs, merge_evidence, pair_evidence
-from ..clean import FurnitureLearner, furniture_only
+from ..candidates import Evidence, SentenceTokens, SliceEvidence, bound_pairs, combine_slices, decode_pairs, \
+    merge_evidence, slice_hits
+from ..clean import FurnitureLearner
 from ..clean.rules import Memo
 from ..cluster import ClusterMember, group
 from ..config import CleanConfig, DedupConfig, FieldMap, Limits, RunConfig
 from ..records import Document, Rejected
-from ..errors import ConfigError, MissingDependencyError
+from ..errors import ConfigError, EngineError, MissingDependencyError
 from ..pipeline import Progress, RunResult
 from ..readers import InputUnit, input_units, read_unit
-from ..stages import EVIDENCE_GROUP_BITS, SIGN_BATCH, Cluster, OnDemandChecks, clean_partition, evidence_group, \
-    make_cluster, sign_partition
+from ..stages import EVIDENCE_GROUP_BITS, SIGN_BATCH, Cluster, OnDemandChecks, after_strip, clean_partition, \
+    evidence_group, make_cluster, sign_partition
 from ..store import DocumentStore
 from ..verify import Link, PairVerifier, Prepared, prepare_texts, verify_many
+from ..writers import canonical_line, concatenate_files
 
-__all__ = ["run_spark", "spark_session", "require_pyspark", "connected_components"]
+__all__ = ["run_spark", "spark_session", "require_pyspark", "connected_components", "spark_errors", "spark_failure",
+           "SparkRunResult", "CanonicalParts", "DocumentIds"]
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +108,14 @@ _DOCS_PER_RANGE = 2_000
 # Candidate pairs per verify task (at least one task per partition): a task sorts its pairs with
 # both texts in memory, about 8 kB a pair on news (4 kB texts), so about 80 MB.
 _PAIRS_PER_TASK = 10_000
+# Band key entries per slice of an evidence group (a group with more is cut into 2, 4, ... slices of
+# its keys, at most 2 ** _MAX_SLICE_BITS): on the shared-paragraph corpus, 810 entries a document
+# (benchmarks/README.md, issue 15), so a group of 20,000 documents (about 1M entries) stays one
+# task and 100,000 documents make 8 slices a group; a slice's task holds its entries (24 bytes
+# each) and their raw hits, about 100 MB at 1M entries.
+_ENTRIES_PER_SLICE = 1 << 20
+# At most 2 ** 16 slices a group: 2 ** 20 entries a slice up to about 100 billion entries a group.
+_MAX_SLICE_BITS = 16
 # Documents per pair shard of the bound (at least one shard per partition): a shard holds its
 # pairs' evidence, about 10 kB a document on the shared-paragraph corpus (108 pairs sharing a
 # key per document, about 100 bytes each with the hit bitmaps), so about 50 MB.
@@ -136,16 +155,64 @@ def spark_session(master: str | None = None) -> Iterator[Any]:
         builder = (builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
                    .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
                    .config("spark.pyspark.python", sys.executable))
-    session = builder.getOrCreate()
+    try:
+        session = builder.getOrCreate()
+    except spark_errors() as exc:
+        raise spark_failure(exc, "start", master) from exc
     try:
         yield session
     finally:
-        session.stop()
+        _quietly(session.stop)  # after a JVM that died, stopping fails too; the first error is the one to report
+
+
+def spark_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions that mean Spark failed, not dedupe: errors of the JVM and its jobs (py4j),
+    of PySpark, and a lost connection to the driver's JVM (``ConnectionError``: the JVM died)."""
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
+    return (Py4JError, PySparkException, ConnectionError)
+
+
+#: The longest cause an :class:`~dedupe.errors.EngineError` quotes from Spark (its first line).
+_CAUSE_CHARS = 600
+
+
+def spark_failure(exc: BaseException, stage: str, master: str | None) -> EngineError:
+    """The :class:`~dedupe.errors.EngineError` for a Spark failure ``exc`` in ``stage``: the first
+    line of the JVM's error (a job aborted after its task retries: which task, how often, why),
+    or what a lost connection to the JVM means."""
+    from py4j.protocol import Py4JJavaError
+
+    where = f" (master {master})" if master else ""
+    if isinstance(exc, ConnectionError):
+        cause = (f"lost the connection to Spark's JVM{where}: {exc.strerror or exc}; the driver's JVM "
+                 "stopped, most often for lack of memory (raise spark.driver.memory)")
+    else:
+        text = ""
+        if isinstance(exc, Py4JJavaError):
+            try:
+                text = str(exc.java_exception)
+            except Exception:  # the JVM is gone
+                text = ""
+        text = (text or str(exc) or type(exc).__name__).strip().splitlines()[0]
+        if len(text) > _CAUSE_CHARS:
+            text = text[:_CAUSE_CHARS] + " ..."
+        cause = text + where
+    return EngineError("Spark", stage, cause)
+
+
+def _quietly(func: Callable[[], Any]) -> None:
+    try:
+        func()
+    except Exception as exc:  # the JVM is gone: nothing left to stop or free
+        logger.debug("spark: %s failed: %s", getattr(func, "__name__", func), exc)
 
 
 #: Fault injection (tests): with ``DEDUPE_SPARK_FAULT=DIR`` in the executors' environment, the first
 #: task of a stage that finds the file ``DIR/<stage>`` (clean, sign, evidence, bound, verify, cluster) removes it and
-#: kills its Python worker, as a lost executor would; Spark runs the task again.
+#: kills its Python worker, as a lost executor would; Spark runs the task again. While ``DIR/<stage>.always``
+#: exists, every task of the stage is killed, so the job fails once Spark's retries are spent.
 FAULT_ENV = "DEDUPE_SPARK_FAULT"
 
 
@@ -153,6 +220,8 @@ def _fault_point(stage: str) -> None:
     folder = os.environ.get(FAULT_ENV)
     if not folder:
         return
+    if os.path.exists(os.path.join(folder, stage + ".always")):
+        os._exit(3)
     try:
         os.unlink(os.path.join(folder, stage))
     except OSError:
@@ -262,20 +331,13 @@ def _merge_learners(a: FurnitureLearner, b: FurnitureLearner) -> FurnitureLearne
 
 
 def _strip_task(records: Iterable[tuple], model: Any) -> Iterator[tuple]:
-    """Learned furniture stripped: ``("doc", index, Document)``, or ``("rej", index, Rejected)`` when
-    only furniture was left, or nearly (as :func:`dedupe.pipeline.clean_corpus`)."""
+    """Learned furniture stripped (:func:`dedupe.stages.after_strip`): ``("doc", index, Document)``, or
+    ``("rej", index, Rejected)`` when only furniture was left, or nearly."""
     for chunk in _chunks(records, SIGN_BATCH):
         stripped = model.value.strip_many([(doc.outlet, doc.text or "") for _, _, doc in chunk])
         for (_, index, doc), (text, changes) in zip(chunk, stripped):
-            if not changes:
-                yield "doc", index, doc
-            elif not text.strip():
-                yield "rej", index, Rejected(doc.id, "empty-after-cleaning", "only learned page furniture was left",
-                                             doc.origin)
-            elif furniture_only(text, doc.changes + tuple(changes)):
-                yield "rej", index, Rejected(doc.id, "furniture-only", "the page is (nearly) all furniture", doc.origin)
-            else:
-                yield "doc", index, doc.with_(text=text, changes=doc.changes + tuple(changes))
+            kept = after_strip(doc, text, changes)
+            yield ("rej" if isinstance(kept, Rejected) else "doc"), index, kept
 
 
 def _sign_task(part: int, records: Iterable[tuple[tuple[str, Document], int]], config: DedupConfig) -> Iterator[tuple]:
@@ -305,19 +367,49 @@ def _sign_task(part: int, records: Iterable[tuple[tuple[str, Document], int]], c
                SentenceTokens.concat(sentences_l))
 
 
-def _group_evidence(pieces: Iterable[tuple], excluded: Any, max_bucket: int, sentence_bands: int) -> Evidence:
-    """The evidence of one evidence group: its entries in number order (as the local engine holds
-    them), owners that are not representatives (empty documents, exact copies) left out."""
+def _slice_bits(entries: dict[int, int], per_slice: int) -> list[int]:
+    """Per evidence group, the bits of the key below the group's that cut it into slices of about
+    ``per_slice`` entries or fewer (0: the group is one slice), at most :data:`_MAX_SLICE_BITS`."""
+    out = []
+    for g in range(1 << EVIDENCE_GROUP_BITS):
+        slices = max(1, -(-entries.get(g, 0) // per_slice))
+        out.append(min(_MAX_SLICE_BITS, (slices - 1).bit_length()))
+    return out
+
+
+def _slice_of(keys: np.ndarray, bits: int) -> np.ndarray:
+    """The slice of each key of one evidence group: the ``bits`` bits below the group's."""
+    shift = np.uint64(64 - EVIDENCE_GROUP_BITS - bits)
+    return ((np.asarray(keys, dtype=np.uint64) >> shift) & np.uint64((1 << bits) - 1)).astype(np.int64)
+
+
+def _slice_entries(record: tuple, bits: list[int], offsets: list[int]) -> Iterator[tuple[int, tuple]]:
+    """A signing chunk's entries of one group ``("ent", group, order, keys, owners, aux)`` cut by slice:
+    ``(slice number over all groups, (order, keys, owners, aux))``."""
+    _, g, order, keys, owners, aux = record
+    b = bits[g]
+    if b == 0:
+        yield offsets[g], (order, keys, owners, aux)
+        return
+    sub = _slice_of(keys, b)
+    for k in np.unique(sub).tolist():
+        sel = sub == k
+        yield offsets[g] + k, (order, keys[sel], owners[sel], aux[sel])
+
+
+def _slice_evidence(pieces: Iterable[tuple], excluded: Any, max_bucket: int, sentence_bands: int) -> SliceEvidence:
+    """The evidence of one slice of an evidence group: its entries in number order (as the local engine
+    holds them), owners that are not representatives (empty documents, exact copies) left out."""
     ordered = sorted(pieces, key=lambda p: p[0])
     if not ordered:
-        return Evidence.empty()
+        return slice_hits([])
     keys = np.concatenate([p[1] for p in ordered])
     owners = np.concatenate([p[2] for p in ordered])
     aux = np.concatenate([p[3] for p in ordered])
     drop = np.isin(owners, excluded.value)
     if drop.any():
         owners = np.where(drop, -1, owners)
-    return pair_evidence([(keys, owners, aux)], max_bucket, sentence_bands)
+    return slice_hits([(keys, owners, aux)], max_bucket, sentence_bands)
 
 
 def _pair_shard(codes: np.ndarray, shards: int) -> np.ndarray:
@@ -327,41 +419,39 @@ def _pair_shard(codes: np.ndarray, shards: int) -> np.ndarray:
     return ((mixed >> np.uint64(33)) % np.uint64(shards)).astype(np.int64)
 
 
-def _restrict(ev: Evidence, sel: np.ndarray) -> Evidence:
-    """The per-pair columns of ``ev`` for the pairs ``sel``, without loose sentences and counts."""
-    e = np.empty(0, dtype=np.int64)
-    per_pair = {f.name: getattr(ev, f.name)[sel] for f in fields(ev) if f.name not in _NOT_PER_PAIR}
-    return replace(ev, **per_pair, loose=e, loose_tokens=e, capped_keys=0, capped_entries=0)
-
-
-_NOT_PER_PAIR = ("loose", "loose_tokens", "capped_keys", "capped_entries")
-
-
-def _group_task(part: int, records: Iterable[tuple[int, tuple]], excluded: Any, max_bucket: int,
-                sentence_bands: int, shards: int) -> Iterator[tuple]:
-    """One evidence group (the partition's number; every record of the partition is of it):
-    ``("stats", group, capped keys, capped entries)``, ``("loose", group, loose, loose tokens)``
-    and, per pair shard, ``("piece", shard, group, Evidence)``: the group's pairs of that shard."""
+def _slice_task(part: int, records: Iterable[tuple[int, tuple]], group_of: list[int], excluded: Any,
+                max_bucket: int, sentence_bands: int, shards: int) -> Iterator[tuple]:
+    """One slice of an evidence group (the partition's number; every record of the partition is of it):
+    ``("stats", slice, capped keys, capped entries)``, ``("loose", slice, loose, loose tokens)`` and,
+    per pair shard, ``("piece", shard, group, SliceEvidence)``: the slice's pairs of that shard."""
     _fault_point("evidence")
-    ev = _group_evidence((v for _, v in records), excluded, max_bucket, sentence_bands)
+    sl = _slice_evidence((v for _, v in records), excluded, max_bucket, sentence_bands)
+    ev = sl.evidence
     yield "stats", part, ev.capped_keys, ev.capped_entries
     yield "loose", part, ev.loose, ev.loose_tokens
     if len(ev.codes):
         shard = _pair_shard(ev.codes, shards)
         for s in np.unique(shard).tolist():
-            yield "piece", s, part, _restrict(ev, shard == s)
+            yield "piece", s, (group_of[part], part), sl.restrict(shard == s)
 
 
-def _bound_task(records: Iterable[tuple[int, tuple[int, Evidence]]], loose: Any, arrays: Any,
+def _bound_task(records: Iterable[tuple[int, tuple[tuple[int, int], SliceEvidence]]], loose: Any, arrays: Any,
                 config: DedupConfig) -> Iterator[tuple]:
-    """One pair shard: its pieces summed in group order (as the local engine sums the groups), with
-    every group's loose sentences, then bounded. ``("n", pairs at the evidence weight)`` and
-    ``("pairs", kept codes)`` (sorted)."""
+    """One pair shard: per evidence group, its slices' pieces combined (:func:`combine_slices`: the
+    group's evidence, as the local engine computes it); the groups summed in group order (as the
+    local engine sums them), with every group's loose sentences; then bounded. ``("n", pairs at
+    the evidence weight)`` and ``("pairs", kept codes)`` (sorted)."""
     pieces = sorted((v for _, v in records), key=lambda p: p[0])
     _fault_point("bound")
     evidence = Evidence.empty()
-    for _, piece in pieces:
-        evidence = merge_evidence([evidence, piece])
+    at = 0
+    while at < len(pieces):
+        group = pieces[at][0][0]
+        end = at
+        while end < len(pieces) and pieces[end][0][0] == group:
+            end += 1
+        evidence = merge_evidence([evidence, combine_slices([p for _, p in pieces[at:end]])])
+        at = end
     if not len(evidence.codes):
         return
     evidence = replace(evidence, loose=loose.value[0], loose_tokens=loose.value[1])
@@ -477,6 +567,124 @@ def _cluster_component(records: Iterable[tuple], config: DedupConfig) -> Iterato
     yield "od", (len(checks.found) if checks is not None else 0, len(found))
 
 
+# --------------------------------------------------------------------------- the outputs, from the tasks
+
+
+def _output_task(part: int, records: Iterable[tuple[int, Document]], canonical: Any, empty: Any, folder: str,
+                 explain: bool) -> Iterator[tuple]:
+    """One range of the read order of the cleaned documents ``(read index, Document)``, in read order:
+    the lines of its canonical documents (:func:`dedupe.writers.canonical_line`) written to
+    ``folder/part-NNNNN`` through a temporary name (a task tried again replaces the part whole).
+    Yields one record, ``(part, accepted ids in read order, encodings, rules, part file or None, bytes)``:
+    what the driver needs of the documents (the summary's counts, the accounting), never a text."""
+    _fault_point("write")
+    canon, skip = canonical.value, empty.value
+    ids: list[str] = []
+    encodings: Counter[str] = Counter()
+    rules: Counter[str] = Counter()
+    out = None
+    tmp = ""
+    size = 0
+    try:
+        for _, doc in records:
+            if doc.id in skip:  # no word: rejected when signed
+                continue
+            ids.append(doc.id)
+            encoding = doc.meta.get("input_encoding") if doc.meta else None
+            if encoding:  # as dedupe.store.DocumentStore counts them
+                encodings[str(encoding)] += 1
+            for change in doc.changes:
+                rules[change.rule] += 1
+            if doc.id in canon:
+                if out is None:
+                    fd, tmp = tempfile.mkstemp(prefix=f".part-{part:05d}.", suffix=".tmp", dir=folder)
+                    out = os.fdopen(fd, "wb")
+                data = canonical_line(doc, explain).encode("utf-8")
+                out.write(data)
+                size += len(data)
+        name = None
+        if out is not None:
+            out.flush()
+            os.fsync(out.fileno())
+            out.close()
+            out = None
+            name = os.path.join(folder, f"part-{part:05d}")
+            os.replace(tmp, name)
+    except BaseException:
+        if out is not None:
+            out.close()
+        if tmp and os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    yield part, ids, encodings, rules, name, size
+
+
+@dataclass
+class CanonicalParts:
+    """``canonical.jsonl`` as the Spark tasks wrote it: part files in ``folder`` (in the output
+    directory), in order, each with its size; :func:`dedupe.writers.write_outputs` concatenates them."""
+
+    folder: str
+    parts: list[tuple[str, int]]
+    explain: bool
+
+    def check(self) -> None:
+        """Every part is where the driver reads it, whole (a cluster whose executors cannot write the
+        output directory that the driver reads fails here, by name)."""
+        for name, size in self.parts:
+            try:
+                found = os.path.getsize(name)
+            except OSError:
+                found = -1
+            if found != size:
+                raise EngineError("Spark", "write", (
+                    f"{name}: a part of canonical.jsonl that a task wrote ({size} bytes) is "
+                    f"{'missing' if found < 0 else f'{found} bytes'} on the driver; on a cluster, -o must be "
+                    "a directory that the driver and every executor share (NFS, a mounted bucket)"))
+
+    def concatenate(self, path: str | os.PathLike[str], *, explain: bool, output_format: str) -> tuple[str, int, str]:
+        if output_format != "jsonl" or explain != self.explain:
+            raise ConfigError(f"the Spark tasks wrote canonical.jsonl with explain={self.explain}; it cannot be "
+                              f"written as {output_format} with explain={explain}")
+        self.check()
+        return concatenate_files(path, [name for name, _ in self.parts])
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class DocumentIds(Mapping[str, Document]):
+    """The accepted documents of a run whose tasks wrote the outputs: their ids in read order and
+    the counts the summary reads (:attr:`encodings`, :attr:`rules`, as a
+    :class:`~dedupe.store.DocumentStore` keeps them); the texts stayed in the tasks."""
+
+    def __init__(self, ids: Iterable[str], encodings: Counter[str], rules: Counter[str]) -> None:
+        self._ids = dict.fromkeys(ids)
+        self.encodings = encodings
+        self.rules = rules
+
+    def __getitem__(self, doc_id: str) -> Document:
+        raise KeyError(f"{doc_id!r}: the Spark tasks wrote the documents (run_spark with write_to); "
+                       "without write_to, the result holds them")
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._ids
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+@dataclass
+class SparkRunResult(RunResult):
+    """A :class:`~dedupe.pipeline.RunResult`; with ``write_to``, ``canonical_parts`` holds canonical.jsonl
+    as the tasks wrote it and ``documents`` only the ids (:class:`DocumentIds`)."""
+
+    canonical_parts: CanonicalParts | None = field(default=None, repr=False)
+
+
 # --------------------------------------------------------------------------- connected components
 
 
@@ -548,12 +756,26 @@ def run_spark(
     partitions: int | None = None,
     progress: Progress | None = None,
     on_reject: Callable[[Rejected], None] | None = None,
-) -> RunResult:
+    write_to: str | os.PathLike[str] | None = None,
+    explain: bool = False,
+) -> SparkRunResult:
     """:func:`dedupe.pipeline.run` on Spark: the same :class:`~dedupe.pipeline.RunResult`, timings apart.
 
     ``master``: a Spark master URL (default: the active session, else ``local[*]``);
     ``partitions``: tasks per stage (default: Spark's default parallelism). The
     result does not depend on either.
+
+    Without ``write_to``, the driver gathers the documents into the result (a
+    :class:`~dedupe.store.DocumentStore`, spilled past ``config.memory_bytes``).
+    With ``write_to`` (the output directory), the tasks write canonical.jsonl's
+    lines (``explain`` as for :func:`dedupe.writers.write_outputs`) as part files
+    in a folder there, and the driver keeps only the ids: pass the result to
+    ``write_outputs(result, write_to, explain=explain)``, which concatenates the
+    parts, then call ``result.canonical_parts.remove()``. On a cluster,
+    ``write_to`` must be shared by the driver and the executors.
+
+    A Spark failure (a job failed after its retries, an unreachable master, a
+    driver JVM that died) raises :class:`~dedupe.errors.EngineError`, naming the stage.
     """
     config = config or RunConfig()
     if partitions is not None and partitions < 1:
@@ -561,7 +783,20 @@ def run_spark(
     require_pyspark()
     units = list(input_units(inputs))  # wrong paths and missing readers raise here, before Spark starts
     with spark_session(master) as spark:
-        return _SparkRun(spark.sparkContext, config, partitions, progress).run(units, on_reject)
+        run = _SparkRun(spark.sparkContext, config, partitions, progress)
+        run.write_to = None if write_to is None else os.path.abspath(os.fspath(write_to))  # as the tasks see it
+        run.explain = explain
+        try:
+            return run.run(units, on_reject)
+        except spark_errors() as exc:
+            raise spark_failure(exc, run.stage, master or _quietly_get(lambda: spark.sparkContext.master)) from exc
+
+
+def _quietly_get(func: Callable[[], Any]) -> Any:
+    try:
+        return func()
+    except Exception:
+        return None
 
 
 class _ProgressPoller(threading.Thread):
@@ -602,6 +837,8 @@ class _SparkRun:
         self.timings: dict[str, float] = {}
         self.cached: list[Any] = []
         self.stage = "read"
+        self.write_to: str | None = None
+        self.explain = False
 
     def _begin(self, stage: str) -> None:
         """Name the jobs that follow (Spark's UI and logs show it; the progress display too)."""
@@ -619,7 +856,7 @@ class _SparkRun:
         self.timings[stage] = now - since
         return now
 
-    def run(self, units: list[InputUnit | Rejected], on_reject: Callable[[Rejected], None] | None) -> RunResult:
+    def run(self, units: list[InputUnit | Rejected], on_reject: Callable[[Rejected], None] | None) -> SparkRunResult:
         poller = _ProgressPoller(self.sc, self, self.progress) if self.progress else None
         if poller:
             poller.start()
@@ -628,11 +865,11 @@ class _SparkRun:
         finally:
             if poller:
                 poller.stop()
-            self.sc.setJobDescription(None)
+            _quietly(lambda: self.sc.setJobDescription(None))
             for rdd in self.cached:
-                rdd.unpersist()
+                _quietly(rdd.unpersist)
 
-    def _run(self, units: list[InputUnit | Rejected], on_reject: Callable[[Rejected], None] | None) -> RunResult:
+    def _run(self, units: list[InputUnit | Rejected], on_reject: Callable[[Rejected], None] | None) -> SparkRunResult:
         sc, config, parts = self.sc, self.config, self.parts
         dedup = config.dedup
         t = time.perf_counter()
@@ -721,15 +958,21 @@ class _SparkRun:
                        .collect())
         excluded = np.array(sorted(set(copy_of) | {k for k, _, _ in empty}), dtype=np.int64)
         excluded_b = sc.broadcast(excluded)
-        groups = 1 << EVIDENCE_GROUP_BITS
         shards = max(parts, -(-n_docs // _DOCS_PER_SHARD))
-        # One task per evidence group, its entries shuffled in records of one signing chunk each;
-        # its evidence split by pair shard.
+        # One task per slice of an evidence group (a group of many entries is cut by the key's next
+        # bits, so that no group is one task), its entries shuffled in records of one signing chunk
+        # each; its evidence split by pair shard.
+        entries = signed.filter(lambda r: r[0] == "ent")
+        sizes = dict(entries.map(lambda r: (r[1], len(r[3]))).reduceByKey(lambda x, y: x + y).collect())
+        bits = _slice_bits(sizes, _ENTRIES_PER_SLICE)
+        offsets = np.concatenate(([0], np.cumsum([1 << b for b in bits]))).astype(np.int64).tolist()
+        group_of = [g for g, b in enumerate(bits) for _ in range(1 << b)]
         grouped = self._persist(
-            signed.filter(lambda r: r[0] == "ent").map(lambda r: (r[1], (r[2], r[3], r[4], r[5])))
-            .partitionBy(groups, _group_partition)
-            .mapPartitionsWithIndex(partial(_group_task, excluded=excluded_b, max_bucket=dedup.max_bucket,
-                                            sentence_bands=dedup.sentence_bands, shards=shards)))
+            entries.flatMap(partial(_slice_entries, bits=bits, offsets=offsets))
+            .partitionBy(offsets[-1], _group_partition)
+            .mapPartitionsWithIndex(partial(_slice_task, group_of=group_of, excluded=excluded_b,
+                                            max_bucket=dedup.max_bucket, sentence_bands=dedup.sentence_bands,
+                                            shards=shards)))
         capped_keys = capped_entries = 0
         loose = Evidence.empty()
         for r in sorted(grouped.filter(lambda r: r[0] != "piece").collect(), key=lambda r: (r[1], r[0])):
@@ -793,18 +1036,44 @@ class _SparkRun:
         n_links = sum(c[1] for kind, c in out if kind == "od")
         t = self._time("cluster", t)
 
-        # The documents, in read order, for the writers.
-        self._begin("collect")
-        store = DocumentStore(config.memory_bytes)
-        for _, doc in final.toLocalIterator():
-            if doc.id not in empty_ids:
-                store.put(doc)
+        documents: DocumentStore | DocumentIds
+        parts: CanonicalParts | None = None
+        if self.write_to is None:
+            # The documents, in read order, for the writers.
+            self._begin("collect")
+            documents = DocumentStore(config.memory_bytes)
+            for _, doc in final.toLocalIterator():
+                if doc.id not in empty_ids:
+                    documents.put(doc)
+        else:
+            # canonical.jsonl written by the tasks, a part per range of the read order; only ids come back.
+            self._begin("write")
+            os.makedirs(self.write_to, exist_ok=True)
+            folder = tempfile.mkdtemp(prefix=".canonical.jsonl.parts-", dir=self.write_to)
+            try:
+                canonical_b = sc.broadcast(frozenset(c.canonical for c in clusters))
+                empty_b = sc.broadcast(frozenset(empty_ids))
+                outs = sorted(final.mapPartitionsWithIndex(partial(
+                    _output_task, canonical=canonical_b, empty=empty_b, folder=folder, explain=self.explain))
+                    .collect(), key=lambda r: r[0])
+                parts = CanonicalParts(folder, [(r[4], r[5]) for r in outs if r[4] is not None], self.explain)
+                parts.check()
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+            encodings: Counter[str] = Counter()
+            rules: Counter[str] = Counter()
+            for r in outs:
+                encodings.update(r[2])
+                rules.update(r[3])
+            documents = DocumentIds((doc_id for r in outs for doc_id in r[1]), encodings, rules)
+        store = documents
         rejected.sort(key=lambda r: (r[0], r[1]))
         rejections = [r for _, _, r in rejected]
         if on_reject:
             for r in rejections:
                 on_reject(r)
-        self._time("collect", t)
+        self._time("collect" if self.write_to is None else "write", t)
         stats = {
             "candidate_pairs": n_candidates,
             "pruned_pairs": above_weight - n_candidates,
@@ -814,7 +1083,8 @@ class _SparkRun:
             "on_demand_checks": on_demand,
             "exact_copies": len(copy_of),
         }
-        return RunResult(
+        return SparkRunResult(
+            canonical_parts=parts,
             clusters=clusters,
             documents=store,
             rejected=rejections,
