@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-_TEST = re.compile(r"^tests/test_fuzz\.py::(\w+):$")
+_TEST = re.compile(r"^tests/e2e/test_fuzz\.py::(\w+):$")
 _COUNTS = re.compile(r"- (\d+) passing examples?, (\d+) failing examples?, (\d+) invalid examples?")
 
 

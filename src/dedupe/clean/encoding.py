@@ -88,7 +88,7 @@ FTFY_CONFIG = ftfy.TextFixerConfig(
 # The ftfy release the conditions below were derived from (reading its
 # fix_text, fix_and_explain, _fix_encoding_one_step_and_explain, badness and
 # chardata). Under any other release only the pure-ASCII check is trusted;
-# tests/test_encoding_fastpath.py fails so that someone re-derives them.
+# tests/equivalence/test_encoding_fastpath.py fails so that someone re-derives them.
 PROVEN_FTFY_VERSION = "6.3.1"
 
 
@@ -184,7 +184,7 @@ def needs_ftfy(text: str) -> bool:
        (``max_decode_length``) that ftfy does not cut a line in two.
 
     The conditions are sufficient, not necessary: a text that fails them
-    simply goes through ftfy. ``tests/test_encoding_fastpath.py`` checks with
+    simply goes through ftfy. ``tests/equivalence/test_encoding_fastpath.py`` checks with
     hypothesis that a skipped text is always returned unchanged by ftfy.
 
     >>> needs_ftfy("Plain ASCII news text.")

@@ -64,7 +64,7 @@ def _one_removed_run(old: list[str], new: list[str], after: str, tidy: bool | No
     longest block. With both head and tail a single line there is no empty
     line in ``new`` to match elsewhere. A shift over equal lines moves only
     empty lines in or out of the run (a non-empty kept line is unique), so the
-    non-empty removed lines are those of the run. tests/test_clean_prefilters.py
+    non-empty removed lines are those of the run. tests/equivalence/test_clean_prefilters.py
     checks this against difflib with hypothesis.
     """
     if not after or not (_is_tidy(after) if tidy is None else tidy):

@@ -2,7 +2,7 @@
 
 :func:`apply_rules` gives what calling the rule functions one after another
 gives, and :func:`apply_rules_until_stable` what repeating that until nothing
-changes gives (``tests/test_clean_prefilters.py`` checks both with
+changes gives (``tests/equivalence/test_clean_prefilters.py`` checks both with
 hypothesis), but it seldom runs a rule over every line. On a tidy text (see
 ``_is_tidy``, which :func:`dedupe.clean.encoding.normalize_whitespace` output
 is) each rule with hints looks only at the lines those hints leave:

@@ -148,7 +148,7 @@ _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 
 # Every character for which str.isdigit() is true (decimal digits, superscripts,
 # circled and other digits; astral planes taken whole): a superset, checked
-# against every code point in tests/test_clean_prefilters.py.
+# against every code point in tests/equivalence/test_clean_prefilters.py.
 _DIGIT_LIKE = re.compile(
     "[\\d\u00b2\u00b3\u00b9\u1369-\u1371\u19da\u2070-\u2089\u2460-\u24ff\u2776-\u2793\U00010000-\U0010ffff]"
 )

@@ -42,7 +42,7 @@ class Hints:
     """What the fast engine may assume about a rule: necessary conditions for a line to go.
 
     Every hint is a promise about the rule's function, checked by
-    ``tests/test_clean_prefilters.py`` (the engine's result must equal the
+    ``tests/equivalence/test_clean_prefilters.py`` (the engine's result must equal the
     function's). A hint that promises too much makes the engine miss
     furniture; one left out only makes the rule slower.
 
