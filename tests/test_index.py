@@ -93,13 +93,13 @@ def _assert_keys_are_the_representatives(index: Index) -> None:
     """The stored band key entries are exactly those of the exact-copy representatives' texts."""
     from dedupe.stages import sign_partition
 
-    con = index._con
-    reps = [n for (n,) in con.execute("SELECT num FROM docs WHERE rep = num AND state IS NULL ORDER BY num")]
+    store = index._store
+    reps = sorted(n for n, rep, state in store.scan(("rep", "state")) if rep == n and state is None)
     texts = index._texts(reps)
     signed = sign_partition([texts[n][1] for n in reps], index.config.dedup)
     expected = sorted(zip(signed.keys.view("int64").tolist(), [reps[o] for o in signed.owners.tolist()],
                           signed.aux.view("int64").tolist()))
-    assert sorted(con.execute("SELECT key, num, aux FROM keys").fetchall()) == sorted(set(expected))
+    assert sorted(store.entries()) == sorted(set(expected))
 
 
 def test_the_order_of_adds_does_not_matter(periods, batch_of_periods, tmp_path):
