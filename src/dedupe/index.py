@@ -695,10 +695,8 @@ class Index:
 
     def _lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every stored entry ``(key, num, aux)`` of the given keys, by key, number and aux (as
-        signed 64-bit integers: the order does not depend on the backend)."""
-        k, n, a = self._store.lookup(keys)
-        order = np.lexsort((a.view(np.int64), n, k.view(np.int64)))
-        return k[order], n[order], a[order]
+        signed 64-bit integers, whatever the backend)."""
+        return self._store.lookup(keys)
     def _candidates(self, new: Sequence[int], entries: tuple[np.ndarray, np.ndarray, np.ndarray],
                     extra: Mapping[int, tuple[str, int, int, bytes]] | None = None
                     ) -> tuple[list[tuple[int, int]], dict[int, str]]:

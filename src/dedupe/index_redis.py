@@ -575,7 +575,9 @@ class RedisStorage(Storage):
             e = np.empty(0, dtype=np.int64)
             return e.view(np.uint64), e, e.view(np.uint64)
         arr = np.frombuffer(b"".join(parts), dtype=_ENTRY)
-        return np.concatenate(ks), arr["num"].astype(np.int64), arr["aux"].astype(np.uint64)
+        k, n, a = np.concatenate(ks), arr["num"].astype(np.int64), arr["aux"].astype(np.uint64)
+        order = np.lexsort((a.view(np.int64), n, k.view(np.int64)))
+        return k[order], n[order], a[order]
 
     def _scan(self, pattern: bytes | str) -> Iterator[bytes]:
         yield from self.r.scan_iter(match=pattern, count=1000)

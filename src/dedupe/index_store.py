@@ -151,7 +151,8 @@ class Storage(ABC):
 
     @abstractmethod
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Every stored entry of the given keys, as arrays ``(key, num, aux)`` in any order."""
+        """Every stored entry of the given keys, as arrays ``(key, num, aux)``, sorted by key, number
+        and aux as signed 64-bit integers (the order SQLite's primary key gives)."""
 
     @abstractmethod
     def entries(self) -> list[tuple[int, int, int]]:
