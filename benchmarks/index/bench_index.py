@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         server, redis_url = _start_redis(work)
     import redis
 
-    client = redis.Redis.from_url(redis_url)
+    client = redis.Redis.from_url(redis_url, socket_timeout=None)  # FLUSHDB of millions of keys takes long
     server_pid = server.pid if server is not None else None
     try:
         for backend in backends:

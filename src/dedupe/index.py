@@ -8,9 +8,15 @@
         matches = index.query(["incoming.jsonl"])     # verified matches, nothing stored
         index.remove(before="2024-01-01")             # by published date (else the day added)
 
-What the index keeps (SQLite, one file, standard library, WAL: one writer and
-any number of readers; one transaction per add or remove, so a process killed
-in the middle leaves the index as it was):
+Where: a file path is one SQLite file (standard library, WAL: writers take
+turns, any number of readers); ``redis://host:port/db`` is a Redis database
+(the ``[redis]`` extra: several writers on several machines, taking turns under
+a lock, see :mod:`dedupe.index_redis`). Both are one storage interface
+(:class:`dedupe.index_store.Storage`); everything below is written once, for
+both. One transaction per add or remove, so a process killed in the middle
+leaves the index as it was.
+
+What the index keeps:
 
 - every document that survived per-document cleaning: its cleaned form
   before learned furniture, what learned furniture counts of it (line keys

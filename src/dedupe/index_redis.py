@@ -41,7 +41,7 @@ parameters, generation, next document number), ``P:ids`` (hash: id →
 number), ``P:h:N`` and ``P:c:N`` (document N's small fields, and its stored
 text and learned-furniture input: a binary record each), ``P:x:FIELD:VALUE``
 (sets of numbers: the documents by exact-copy digest, representative,
-component and outlet), ``P:k:KEY`` (a band key's entries: 16 bytes each,
+component and outlet), ``P:k:KEY`` (a band key's entries: 12 bytes each,
 number and aux), ``P:p:N`` (hash: document N's candidate pairs and links),
 ``P:clusters`` (hash: id → record).
 """
@@ -59,8 +59,8 @@ import numpy as np
 
 from . import __version__
 from .errors import DedupeError, IndexFormatError, MissingDependencyError
-from .index_store import BYTES_FIELDS, DOC_FIELDS, FORMAT, FORMAT_VERSION, INT_FIELDS, WRITER_WAIT_S, Storage, \
-    Transaction, chunks
+from .index_store import BYTES_FIELDS, DOC_FIELDS, ENTRY, FORMAT, FORMAT_VERSION, INT_FIELDS, WRITER_WAIT_S, \
+    Storage, Transaction, chunks, pack_entries, unpack_entries
 
 __all__ = ["RedisStorage"]
 
@@ -80,7 +80,6 @@ _HOT = ("id", "added", "published", "outlet", "lzero", "state", "tokens", "compa
 _COLD = ("doc", "lkeys", "shapes", "text", "fchanges")
 assert set(_HOT) | set(_COLD) == set(DOC_FIELDS)
 _INDEXED = ("digest", "rep", "comp", "outlet")
-_ENTRY = np.dtype([("num", "<i8"), ("aux", "<u8")])
 
 
 def _import_redis() -> Any:
@@ -492,7 +491,8 @@ class RedisStorage(Storage):
     # ---------------------------------------------------------------- band key entries
 
     def _bkey(self, key: int) -> bytes:
-        return self.p.encode() + b":k:" + struct.pack("<Q", key)
+        """The Redis key of a band key (given as a signed 64-bit integer)."""
+        return self.p.encode() + b":k:" + struct.pack("<q", key)
 
     def _merge_adds(self, only: np.ndarray | None = None) -> None:
         """Fold appended entries (of the band keys ``only``, or all) into the replaced values."""
@@ -505,23 +505,13 @@ class RedisStorage(Storage):
         x = np.concatenate([a[2] for a in w.adds])
         take = np.ones(len(k), dtype=bool) if only is None else np.isin(k, only)
         w.adds = [(k[~take], n[~take], x[~take])] if (~take).any() else []
-        k, n, x = k[take], n[take], x[take]
-        if not len(k):
+        if not take.any():
             return
-        order = np.lexsort((x, n, k))
-        k, n, x = k[order], n[order], x[order]
-        keep = np.ones(len(k), dtype=bool)  # an entry stored twice is stored once
-        keep[1:] = (k[1:] != k[:-1]) | (n[1:] != n[:-1]) | (x[1:] != x[:-1])
-        k, n, x = k[keep], n[keep], x[keep]
-        uniq, start = np.unique(k, return_index=True)
-        names = [self._bkey(int(u)) for u in uniq.tolist()]
+        uniq, blobs = pack_entries(k[take], n[take], x[take])
+        names = [self._bkey(u) for u in uniq.tolist()]
         current = self._values(names)
-        packed = np.empty(len(k), dtype=_ENTRY)
-        packed["num"], packed["aux"] = n, x
-        data = packed.tobytes()
-        bounds = np.append(start, len(k)).tolist()
-        for j, name in enumerate(names):
-            w.keys[name] = (current.get(name) or b"") + data[16 * bounds[j]:16 * bounds[j + 1]]
+        for name, blob in zip(names, blobs):
+            w.keys[name] = (current.get(name) or b"") + blob
 
     def _values(self, names: Sequence[bytes]) -> dict[bytes, bytes | None]:
         """Band keys' stored entries, with the writes' replaced values."""
@@ -543,54 +533,38 @@ class RedisStorage(Storage):
         w = self._w
         assert w is not None, "a write outside writing()"
         keys = np.asarray(keys, dtype=np.uint64)
-        nums = np.asarray(nums, dtype=np.int64)
         uniq = np.unique(keys)
         self._merge_adds(uniq)
-        names = [self._bkey(int(u)) for u in uniq.tolist()]
-        current = self._values(names)
         drop: dict[bytes, set[int]] = {}
-        for k, n in zip(keys.tolist(), nums.tolist()):
+        for k, n in zip(keys.view(np.int64).tolist(), np.asarray(nums, dtype=np.int64).tolist()):
             drop.setdefault(self._bkey(k), set()).add(n)
-        for name in names:
-            value = current.get(name)
+        for name, value in self._values(list(drop)).items():
             if not value:
                 continue
-            arr = np.frombuffer(value, dtype=_ENTRY)
+            arr = np.frombuffer(value, dtype=ENTRY)
             kept = arr[~np.isin(arr["num"], list(drop[name]))]
-            w.keys[name] = kept.tobytes() if len(kept) else None
+            if len(kept) != len(arr):
+                w.keys[name] = kept.tobytes() if len(kept) else None
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         uniq = np.unique(np.asarray(keys, dtype=np.uint64))
         if self._w is not None:
             self._merge_adds(uniq)
-        names = [self._bkey(int(u)) for u in uniq.tolist()]
+        signed = uniq.view(np.int64).tolist()
+        names = [self._bkey(u) for u in signed]
         values = self._values(names)
-        ks, parts = [], []
-        for u, name in zip(uniq.tolist(), names):
-            value = values.get(name)
-            if value:
-                ks.append(np.full(len(value) // 16, u, dtype=np.uint64))
-                parts.append(value)
-        if not parts:
-            e = np.empty(0, dtype=np.int64)
-            return e.view(np.uint64), e, e.view(np.uint64)
-        arr = np.frombuffer(b"".join(parts), dtype=_ENTRY)
-        k, n, a = np.concatenate(ks), arr["num"].astype(np.int64), arr["aux"].astype(np.uint64)
-        order = np.lexsort((a.view(np.int64), n, k.view(np.int64)))
-        return k[order], n[order], a[order]
+        present = [(u, values[nm]) for u, nm in zip(signed, names) if values.get(nm)]
+        order = sorted(range(len(present)), key=lambda j: present[j][0])
+        return unpack_entries([present[j][0] for j in order], [present[j][1] for j in order])  # type: ignore[misc]
 
     def _scan(self, pattern: bytes | str) -> Iterator[bytes]:
         yield from self.r.scan_iter(match=pattern, count=1000)
 
     def entries(self) -> list[tuple[int, int, int]]:
-        out = []
         names = list(self._scan(self.p.encode() + b":k:*"))
-        for name, value in self._values(names).items():
-            if value:
-                key = struct.unpack("<q", name[-8:])[0]
-                arr = np.frombuffer(value, dtype=_ENTRY)
-                out.extend((key, n, a) for n, a in zip(arr["num"].tolist(), arr["aux"].view(np.int64).tolist()))
-        return out
+        rows = sorted((struct.unpack("<q", nm[-8:])[0], v) for nm, v in self._values(names).items() if v)
+        k, n, a = unpack_entries([r[0] for r in rows], [r[1] for r in rows])
+        return list(zip(k.view(np.int64).tolist(), n.tolist(), a.view(np.int64).tolist()))
 
     # ---------------------------------------------------------------- pairs and clusters
 
@@ -659,6 +633,6 @@ class RedisStorage(Storage):
             pipe = self.r.pipeline(transaction=False)
             for nm in part:
                 pipe.strlen(nm)
-            entries += sum(pipe.execute()) // 16
+            entries += sum(pipe.execute()) // ENTRY.itemsize
         return {"clusters": self.r.hlen(self._k("clusters")), "candidate_pairs": pairs, "links": links,
                 "band_key_entries": entries, "bytes": int(self.r.info("memory")["used_memory"])}

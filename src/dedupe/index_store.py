@@ -39,13 +39,13 @@ import numpy as np
 from . import __version__
 from .errors import DedupeError, IndexFormatError
 
-__all__ = ["Storage", "SQLiteStorage", "Transaction", "DOC_FIELDS", "FORMAT", "FORMAT_VERSION", "open_storage"]
+__all__ = ["Storage", "SQLiteStorage", "Transaction", "DOC_FIELDS", "ENTRY", "FORMAT", "FORMAT_VERSION", "open_storage"]
 
 T = TypeVar("T")
 
 #: What an index says it is, and the version of its layout.
 FORMAT = "dedupe-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: a band key's entries in one row (12 bytes each); 1 had a row per entry
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 #: A stored document's fields (what each holds: see :mod:`dedupe.index`).
@@ -74,9 +74,48 @@ class Transaction:
     generation: str | None = None
 
 
+#: A band key entry as stored: the document's number and the entry's aux (12 bytes, packed).
+ENTRY = np.dtype([("num", "<i4"), ("aux", "<u8")])
+
+
 def _empty_entries() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     e = np.empty(0, dtype=np.int64)
     return e.view(np.uint64), e, e.view(np.uint64)
+
+
+def pack_entries(keys: np.ndarray, nums: np.ndarray, aux: np.ndarray) -> tuple[np.ndarray, list[bytes]]:
+    """Entries grouped by key: the distinct keys (ascending as signed 64-bit integers) and, per key,
+    its entries packed (:data:`ENTRY`), by number and aux; an entry given twice is packed once."""
+    k, n, a = keys.view(np.int64), np.asarray(nums, dtype=np.int64), aux.view(np.int64)
+    order = np.lexsort((a, n, k))
+    k, n, a = k[order], n[order], a[order]
+    keep = np.ones(len(k), dtype=bool)
+    keep[1:] = (k[1:] != k[:-1]) | (n[1:] != n[:-1]) | (a[1:] != a[:-1])
+    k, n, a = k[keep], n[keep], a[keep]
+    packed = np.empty(len(k), dtype=ENTRY)
+    packed["num"], packed["aux"] = n, a.view(np.uint64)
+    data = packed.tobytes()
+    uniq, start = np.unique(k, return_index=True)
+    bounds = np.append(start, len(k)).tolist()
+    size = ENTRY.itemsize
+    return uniq, [data[size * bounds[j]:size * bounds[j + 1]] for j in range(len(uniq))]
+
+
+def unpack_entries(keys: Sequence[int], blobs: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The entries of packed rows (``keys`` as signed 64-bit integers), sorted by key, number and aux
+    as signed 64-bit integers."""
+    if not blobs:
+        return _empty_entries()
+    counts = np.fromiter((len(b) // ENTRY.itemsize for b in blobs), dtype=np.int64, count=len(blobs))
+    k = np.repeat(np.asarray(keys, dtype=np.int64), counts)
+    arr = np.frombuffer(b"".join(blobs), dtype=ENTRY)
+    n, a = arr["num"].astype(np.int64), arr["aux"].view(np.int64)
+    if len(k) > 1:  # rows are appended to: sort when an append came out of order
+        dk, dn, da = np.diff(k), np.diff(n), np.diff(a)
+        if not np.all((dk > 0) | ((dk == 0) & ((dn > 0) | ((dn == 0) & (da >= 0))))):
+            order = np.lexsort((a, n, k))
+            k, n, a = k[order], n[order], a[order]
+    return k.view(np.uint64), n, a.view(np.uint64)
 
 
 class Storage(ABC):
@@ -241,8 +280,7 @@ CREATE INDEX docs_digest ON docs(digest);
 CREATE INDEX docs_rep ON docs(rep);
 CREATE INDEX docs_comp ON docs(comp);
 CREATE INDEX docs_outlet ON docs(outlet);
-CREATE TABLE keys (key INTEGER NOT NULL, num INTEGER NOT NULL, aux INTEGER NOT NULL,
-                   PRIMARY KEY (key, num, aux)) WITHOUT ROWID;
+CREATE TABLE keys (key INTEGER PRIMARY KEY, entries BLOB NOT NULL);
 CREATE TABLE pairs (a INTEGER NOT NULL, b INTEGER NOT NULL, link TEXT, PRIMARY KEY (a, b)) WITHOUT ROWID;
 CREATE INDEX pairs_b ON pairs(b);
 CREATE TABLE clusters (id TEXT PRIMARY KEY, canonical TEXT NOT NULL, record TEXT NOT NULL);
@@ -440,32 +478,48 @@ class SQLiteStorage(Storage):
     # ---------------------------------------------------------------- band key entries
 
     def add_entries(self, keys: np.ndarray, nums: np.ndarray, aux: np.ndarray) -> None:
-        ek, en, ea = keys.view(np.int64), np.asarray(nums, dtype=np.int64), aux.view(np.int64)
-        order = np.lexsort((ea, en, ek))  # in key order: the B-tree is walked once, not at random
-        self.con.executemany("INSERT OR IGNORE INTO keys VALUES (?, ?, ?)",
-                             zip(ek[order].tolist(), en[order].tolist(), ea[order].tolist()))
+        # One row per key, its entries appended (the caller never adds an entry that is stored:
+        # a representative's entries are removed before they are added again).
+        uniq, blobs = pack_entries(keys, nums, aux)
+        self.con.executemany("INSERT INTO keys VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
+                             "entries = CAST(entries || excluded.entries AS BLOB)", zip(uniq.tolist(), blobs))
 
-    def remove_entries(self, keys: np.ndarray, nums: np.ndarray) -> None:
-        ek, en = keys.view(np.int64), np.asarray(nums, dtype=np.int64)
-        order = np.lexsort((en, ek))  # in key order
-        self.con.executemany("DELETE FROM keys WHERE key = ? AND num = ?", zip(ek[order].tolist(), en[order].tolist()))
-
-    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _rows_of(self, keys: np.ndarray) -> list[tuple[int, bytes]]:
+        """The stored rows ``(key, entries)`` of these keys, by key."""
         con = self.con
         con.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (key INTEGER PRIMARY KEY)")
         con.execute("DELETE FROM wanted")
         con.executemany("INSERT OR IGNORE INTO wanted VALUES (?)",
-                        ((k,) for k in np.unique(keys).view(np.int64).tolist()))
+                        ((k,) for k in np.unique(keys.view(np.int64)).tolist()))
         # wanted outer: the keys table is searched by its primary key (a plain JOIN scanned it whole)
-        rows = con.execute("SELECT k.key, k.num, k.aux FROM wanted w CROSS JOIN keys k ON k.key = w.key").fetchall()
+        rows = con.execute("SELECT k.key, k.entries FROM wanted w CROSS JOIN keys k ON k.key = w.key").fetchall()
         con.execute("DELETE FROM wanted")
-        if not rows:
-            return _empty_entries()
-        arr = np.asarray(rows, dtype=np.int64)
-        return arr[:, 0].view(np.uint64), arr[:, 1], arr[:, 2].view(np.uint64)
+        return rows
+
+    def remove_entries(self, keys: np.ndarray, nums: np.ndarray) -> None:
+        keys = np.asarray(keys, dtype=np.uint64)
+        drop: dict[int, set[int]] = {}
+        for k, n in zip(keys.view(np.int64).tolist(), np.asarray(nums, dtype=np.int64).tolist()):
+            drop.setdefault(k, set()).add(n)
+        changed, gone = [], []
+        for key, blob in self._rows_of(keys):
+            arr = np.frombuffer(blob, dtype=ENTRY)
+            kept = arr[~np.isin(arr["num"], list(drop[key]))]
+            if not len(kept):
+                gone.append((key,))
+            elif len(kept) != len(arr):
+                changed.append((kept.tobytes(), key))
+        self.con.executemany("UPDATE keys SET entries = ? WHERE key = ?", changed)
+        self.con.executemany("DELETE FROM keys WHERE key = ?", gone)
+
+    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        rows = self._rows_of(np.asarray(keys, dtype=np.uint64))
+        return unpack_entries([k for k, _ in rows], [b for _, b in rows])
 
     def entries(self) -> list[tuple[int, int, int]]:
-        return self.con.execute("SELECT key, num, aux FROM keys").fetchall()
+        rows = self.con.execute("SELECT key, entries FROM keys ORDER BY key").fetchall()
+        k, n, a = unpack_entries([k for k, _ in rows], [b for _, b in rows])
+        return list(zip(k.view(np.int64).tolist(), n.tolist(), a.view(np.int64).tolist()))
 
     # ---------------------------------------------------------------- pairs and clusters
 
@@ -510,7 +564,7 @@ class SQLiteStorage(Storage):
             "clusters": one("SELECT count(*) FROM clusters"),
             "candidate_pairs": one("SELECT count(*) FROM pairs"),
             "links": one("SELECT count(*) FROM pairs WHERE link IS NOT NULL"),
-            "band_key_entries": one("SELECT count(*) FROM keys"),
+            "band_key_entries": one("SELECT coalesce(sum(length(entries)), 0) FROM keys") // ENTRY.itemsize,
             "bytes": sum(os.path.getsize(self.path + s) for s in ("", "-wal") if os.path.exists(self.path + s)),
         }
 
