@@ -88,7 +88,7 @@ from .clean import FurnitureLearner, furniture_only
 from .cluster import Candidate, group_components
 from .config import RunConfig
 from .document import Change, Document, Rejected
-from .errors import IndexMismatchError
+from .errors import IndexFormatError, IndexMismatchError
 from .index_store import Storage, chunks as _chunks, open_storage
 from .parallel import ordered_imap
 from .readers import read_inputs
@@ -320,8 +320,6 @@ class Index:
             stored_params = store.params()
             if stored_params is None:
                 if not create:
-                    from .errors import IndexFormatError
-
                     raise IndexFormatError(f"{target}: no such index")
                 config = config or RunConfig()
                 stored_params = store.initialise(index_parameters(config))
@@ -334,8 +332,7 @@ class Index:
                     f"{target}: the index was built with other parameters, and mixing them would give wrong "
                     "matches: " + "; ".join(diff) + ". Open it without these options (its own parameters are "
                     "used), or build a new index")
-            if hasattr(store, "ready"):
-                store.ready()
+            store.ready()
         except BaseException:
             store.close()
             raise

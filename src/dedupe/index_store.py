@@ -134,6 +134,9 @@ class Storage(ABC):
     def initialise(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Record ``params`` when no other process did first; the parameters recorded."""
 
+    def ready(self) -> None:
+        """Settings for an opened index whose parameters matched (none by default)."""
+
     @abstractmethod
     def close(self) -> None: ...
 
@@ -580,5 +583,4 @@ def open_storage(target: str, create: bool = True) -> Storage:
             return RedisStorage.connect(target, create)
         raise IndexFormatError(f"{target}: index URLs of scheme {scheme}:// are not supported: give a file path "
                                f"(SQLite) or redis://host:port/db")
-    storage = SQLiteStorage(target, create)
-    return storage
+    return SQLiteStorage(target, create)
