@@ -213,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_index_parsers(sub: argparse._SubParsersAction) -> None:
     p_index = sub.add_parser("index", help="a persistent, incremental index (add, query, stats, remove)")
     isub = p_index.add_subparsers(dest="index_command", required=True)
-    index_help = "the index file (SQLite; created by the first add)"
+    index_help = "the index: a file (SQLite; created by the first add) or redis://host:port/db"
 
     p_add = isub.add_parser("add", help="clean, sign, verify against the index and within the batch, store")
     p_add.add_argument("index", metavar="INDEX", help=index_help)
@@ -440,10 +440,7 @@ def _index_config(args: argparse.Namespace) -> RunConfig | None:
                    if v is not None}
     if args.prefer_source is not None:
         given_dedup["preferred_sources"] = tuple(args.prefer_source)
-    base = RunConfig()
-    if Path(args.index).exists():
-        with Index.open(args.index, create=False) as existing:
-            base = existing.config
+    base = Index.stored_config(args.index) or RunConfig()
     limits = Limits(max_doc_bytes=args.max_doc_bytes, max_line_bytes=args.max_line_bytes,
                     max_decompressed_bytes=args.max_decompressed_bytes)
     fields = FieldMap(id=args.id_field, text=args.text_field, html=args.html_field, url=args.url_field)

@@ -8,9 +8,15 @@
         matches = index.query(["incoming.jsonl"])     # verified matches, nothing stored
         index.remove(before="2024-01-01")             # by published date (else the day added)
 
-What the index keeps (SQLite, one file, standard library, WAL: one writer and
-any number of readers; one transaction per add or remove, so a process killed
-in the middle leaves the index as it was):
+Where: a file path is one SQLite file (standard library, WAL: writers take
+turns, any number of readers); ``redis://host:port/db`` is a Redis database
+(the ``[redis]`` extra: several writers on several machines, taking turns under
+a lock, see :mod:`dedupe.index_redis`). Both are one storage interface
+(:class:`dedupe.index_store.Storage`); everything below is written once, for
+both. One transaction per add or remove, so a process killed in the middle
+leaves the index as it was.
+
+What the index keeps:
 
 - every document that survived per-document cleaning: its cleaned form
   before learned furniture, what learned furniture counts of it (line keys
@@ -65,27 +71,26 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sqlite3
 import zlib
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from functools import partial
-from itertools import islice
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 import xxhash
 
-from . import __version__
 from .candidates import SentenceTokens, bound_pairs, decode_pairs, merge_evidence, pair_evidence
 from .clean import FurnitureLearner, furniture_only
 from .clean.rules import Memo
 from .cluster import ClusterMember, group_components
 from .config import RunConfig
 from .records import Change, Document, Rejected
-from .errors import DedupeError, IndexFormatError, IndexMismatchError
+from .errors import IndexFormatError, IndexMismatchError
+from .index_store import Storage, chunks as _chunks, open_storage
 from .parallel import ordered_imap
 from .readers import read_inputs
 from .sign import SCHEME
@@ -98,10 +103,6 @@ __all__ = ["Index", "IndexUpdate", "Match", "index_parameters"]
 
 logger = logging.getLogger(__name__)
 
-#: What the index file says it is, and the version of its layout.
-FORMAT = "dedupe-index"
-FORMAT_VERSION = 1
-_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 # Probe texts whose normalised tokens and signatures the index records: a change to normalisation
 # (dedupe/text.py) or to the signatures (dedupe/sign.py) changes their fingerprint, and an index
@@ -114,12 +115,6 @@ _PROBE = (
 
 # Documents per cleaning task on a worker (as in dedupe.pipeline).
 _CLEAN_CHUNK = 64
-# How long a writer waits for another to finish its add (SQLite's busy timeout), seconds.
-_WRITER_WAIT_S = 600
-# SQLite page cache per connection, KiB.
-_CACHE_KIB = 64 << 10
-# Keys per SQL statement when entries are looked up or deleted.
-_SQL_CHUNK = 500
 
 
 def _probe_fingerprint(config: RunConfig) -> dict[str, str]:
@@ -278,14 +273,6 @@ def _link_of(d: Mapping[str, Any]) -> Link:
                 exact=bool(d.get("exact")))
 
 
-def _i64(a: np.ndarray) -> list[int]:
-    return np.ascontiguousarray(a, dtype=np.uint64).view(np.int64).tolist()
-
-
-def _u64(values: Sequence[int]) -> np.ndarray:
-    return np.asarray(values, dtype=np.int64).view(np.uint64)
-
-
 def _self_loose(keys: np.ndarray, aux: np.ndarray) -> bytes:
     """The sentences of one document that the candidate stage counts as loose because the document
     holds one of their band keys twice (every entry of a key after its first, in entry order, as
@@ -309,93 +296,7 @@ def _today() -> str:
     return datetime.now(timezone.utc).date().isoformat()
 
 
-def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    it = iter(items)
-    while chunk := list(islice(it, size)):
-        yield chunk
-
-
 # ----------------------------------------------------------------------------- the index
-
-_SCHEMA = """
-CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE docs (
-    num INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    added TEXT NOT NULL,
-    published TEXT,
-    outlet TEXT,
-    doc BLOB NOT NULL,
-    lkeys BLOB,
-    lzero INTEGER,
-    shapes BLOB,
-    text TEXT,
-    fchanges TEXT,
-    state TEXT,
-    tokens INTEGER,
-    comparable INTEGER,
-    free INTEGER,
-    digest BLOB,
-    loose BLOB,
-    rep INTEGER,
-    comp INTEGER,
-    cluster TEXT
-);
-CREATE INDEX docs_digest ON docs(digest);
-CREATE INDEX docs_rep ON docs(rep);
-CREATE INDEX docs_comp ON docs(comp);
-CREATE INDEX docs_outlet ON docs(outlet);
-CREATE TABLE keys (key INTEGER NOT NULL, num INTEGER NOT NULL, aux INTEGER NOT NULL,
-                   PRIMARY KEY (key, num, aux)) WITHOUT ROWID;
-CREATE TABLE pairs (a INTEGER NOT NULL, b INTEGER NOT NULL, link TEXT, PRIMARY KEY (a, b)) WITHOUT ROWID;
-CREATE INDEX pairs_b ON pairs(b);
-CREATE TABLE clusters (id TEXT PRIMARY KEY, canonical TEXT NOT NULL, record TEXT NOT NULL);
-"""
-
-
-def _connect(path: str, create: bool) -> sqlite3.Connection:
-    """A connection to the index file at ``path``, after checking that it is one (or creating it)."""
-    p = Path(path)
-    if p.exists():
-        if p.is_dir():
-            raise IndexFormatError(f"{path}: is a directory, not a dedupe index file")
-        try:
-            with open(p, "rb") as f:
-                head = f.read(len(_SQLITE_MAGIC))
-        except OSError as exc:
-            raise IndexFormatError(f"{path}: cannot be read: {exc.strerror or exc}") from exc
-        if head != _SQLITE_MAGIC:
-            what = "an empty file" if not head else "not a dedupe index (not an SQLite file)"
-            raise IndexFormatError(f"{path}: {what}; give a new path to create an index, the file is left as it is")
-        con = sqlite3.connect(str(p), isolation_level=None, timeout=_WRITER_WAIT_S, check_same_thread=False)
-        try:
-            row = con.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
-        except sqlite3.DatabaseError as exc:
-            con.close()
-            raise IndexFormatError(f"{path}: not a dedupe index or damaged ({exc}); the file is left as it is") from exc
-        if row is None or row[0] != FORMAT:
-            con.close()
-            raise IndexFormatError(f"{path}: an SQLite file that is not a dedupe index; the file is left as it is")
-        version = con.execute("SELECT value FROM meta WHERE name = 'format_version'").fetchone()
-        if version is None or version[0] != str(FORMAT_VERSION):
-            con.close()
-            raise IndexFormatError(f"{path}: a dedupe index of layout version {version and version[0]!r}; this "
-                                   f"dedupe ({__version__}) reads version {FORMAT_VERSION}")
-        try:
-            check = con.execute("PRAGMA quick_check(1)").fetchone()
-        except sqlite3.DatabaseError as exc:
-            check = (str(exc),)
-        if check is None or check[0] != "ok":
-            con.close()
-            raise IndexFormatError(f"{path}: the index is damaged ({check and check[0]}); the file is left as it is")
-        con.execute("PRAGMA journal_mode=WAL")
-        return con
-    if not create:
-        raise IndexFormatError(f"{path}: no such index")
-    if not p.parent.is_dir():
-        raise IndexFormatError(f"{path}: the folder {str(p.parent)!r} does not exist")
-    con = sqlite3.connect(str(p), isolation_level=None, timeout=_WRITER_WAIT_S, check_same_thread=False)
-    return con
 
 
 class Index:
@@ -404,8 +305,8 @@ class Index:
     Open with :meth:`open`; use as a context manager or call :meth:`close`.
     """
 
-    def __init__(self, con: sqlite3.Connection, path: str, config: RunConfig) -> None:
-        self._con = con
+    def __init__(self, store: Storage, path: str, config: RunConfig) -> None:
+        self._store = store
         self.path = path
         self.config = config
         self._generation: str | None = None
@@ -417,66 +318,60 @@ class Index:
     @classmethod
     def open(cls, path_or_url: str | os.PathLike[str], config: RunConfig | None = None, *,
              create: bool = True) -> "Index":
-        """Open the index at ``path_or_url`` (a file path; created when missing and ``create``).
+        """Open the index at ``path_or_url``: a file path (SQLite) or ``redis://host:port/db``
+        (Redis, the ``[redis]`` extra); a new index is created when missing and ``create``.
 
         ``config`` None uses the parameters the index was built with (the
         defaults for a new one). A ``config`` whose cleaning or deduplication
         settings differ from the index's raises :class:`dedupe.IndexMismatchError`
         naming each difference; a file that is not a dedupe index raises
-        :class:`dedupe.IndexFormatError` and is left untouched.
+        :class:`dedupe.IndexFormatError` and is left untouched, as does a
+        Redis server that cannot be reached.
         """
         target = os.fspath(path_or_url)
-        if "://" in target:
-            scheme = target.split("://", 1)[0]
-            raise IndexFormatError(f"{target}: index URLs ({scheme}://) are not supported yet (a Redis backend is "
-                                   f"planned); give a file path: the index is then one SQLite file")
-        con = _connect(target, create)
+        store = open_storage(target, create)
         try:
-            stored = con.execute("SELECT value FROM meta WHERE name = 'params'").fetchone() \
-                if _has_meta(con) else None
-            if stored is None:
+            stored_params = store.params()
+            if stored_params is None:
+                if not create:
+                    raise IndexFormatError(f"{target}: no such index")
                 config = config or RunConfig()
-                params = index_parameters(config)
-                con.execute("PRAGMA journal_mode=WAL")
-                con.execute("BEGIN IMMEDIATE")
-                if not _has_meta(con):
-                    for stmt in _SCHEMA.strip().split(";"):
-                        if stmt.strip():
-                            con.execute(stmt)
-                    con.executemany("INSERT INTO meta VALUES (?, ?)", [
-                        ("format", FORMAT), ("format_version", str(FORMAT_VERSION)),
-                        ("params", json.dumps(params, sort_keys=True)), ("created_by", __version__),
-                        ("generation", "0")])
-                con.execute("COMMIT")
-                stored_params = json.loads(con.execute("SELECT value FROM meta WHERE name = 'params'").fetchone()[0])
+                stored_params = store.initialise(index_parameters(config))
             else:
-                stored_params = _with_new_settings(json.loads(stored[0]))
+                stored_params = _with_new_settings(stored_params)
             if config is None:
                 config = _config_from(stored_params)
-                wanted = index_parameters(config)
-            else:
-                wanted = index_parameters(config)
+            wanted = index_parameters(config)
             diff = _differences(stored_params, wanted)
             if diff:
                 raise IndexMismatchError(
                     f"{target}: the index was built with other parameters, and mixing them would give wrong "
                     "matches: " + "; ".join(diff) + ". Open it without these options (its own parameters are "
                     "used), or build a new index")
+            store.ready()
         except BaseException:
-            con.close()
+            store.close()
             raise
-        con.execute("PRAGMA synchronous=FULL")
-        # Band key entries are inserted and looked up all over the keys B-tree; SQLite's default
-        # 2 MB page cache re-read its pages from the OS at every add (a 3,000-document index's
-        # keys table is about 30 MB).
-        con.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
-        return cls(con, target, config)
+        return cls(store, target, config)
+
+    @staticmethod
+    def stored_config(path_or_url: str | os.PathLike[str]) -> RunConfig | None:
+        """The configuration of the index at ``path_or_url``, or None when there is none yet."""
+        target = os.fspath(path_or_url)
+        if "://" not in target and not Path(target).exists():
+            return None
+        store = open_storage(target, create=False)
+        try:
+            params = store.params()
+        finally:
+            store.close()
+        return None if params is None else _config_from(params)
 
     def close(self) -> None:
         """Close the index (an add in progress in another thread is rolled back)."""
-        if self._con is not None:
-            self._con.close()
-            self._con = None  # type: ignore[assignment]
+        if self._store is not None:
+            self._store.close()
+            self._store = None  # type: ignore[assignment]
 
     def __enter__(self) -> "Index":
         return self
@@ -487,45 +382,45 @@ class Index:
     # ------------------------------------------------------------------ reading
 
     def __len__(self) -> int:
-        return self._con.execute("SELECT count(*) FROM docs WHERE state IS NULL").fetchone()[0]
+        return self._store.snapshot(lambda: sum(1 for _, state in self._store.scan(("state",)) if state is None))
 
     def clusters(self) -> list[Cluster]:
         """Every cluster of the index, sorted by canonical id (as a batch run lists them)."""
-        out = [_cluster_from(json.loads(r)) for (r,) in self._con.execute("SELECT record FROM clusters")]
+        out = [_cluster_from(json.loads(r)) for r in self._store.snapshot(self._store.cluster_records)]
         out.sort(key=lambda c: c.canonical)
         return out
 
     def rejected(self) -> list[Rejected]:
         """The stored documents that learned furniture or signing rejected, by id."""
-        return [Rejected(i, state, _STATE_MESSAGES.get(state, state), origin_of(doc))
-                for i, state, doc in self._con.execute(
-                    "SELECT id, state, doc FROM docs WHERE state IS NOT NULL ORDER BY id")]
+        rows = self._store.snapshot(lambda: [r for r in self._store.scan(("id", "state", "doc")) if r[2] is not None])
+        return sorted((Rejected(i, state, _STATE_MESSAGES.get(state, state), origin_of(doc))
+                       for _, i, state, doc in rows), key=lambda r: r.id)
 
     def document(self, doc_id: str) -> Document | None:
         """A stored document as the index cleaned it (learned furniture removed), or None."""
-        row = self._con.execute("SELECT doc, text, fchanges FROM docs WHERE id = ?", (doc_id,)).fetchone()
+        def read() -> tuple | None:
+            num = self._store.nums_of_ids([doc_id]).get(doc_id)
+            return None if num is None else self._store.get([num], ("doc", "text", "fchanges")).get(num)
+        row = self._store.snapshot(read)
         return None if row is None else _final_doc(*row)
 
     def stats(self) -> dict[str, Any]:
-        """Counts and sizes: documents (live, rejected), clusters, links, band key entries, file bytes."""
-        con = self._con
-        one = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
-        params = json.loads(one("SELECT value FROM meta WHERE name = 'params'"))
-        days = dict(con.execute("SELECT added, count(*) FROM docs GROUP BY added ORDER BY added").fetchall())
-        size = sum(os.path.getsize(self.path + s) for s in ("", "-wal") if os.path.exists(self.path + s))
-        live = one("SELECT count(*) FROM docs WHERE state IS NULL")
+        """Counts and sizes: documents (live, rejected), clusters, links, band key entries, bytes."""
+        params = index_parameters(self.config)
+        counts = self._store.snapshot(self._store.counts)
+        live = counts["documents"]
         return {
             "path": self.path,
             "documents": live,
-            "rejected": one("SELECT count(*) FROM docs WHERE state IS NOT NULL"),
-            "clusters": one("SELECT count(*) FROM clusters"),
-            "duplicates": live - one("SELECT count(*) FROM clusters"),
-            "exact_copies": one("SELECT count(*) FROM docs WHERE state IS NULL AND rep != num"),
-            "candidate_pairs": one("SELECT count(*) FROM pairs"),
-            "links": one("SELECT count(*) FROM pairs WHERE link IS NOT NULL"),
-            "band_key_entries": one("SELECT count(*) FROM keys"),
-            "added_by_day": days,
-            "bytes": size,
+            "rejected": counts["rejected"],
+            "clusters": counts["clusters"],
+            "duplicates": live - counts["clusters"],
+            "exact_copies": counts["exact_copies"],
+            "candidate_pairs": counts["candidate_pairs"],
+            "links": counts["links"],
+            "band_key_entries": counts["band_key_entries"],
+            "added_by_day": counts["added_by_day"],
+            "bytes": counts["bytes"],
             "parameters": {k: params["dedup"][k] for k in ("seed", "num_perm", "threshold", "shingle_size",
                                                             "sentence_bands", "sentence_rows")}
             | {"scheme": params["scheme"], "normalisation": params["normalisation"]},
@@ -534,8 +429,8 @@ class Index:
     # ------------------------------------------------------------------ learned furniture
 
     def _sync(self) -> None:
-        """Reload the learned furniture when another connection wrote since it was loaded."""
-        gen = self._con.execute("SELECT value FROM meta WHERE name = 'generation'").fetchone()[0]
+        """Reload the learned furniture when another writer stored something since it was loaded."""
+        gen = self._store.generation()
         if gen != self._generation:
             self._learner = self._load_learner()
             self._model = self._learner.model() if self._learner is not None else None
@@ -552,8 +447,7 @@ class Index:
         learner = self._new_learner()
         if learner is None:
             return None
-        for outlet, blob, lkeys, lzero, shapes in self._con.execute(
-                "SELECT outlet, doc, lkeys, lzero, shapes FROM docs ORDER BY num"):
+        for _, outlet, blob, lkeys, lzero, shapes in self._store.scan(("outlet", "doc", "lkeys", "lzero", "shapes")):
             _learn(learner, outlet, _doc_from(blob).text or "", lkeys, lzero, shapes)
         return learner
 
@@ -593,7 +487,7 @@ class Index:
                 seen.add(item.id)
                 fresh.append((item, keys, shapes))
         with self._writing():
-            known = self._known_ids([d.id for d, _, _ in fresh])
+            known = self._store.nums_of_ids([d.id for d, _, _ in fresh])
             rows = []
             for doc, keys, shapes in fresh:
                 if doc.id in known:
@@ -605,14 +499,12 @@ class Index:
                     lkeys = np.asarray([k or 0 for k in keys], dtype=np.uint64).tobytes()
                     lzero = int(0 in keys)
                     shp = np.asarray(shapes, dtype=np.uint64).tobytes()
-                rows.append((doc.id, day, doc.published, doc.outlet, _doc_blob(doc), lkeys, lzero, shp))
+                rows.append({"id": doc.id, "added": day, "published": doc.published, "outlet": doc.outlet,
+                             "doc": _doc_blob(doc), "lkeys": lkeys, "lzero": lzero, "shapes": shp})
                 if self._learner is not None:
                     _learn(self._learner, doc.outlet, doc.text or "", lkeys, lzero, shp)
                 update.added.append(doc.id)
-            self._con.executemany("INSERT INTO docs (id, added, published, outlet, doc, lkeys, lzero, shapes) "
-                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            new_nums = [n for (n,) in self._con.execute("SELECT num FROM docs WHERE text IS NULL AND state IS NULL "
-                                                       "AND tokens IS NULL")]
+            new_nums = self._store.insert(rows)
             self._refresh(new_nums, update)
         update.rejected.sort(key=lambda r: r.id)
         return update
@@ -626,38 +518,43 @@ class Index:
             raise ValueError(f"by={by!r}: expected 'published' or 'added'")
         update = IndexUpdate()
         with self._writing():
-            column = "coalesce(published, added)" if by == "published" else "added"
-            rows = self._con.execute(f"SELECT num, id FROM docs WHERE {column} < ? ORDER BY id", (before,)).fetchall()
+            rows = sorted((i, n) for n, i, published, added in self._store.scan(("id", "published", "added"))
+                          if ((published if published is not None and by == "published" else added) < before))
             if rows:
-                nums = [n for n, _ in rows]
-                update.removed = [i for _, i in rows]
-                self._refresh([], update, removed=nums)
+                update.removed = [i for i, _ in rows]
+                self._refresh([], update, removed=[n for _, n in rows])
         return update
 
     # ------------------------------------------------------------------ the core
 
-    def _writing(self) -> "_Transaction":
-        return _Transaction(self)
-
-    def _known_ids(self, ids: Sequence[str]) -> set[str]:
-        out: set[str] = set()
-        for part in _chunks(ids, _SQL_CHUNK):
-            q = ",".join("?" * len(part))
-            out.update(i for (i,) in self._con.execute(f"SELECT id FROM docs WHERE id IN ({q})", part))
-        return out
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """The store's exclusive, atomic write, with the learned furniture brought up to date at its
+        start; on any error, the learned furniture is reloaded from what the index holds next time."""
+        try:
+            with self._store.writing() as tx:
+                self._sync()
+                yield
+        except BaseException:
+            self._generation = None
+            raise
+        self._generation = tx.generation
 
     def _rows(self, nums: Iterable[int], columns: str) -> dict[int, tuple]:
-        out: dict[int, tuple] = {}
-        for part in _chunks(sorted(set(nums)), _SQL_CHUNK):
-            q = ",".join("?" * len(part))
-            for row in self._con.execute(f"SELECT num, {columns} FROM docs WHERE num IN ({q})", part):
-                out[row[0]] = row[1:]
-        return out
+        return self._store.get(nums, [c.strip() for c in columns.split(",")])
+
+    def _clusters_of(self, nums: Iterable[int], comps: set[int], clusters: set[str]) -> None:
+        """Add the components and clusters of documents ``nums`` to ``comps`` and ``clusters``."""
+        for comp, cluster in self._rows(nums, "comp, cluster").values():
+            if comp is not None:
+                comps.add(comp)
+            if cluster is not None:
+                clusters.add(cluster)
 
     def _refresh(self, new_nums: list[int], update: IndexUpdate, removed: Sequence[int] = ()) -> None:
         """Bring texts, exact-copy roles, band keys, pairs and clusters up to date after documents
         ``new_nums`` were inserted (not yet stripped or signed) or ``removed`` are to go."""
-        con = self._con
+        store = self._store
         config = self.config
         dedup = config.dedup
         affected_comps: set[int] = set()
@@ -682,9 +579,7 @@ class Index:
             for num, row in info.items():
                 leave(num, *row)
             self._drop_reps(dropped_reps)
-            for part in _chunks(sorted(info), _SQL_CHUNK):
-                q = ",".join("?" * len(part))
-                con.execute(f"DELETE FROM docs WHERE num IN ({q})", part)
+            store.delete(info)
             if self._learner is not None:
                 self._learner = self._load_learner()
 
@@ -696,14 +591,9 @@ class Index:
         if new_model is not None and old_model is not None:
             changed_sources = _changed_sources(old_model, new_model)
             if changed_sources:
-                known = [s for s in changed_sources if s is not None]
-                for part in _chunks(known, _SQL_CHUNK):
-                    q = ",".join("?" * len(part))
-                    strip.update(n for (n,) in con.execute(f"SELECT num FROM docs WHERE outlet IN ({q})", part))
-                if None in changed_sources:
-                    strip.update(n for (n,) in con.execute("SELECT num FROM docs WHERE outlet IS NULL"))
+                strip.update(store.with_value("outlet", changed_sources))
         elif (new_model is None) != (old_model is None):
-            strip.update(n for (n,) in con.execute("SELECT num FROM docs"))
+            strip.update(store.all_nums())
 
         # Strip, compare, sign what changed.
         changed: dict[int, tuple[str | None, str | None, str | None]] = {}  # num -> (text, fchanges, state)
@@ -734,7 +624,7 @@ class Index:
             leave(num, *previous[num][4:8])
         self._drop_reps({n for n in changed if previous[n][4] == n})
 
-        signed_cache: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        signed_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         live = [(n, previous[n][0], changed[n]) for n in sorted(changed) if changed[n][2] is None]
         sign_rows = []
         for batch in _chunks(live, SIGN_BATCH):
@@ -749,24 +639,24 @@ class Index:
                     continue
                 digest = signed.digests[16 * k:16 * k + 16]
                 touched_digests.add(digest)
-                signed_cache[num] = (keys, owners_aux, texts[k])
+                signed_cache[num] = (keys, owners_aux)
                 sign_rows.append((text, fch, None, tokens, int(signed.comparable[k]), int(signed.free[k]), digest,
                                   _self_loose(keys, owners_aux), num))
-        con.executemany("UPDATE docs SET text = ?, fchanges = ?, state = ?, tokens = ?, comparable = ?, free = ?, "
-                        "digest = ?, loose = ?, rep = NULL, comp = NULL, cluster = NULL WHERE num = ?", sign_rows)
+        _SIGNED = ("text", "fchanges", "state", "tokens", "comparable", "free", "digest", "loose")
+        store.update(_SIGNED + ("rep", "comp", "cluster"), [r[:-1] + (None, None, None, r[-1]) for r in sign_rows])
         rejected_now = [(state, n) for n, (_, _, state) in changed.items() if state is not None]
-        con.executemany("UPDATE docs SET text = NULL, fchanges = NULL, state = ?, tokens = NULL, comparable = NULL, "
-                        "free = NULL, digest = NULL, loose = NULL, rep = NULL, comp = NULL, cluster = NULL "
-                        "WHERE num = ?", rejected_now)
+        store.update(_SIGNED + ("rep", "comp", "cluster"),
+                     [(None, None, state) + (None,) * 8 + (n,) for state, n in rejected_now])
         for num, state in [(n, s) for s, n in rejected_now] + [(r[-1], r[2]) for r in sign_rows if r[2]]:
             doc = _doc_from(previous[num][0])
             update.rejected.append(Rejected(doc.id, state, _STATE_MESSAGES[state], doc.origin))
 
         # Exact copies: the smallest id of each digest represents it.
         promoted: set[int] = set()
-        for digest in touched_digests:
-            members = con.execute("SELECT num, id, rep FROM docs WHERE digest = ? AND state IS NULL",
-                                  (digest,)).fetchall()
+        for digest in sorted(touched_digests):
+            found = store.with_value("digest", [digest])
+            members = [(n, i, rep) for n, (i, rep, state) in self._rows(found, "id, rep, state").items()
+                       if state is None]
             if not members:
                 continue
             rep = min(members, key=lambda m: m[1])[0]
@@ -776,88 +666,56 @@ class Index:
                 if num != rep and old == num:  # an unchanged representative becomes a copy
                     dropped_reps.add(num)
                     self._drop_reps({num})
-                    row = con.execute("SELECT comp, cluster FROM docs WHERE num = ?", (num,)).fetchone()
-                    if row[0] is not None:
-                        affected_comps.add(row[0])
-                    if row[1] is not None:
-                        old_clusters.add(row[1])
-            con.execute("UPDATE docs SET rep = ? WHERE digest = ? AND state IS NULL", (rep, digest))
+                    self._clusters_of([num], affected_comps, old_clusters)
+            store.update(("rep",), [(rep, num) for num, _, _ in members])
             # A copy's cluster is its representative's: that cluster is clustered again.
-            row = con.execute("SELECT comp, cluster FROM docs WHERE num = ?", (rep,)).fetchone()
-            if row[0] is not None:
-                affected_comps.add(row[0])
-            if row[1] is not None:
-                old_clusters.add(row[1])
-        for part in _chunks(sorted(promoted), _SQL_CHUNK):  # a promoted copy's old cluster goes too
-            q = ",".join("?" * len(part))
-            old_clusters.update(c for (c,) in con.execute(f"SELECT cluster FROM docs WHERE num IN ({q}) "
-                                                          f"AND cluster IS NOT NULL", part))
+            self._clusters_of([rep], affected_comps, old_clusters)
+        for cluster, in self._rows(promoted, "cluster").values():  # a promoted copy's old cluster goes too
+            if cluster is not None:
+                old_clusters.add(cluster)
 
         # Band keys of the new representatives, then their candidate pairs, verified.
         for num in sorted(promoted):
             if num not in signed_cache:
-                text = con.execute("SELECT coalesce(text, '') , doc FROM docs WHERE num = ?", (num,)).fetchone()
-                t = text[0] if text[0] else (_doc_from(text[1]).text or "")
-                signed = sign_partition([t], dedup)
-                signed_cache[num] = (*_split_entries(signed, 1)[0], t)
+                text, blob = self._rows([num], "text, doc")[num]
+                t = text if text else (_doc_from(blob).text or "")
+                signed_cache[num] = _split_entries(sign_partition([t], dedup), 1)[0]
         if promoted:
             parts = [signed_cache[num] for num in sorted(promoted)]
-            ek = np.concatenate([p[0] for p in parts]).view(np.int64)
+            ek = np.concatenate([p[0] for p in parts])
             en = np.repeat(np.asarray(sorted(promoted), dtype=np.int64), [len(p[0]) for p in parts])
-            ea = np.concatenate([p[1] for p in parts]).view(np.int64)
-            order = np.lexsort((ea, en, ek))  # in key order: the B-tree is walked once, not at random
-            entries = list(zip(ek[order].tolist(), en[order].tolist(), ea[order].tolist()))
+            ea = np.concatenate([p[1] for p in parts])
+            store.add_entries(ek, en, ea)
         else:
-            entries = []
-        con.executemany("INSERT OR IGNORE INTO keys VALUES (?, ?, ?)", entries)
-        links_made = self._pair_new(sorted(promoted), update)
+            ek = np.empty(0, dtype=np.uint64)
+        links_made = self._pair_new(sorted(promoted), ek, update)
 
         # Components touched: of the promoted, their partners, and the old ones that lost members.
         partners = {n for pair in links_made for n in pair}
-        for part in _chunks(sorted(partners | promoted), _SQL_CHUNK):
-            q = ",".join("?" * len(part))
-            for comp, cluster in con.execute(f"SELECT comp, cluster FROM docs WHERE num IN ({q})", part):
-                if comp is not None:
-                    affected_comps.add(comp)
-                if cluster is not None:
-                    old_clusters.add(cluster)
+        self._clusters_of(partners | promoted, affected_comps, old_clusters)
         self._recluster(affected_comps, promoted, old_clusters, update)
-        update.stats["band_key_entries_added"] = len(entries)
+        update.stats["band_key_entries_added"] = len(ek)
 
     def _drop_reps(self, nums: Iterable[int]) -> None:
         """Remove the band keys and candidate pairs of these representatives (their band keys are
         those of their stored text, signed again: the keys table has no index by document, which
         would cost about 5 KB a document)."""
-        con = self._con
+        store = self._store
         for part in _chunks(sorted(set(nums)), SIGN_BATCH):
             texts = self._texts(part)
             have = [n for n in part if n in texts]
             if have:
                 signed = sign_partition([texts[n][1] for n in have], self.config.dedup)
                 per = _split_entries(signed, len(have))
-                ek = np.concatenate([k for k, _ in per]).view(np.int64)
+                ek = np.concatenate([k for k, _ in per])
                 en = np.repeat(np.asarray(have, dtype=np.int64), [len(k) for k, _ in per])
-                order = np.lexsort((en, ek))  # in key order
-                con.executemany("DELETE FROM keys WHERE key = ? AND num = ?",
-                                zip(ek[order].tolist(), en[order].tolist()))
-            q = ",".join("?" * len(part))
-            con.execute(f"DELETE FROM pairs WHERE a IN ({q})", part)
-            con.execute(f"DELETE FROM pairs WHERE b IN ({q})", part)
+                store.remove_entries(ek, en)
+            store.drop_pairs(part)
 
     def _lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Every stored entry ``(key, num, aux)`` of the given keys."""
-        con = self._con
-        con.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (key INTEGER PRIMARY KEY)")
-        con.execute("DELETE FROM wanted")
-        con.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in _i64(np.unique(keys))))
-        rows = con.execute("SELECT k.key, k.num, k.aux FROM wanted w CROSS JOIN keys k ON k.key = w.key").fetchall()  # wanted outer: the keys index
-        con.execute("DELETE FROM wanted")
-        if not rows:
-            e = np.empty(0, dtype=np.int64)
-            return e.view(np.uint64), e, e.view(np.uint64)
-        arr = np.asarray(rows, dtype=np.int64)
-        return arr[:, 0].view(np.uint64), arr[:, 1], arr[:, 2].view(np.uint64)
-
+        """Every stored entry ``(key, num, aux)`` of the given keys, by key, number and aux (as
+        signed 64-bit integers, whatever the backend)."""
+        return self._store.lookup(keys)
     def _candidates(self, new: Sequence[int], entries: tuple[np.ndarray, np.ndarray, np.ndarray],
                     extra: Mapping[int, tuple[str, int, int, bytes]] | None = None
                     ) -> tuple[list[tuple[int, int]], dict[int, str]]:
@@ -921,66 +779,53 @@ class Index:
             out[num] = (i, text if text is not None else (_doc_from(blob).text or ""))
         return out
 
-    def _pair_new(self, promoted: list[int], update: IndexUpdate) -> list[tuple[int, int]]:
-        """Find, verify and store the candidate pairs of the newly promoted representatives."""
+    def _pair_new(self, promoted: list[int], keys: np.ndarray, update: IndexUpdate) -> list[tuple[int, int]]:
+        """Find, verify and store the candidate pairs of the newly promoted representatives, whose
+        band keys are ``keys``."""
         if not promoted:
             return []
-        con = self._con
         dedup = self.config.dedup
-        rows = []
-        for part in _chunks(promoted, _SQL_CHUNK):
-            q = ",".join("?" * len(part))
-            rows.extend(con.execute(f"SELECT key FROM keys WHERE num IN ({q})", part).fetchall())
-        keys = _u64([r[0] for r in rows])
         entries = self._lookup(keys)
         pairs, ids = self._candidates(promoted, entries)
         texts = self._texts(sorted({n for p in pairs for n in p}))
         prepared = dict(zip(sorted(texts), prepare_texts([texts[n][0] for n in sorted(texts)],
                                                          [texts[n][1] for n in sorted(texts)], dedup)))
         results = verify_many(pairs, prepared, dedup) if pairs else []
-        con.executemany("INSERT OR REPLACE INTO pairs VALUES (?, ?, ?)",
-                        [(a, b, None if link is None else _link_json(link)) for (a, b), link in zip(pairs, results)])
+        self._store.put_pairs([(a, b, None if link is None else _link_json(link))
+                               for (a, b), link in zip(pairs, results)])
         update.stats["candidate_pairs"] = update.stats.get("candidate_pairs", 0) + len(pairs)
         update.stats["verified_links"] = update.stats.get("verified_links", 0) + sum(r is not None for r in results)
         return [p for p, link in zip(pairs, results) if link is not None]
 
     def _recluster(self, comps: set[int], promoted: set[int], old_clusters: set[str], update: IndexUpdate) -> None:
         """Cluster again the documents of components ``comps`` and the ``promoted`` representatives."""
-        con = self._con
+        store = self._store
         dedup = self.config.dedup
         reps: set[int] = set(promoted)
-        for part in _chunks(sorted(comps), _SQL_CHUNK):
-            q = ",".join("?" * len(part))
-            reps.update(n for (n,) in con.execute(f"SELECT num FROM docs WHERE comp IN ({q}) AND rep = num "
-                                                   f"AND state IS NULL", part))
+        in_comps = store.with_value("comp", comps)
+        reps.update(n for n, (rep, state) in self._rows(in_comps, "rep, state").items() if rep == n and state is None)
         # Closed under links: a representative's linked partners are in the same component.
         frontier = set(reps)
         while frontier:
             found: set[int] = set()
-            for part in _chunks(sorted(frontier), _SQL_CHUNK):
-                q = ",".join("?" * len(part))
-                for a, b in con.execute(f"SELECT a, b FROM pairs WHERE link IS NOT NULL AND (a IN ({q}) OR b IN ({q}))",
-                                        part + part):
-                    found.update((a, b))
+            for a, b, _ in store.pairs_of(frontier, links_only=True):
+                found.update((a, b))
             frontier = found - reps
             reps |= frontier
-        for part in _chunks(sorted(reps), _SQL_CHUNK):
-            q = ",".join("?" * len(part))
-            old_clusters.update(c for (c,) in con.execute(
-                f"SELECT cluster FROM docs WHERE rep IN ({q}) AND cluster IS NOT NULL", part))
+        member_nums = store.with_value("rep", reps)
+        member_rows = self._rows(member_nums, "rep, id, tokens, published, outlet, state, cluster")
+        old_clusters.update(row[6] for row in member_rows.values() if row[6] is not None)
         info = self._rows(reps, "id, tokens")
         nums = sorted(reps, key=lambda n: info[n][0])
         local = {n: k for k, n in enumerate(nums)}
         links: dict[tuple[int, int], Link] = {}
         candidates: set[tuple[int, int]] = set()
-        for part in _chunks(nums, _SQL_CHUNK):
-            q = ",".join("?" * len(part))
-            for a, b, link in con.execute(f"SELECT a, b, link FROM pairs WHERE a IN ({q})", part):
-                if b in local:
-                    pair = (local[a], local[b])
-                    candidates.add(pair)
-                    if link is not None:
-                        links[pair] = _link_from(link)
+        for a, b, link in store.pairs_of(nums):
+            if a in local and b in local:
+                pair = (local[a], local[b])
+                candidates.add(pair)
+                if link is not None:
+                    links[pair] = _link_from(link)
 
         def fetch(numbers: list[int]) -> tuple[list[str], list[str]]:
             texts = self._texts([nums[k] for k in numbers])
@@ -995,18 +840,15 @@ class Index:
             for k in comp:
                 comp_of[nums[k]] = label
         members_of: dict[int, list[tuple[int, str, int, str | None, str | None]]] = defaultdict(list)
-        for part in _chunks(nums, _SQL_CHUNK):
-            q = ",".join("?" * len(part))
-            for num, rep, i, tokens, published, outlet in con.execute(
-                    f"SELECT num, rep, id, tokens, published, outlet FROM docs WHERE rep IN ({q}) AND state IS NULL",
-                    part):
+        for num, (rep, i, tokens, published, outlet, state, _) in sorted(member_rows.items()):
+            if state is None:
                 members_of[rep].append((num, i, tokens, published, outlet))
         group_of = {k: gi for gi, g in enumerate(groups) for k in g}
         links_of_group: dict[int, list[Link]] = defaultdict(list)
-        found = checks.all_links()
-        for (a, b) in sorted(found):
+        found_links = checks.all_links()
+        for (a, b) in sorted(found_links):
             if group_of[a] == group_of[b]:
-                links_of_group[group_of[a]].append(found[(a, b)])
+                links_of_group[group_of[a]].append(found_links[(a, b)])
         made: list[Cluster] = []
         doc_rows = []
         for gi, g in enumerate(groups):
@@ -1019,20 +861,18 @@ class Index:
             made.append(cluster)
             for m in mem:
                 doc_rows.append((comp_of.get(m[0]) if rep_of[m[0]] == m[0] else None, cluster.id, m[0]))
-        for part in _chunks(sorted(old_clusters), _SQL_CHUNK):
-            q = ",".join("?" * len(part))
-            con.execute(f"DELETE FROM clusters WHERE id IN ({q})", part)
-        con.executemany("INSERT OR REPLACE INTO clusters VALUES (?, ?, ?)",
-                        [(c.id, c.canonical, json.dumps(c.to_dict(), ensure_ascii=False)) for c in made])
-        con.executemany("UPDATE docs SET comp = ?, cluster = ? WHERE num = ?", doc_rows)
+        store.drop_clusters(old_clusters)
+        store.put_clusters({c.id: json.dumps(c.to_dict(), ensure_ascii=False) for c in made})
+        store.update(("comp", "cluster"), doc_rows)
         made_ids = {c.id for c in made}
         update.clusters = sorted(made, key=lambda c: c.canonical)
         update.replaced = sorted(old_clusters - made_ids)
         update.stats["on_demand_checks"] = update.stats.get("on_demand_checks", 0) + len(checks.found)
         canon = {c.canonical for c in made}
-        rows = con.execute("SELECT id, doc, text, fchanges FROM docs WHERE id IN (%s)" % ",".join("?" * len(canon)),
-                           sorted(canon)).fetchall() if canon and len(canon) < 30000 else []
-        update.documents = {i: _final_doc(blob, text, fch) for i, blob, text, fch in rows}
+        if canon and len(canon) < 30000:
+            by_id = store.nums_of_ids(canon)
+            rows = self._rows(by_id.values(), "id, doc, text, fchanges")
+            update.documents = {i: _final_doc(blob, text, fch) for i, blob, text, fch in rows.values()}
 
     # ------------------------------------------------------------------ querying
 
@@ -1046,33 +886,38 @@ class Index:
         from .pipeline import as_document
 
         config = self.config
-        self._con.execute("BEGIN")  # one snapshot for the whole query
-        try:
+        skipped: Counter[str] = Counter()
+        items: Iterable[Document | Rejected] = read_inputs(inputs, config.limits, config.fields,
+                                                           skipped=skipped) if inputs else iter(())
+        if documents is not None:
+            items = _chain(items, (as_document(d) for d in documents))
+        cleaned = ordered_imap(partial(clean_partition, config=config.clean, keys=False, memo=Memo()),
+                               _chunks(items, _CLEAN_CHUNK), workers or config.worker_count, chunksize=1)
+        rejected: list[Rejected] = []
+        batches: list[list[Document]] = [[]]
+        ids: set[str] = set()
+        for item, _, _ in (entry for chunk in cleaned for entry in chunk):
+            if isinstance(item, Rejected):
+                rejected.append(item)
+            elif item.id in ids:
+                rejected.append(Rejected(item.id, "duplicate-id", f"id {item.id!r} already used", item.origin))
+            else:
+                ids.add(item.id)
+                if len(batches[-1]) >= SIGN_BATCH:
+                    batches.append([])
+                batches[-1].append(item)
+
+        def against_one_state() -> tuple[dict[str, list[Match]], list[Rejected]]:
             self._sync()
-            skipped: Counter[str] = Counter()
-            items: Iterable[Document | Rejected] = read_inputs(inputs, config.limits, config.fields,
-                                                               skipped=skipped) if inputs else iter(())
-            if documents is not None:
-                items = _chain(items, (as_document(d) for d in documents))
-            cleaned = ordered_imap(partial(clean_partition, config=config.clean, keys=False, memo=Memo()),
-                                   _chunks(items, _CLEAN_CHUNK), workers or config.worker_count, chunksize=1)
-            rejected: list[Rejected] = []
             results: dict[str, list[Match]] = {}
-            batch: list[Document] = []
-            for item, _, _ in (entry for chunk in cleaned for entry in chunk):
-                if isinstance(item, Rejected):
-                    rejected.append(item)
-                elif item.id in results or any(d.id == item.id for d in batch):
-                    rejected.append(Rejected(item.id, "duplicate-id", f"id {item.id!r} already used", item.origin))
-                else:
-                    batch.append(item)
-                    if len(batch) >= SIGN_BATCH:
-                        self._query_batch(batch, results, rejected)
-                        batch = []
-            if batch:
-                self._query_batch(batch, results, rejected)
-        finally:
-            self._con.execute("COMMIT")
+            refused: list[Rejected] = []
+            for batch in batches:
+                if batch:
+                    self._query_batch(batch, results, refused)
+            return results, refused
+
+        results, refused = self._store.snapshot(against_one_state)
+        rejected.extend(refused)
         rejected.sort(key=lambda r: r.id)
         return results, rejected
 
@@ -1100,8 +945,8 @@ class Index:
                 continue
             matches: list[Match] = []
             digest = signed.digests[16 * k:16 * k + 16]
-            exact = self._con.execute("SELECT id, cluster FROM docs WHERE digest = ? AND state IS NULL ORDER BY id",
-                                      (digest,)).fetchall()
+            same = self._rows(self._store.with_value("digest", [digest]), "id, cluster, state")
+            exact = sorted((i, cluster) for i, cluster, state in same.values() if state is None)
             for other, cluster in exact:
                 a, b = sorted((doc.id, other))
                 matches.append(Match(doc.id, other, cluster, Link(a, b, "near-duplicate", 1.0, 1.0, 1.0, 1.0, 1.0,
@@ -1131,38 +976,6 @@ class Index:
             results[doc.id] = matches
 
 
-class _Transaction:
-    """``BEGIN IMMEDIATE`` (the one writer) ... ``COMMIT``; on any error ``ROLLBACK`` and the learned
-    furniture reloaded from what the index holds."""
-
-    def __init__(self, index: Index) -> None:
-        self.index = index
-
-    def __enter__(self) -> None:
-        con = self.index._con
-        try:
-            con.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise DedupeError(f"{self.index.path}: another process has been writing to the index for "
-                              f"{_WRITER_WAIT_S} s ({exc}); try again when it is done") from exc
-        try:
-            self.index._sync()
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        con = self.index._con
-        if exc_type is None:
-            gen = int(con.execute("SELECT value FROM meta WHERE name = 'generation'").fetchone()[0]) + 1
-            con.execute("UPDATE meta SET value = ? WHERE name = 'generation'", (str(gen),))
-            con.execute("COMMIT")
-            self.index._generation = str(gen)
-        else:
-            con.execute("ROLLBACK")
-            self.index._generation = None  # reload the learner next time
-
-
 # ----------------------------------------------------------------------------- helpers
 
 _STATE_MESSAGES = {
@@ -1174,10 +987,6 @@ _STATE_MESSAGES = {
 
 def origin_of(blob: bytes) -> str:
     return _doc_from(blob).origin
-
-
-def _has_meta(con: sqlite3.Connection) -> bool:
-    return con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone() is not None
 
 
 def _chain(*iterables: Iterable[Any]) -> Iterator[Any]:

@@ -7,34 +7,106 @@
 - one writer with readers at once: readers never fail and always see a whole state; nothing is lost
   or stored twice;
 - foreign or damaged files given as the index: a clear error, exit 2, the file unchanged;
-- other parameters than the index's: a clear error naming them.
+- other parameters than the index's: a clear error naming them;
+- two writers at once (two processes adding different halves): nothing lost, nothing stored twice,
+  the batch run's clusters.
+
+The guarantees that do not depend on the file run on both backends (the ``where`` fixture): SQLite,
+and Redis against a real ``redis-server`` started on 127.0.0.1 on a free port for the session (and
+stopped at its end). A machine without ``redis-server`` fails these tests, saying how to install it;
+they are never skipped.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import random
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import threading
+import time
+import uuid
 from pathlib import Path
+from typing import Callable, Iterator
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dedupe import DedupConfig, Index, IndexFormatError, IndexMismatchError, RunConfig, run
+from dedupe import DedupConfig, DedupeError, Index, IndexFormatError, IndexMismatchError, MissingDependencyError, \
+    RunConfig, run
 from dedupe.cli import main
 
 from test_quality_floor import load_generator, invented_base
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 CONFIG = RunConfig(workers=1)
+
+
+# ----------------------------------------------------------------------------- where an index lives
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real ``redis-server`` on 127.0.0.1 on a free port, no persistence, its own folder; stopped
+    at the end of the session. Its URL (database 0)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is not installed: the Redis index tests need a real server. Install it with "
+                    "'apt-get install -y redis-server' (as .ci/run does)")
+    import redis
+
+    folder = tmp_path_factory.mktemp("redis")
+    for attempt in range(5):
+        port = _free_port()
+        proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
+                                 "no", "--dir", str(folder)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        client = redis.Redis(port=port, socket_connect_timeout=1)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        client.close()
+        if proc.poll() is None:
+            break
+    else:
+        pytest.fail(f"redis-server did not start: {proc.stdout.read().decode(errors='replace')[-2000:]}")
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def where(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Callable[[], str]:
+    """Where a new index goes, each call another one: an SQLite file, or a Redis prefix."""
+    if request.param == "sqlite":
+        folder = tmp_path_factory.mktemp("index")
+        count = itertools.count()
+        return lambda: str(folder / f"i{next(count)}.idx")
+    url = request.getfixturevalue("redis_server")
+    return lambda: f"{url}?prefix=t{uuid.uuid4().hex}"
 
 
 def _batch(paths: list[str]) -> tuple[list[dict], list[tuple[str, str]], dict]:
@@ -72,13 +144,13 @@ def batch_of_periods(periods: list[str]) -> tuple[list[dict], list[tuple[str, st
     return _batch(periods)
 
 
-def test_periods_one_at_a_time_give_the_batch_clusters(periods, batch_of_periods, tmp_path):
+def test_periods_one_at_a_time_give_the_batch_clusters(periods, batch_of_periods, where):
     clusters, rejected, stats = batch_of_periods
     # The stated condition of the guarantee: no capped bucket in the batch run.
     assert stats["capped_keys"] == 0
     assert len(clusters) < 300  # there are copies to find
     restripped = 0
-    with Index.open(tmp_path / "i.idx", CONFIG) as index:
+    with Index.open(where(), CONFIG) as index:
         for path in periods:
             update = index.add([path])
             restripped += update.restripped
@@ -93,25 +165,25 @@ def _assert_keys_are_the_representatives(index: Index) -> None:
     """The stored band key entries are exactly those of the exact-copy representatives' texts."""
     from dedupe.stages import sign_partition
 
-    con = index._con
-    reps = [n for (n,) in con.execute("SELECT num FROM docs WHERE rep = num AND state IS NULL ORDER BY num")]
+    store = index._store
+    reps = sorted(n for n, rep, state in store.scan(("rep", "state")) if rep == n and state is None)
     texts = index._texts(reps)
     signed = sign_partition([texts[n][1] for n in reps], index.config.dedup)
     expected = sorted(zip(signed.keys.view("int64").tolist(), [reps[o] for o in signed.owners.tolist()],
                           signed.aux.view("int64").tolist()))
-    assert sorted(con.execute("SELECT key, num, aux FROM keys").fetchall()) == sorted(set(expected))
+    assert sorted(store.entries()) == sorted(set(expected))
 
 
-def test_the_order_of_adds_does_not_matter(periods, batch_of_periods, tmp_path):
+def test_the_order_of_adds_does_not_matter(periods, batch_of_periods, where):
     clusters, rejected, _ = batch_of_periods
-    with Index.open(tmp_path / "i.idx", CONFIG) as index:
+    with Index.open(where(), CONFIG) as index:
         for path in reversed(periods):
             index.add([path])
         assert _state(index) == (clusters, rejected)
 
 
-def test_remove_gives_the_batch_run_over_the_rest(periods, tmp_path):
-    with Index.open(tmp_path / "i.idx", CONFIG) as index:
+def test_remove_gives_the_batch_run_over_the_rest(periods, tmp_path, where):
+    with Index.open(where(), CONFIG) as index:
         for path in periods:
             index.add([path])
         rows = [json.loads(line) for p in periods for line in Path(p).read_text(encoding="utf-8").splitlines()]
@@ -125,14 +197,14 @@ def test_remove_gives_the_batch_run_over_the_rest(periods, tmp_path):
         _assert_keys_are_the_representatives(index)
 
 
-def test_seeds_split_in_two_give_the_batch_clusters(seeds_dir, tmp_path):
+def test_seeds_split_in_two_give_the_batch_clusters(seeds_dir, tmp_path, where):
     names = sorted(p.name for p in seeds_dir.iterdir())
     halves = [tmp_path / "a", tmp_path / "b"]
     for half, part in zip(halves, (names[::2], names[1::2])):  # 000, 002, 004 | 001, 003
         half.mkdir()
         for name in part:
             shutil.copy(seeds_dir / name, half / name)
-    with Index.open(tmp_path / "i.idx", CONFIG) as index:
+    with Index.open(where(), CONFIG) as index:
         first = index.add([str(halves[0])])
         assert len(first.clusters) == 3  # three unrelated stories so far
         second = index.add([str(halves[1])])
@@ -150,9 +222,9 @@ def _story(rng: random.Random, n: int) -> list[str]:
     return [" ".join(rng.choice(_WORDS) for _ in range(14)).capitalize() + "." for _ in range(n)]
 
 
-@settings(max_examples=6)
+@settings(max_examples=6, suppress_health_check=[HealthCheck.function_scoped_fixture])  # `where` makes a new index a call
 @given(seed=st.integers(0, 10_000), parts=st.integers(1, 4), data=st.data())
-def test_any_split_and_order_gives_the_batch_clusters(tmp_path_factory, seed, parts, data):
+def test_any_split_and_order_gives_the_batch_clusters(tmp_path_factory, where, seed, parts, data):
     """Stories, their exact copies (ids above and below the original's), abridged and extended
     copies, split at random into adds in a random order: the batch run's clusters each time."""
     rng = random.Random(seed)
@@ -170,7 +242,7 @@ def test_any_split_and_order_gives_the_batch_clusters(tmp_path_factory, seed, pa
     all_path = tmp / "all.jsonl"
     all_path.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
     refused = set()  # the index keeps what survives per-document cleaning; the add reports the rest
-    with Index.open(tmp / "i.idx", CONFIG) as index:
+    with Index.open(where(), CONFIG) as index:
         for g in order:
             part = tmp / f"part{g}.jsonl"
             part.write_text("".join(json.dumps(d) + "\n" for d, dg in zip(docs, groups) if dg == g), encoding="utf-8")
@@ -189,6 +261,8 @@ import os, signal, sys
 sys.path.insert(0, {src!r})
 from dedupe import Index, RunConfig
 from dedupe import index as index_module
+from dedupe import index_redis
+index_redis.LOCK_TTL_S = 2  # the lock a killed writer leaves behind lives 2 s (the next add waits for it)
 original = index_module.Index.{where}
 def dying(self, *args, **kwargs):
     result = original(self, *args, **kwargs)
@@ -200,19 +274,23 @@ with Index.open({path!r}, RunConfig(workers=1)) as index:
 """
 
 
-def _snapshot(path: Path) -> tuple:
+def _counts(index: Index) -> dict:
+    return {k: v for k, v in index.stats().items() if k not in ("bytes", "path")}
+
+
+def _snapshot(path: Path | str) -> tuple:
     with Index.open(path, CONFIG) as index:
         s = index.stats()
         return _state(index), {k: v for k, v in s.items() if k not in ("bytes", "path")}
 
 
-@pytest.mark.parametrize("where", ["_pair_new", "_recluster"])
-def test_kill_9_during_add_leaves_the_index_as_before(periods, tmp_path, where):
-    path = tmp_path / "i.idx"
+@pytest.mark.parametrize("point", ["_pair_new", "_recluster"])
+def test_kill_9_during_add_leaves_the_index_as_before(periods, where, point):
+    path = where()
     with Index.open(path, CONFIG) as index:
         index.add(periods[:2])
     before = _snapshot(path)
-    script = _KILLER.format(src=SRC, where=where, path=str(path), input=periods[2])
+    script = _KILLER.format(src=SRC, where=point, path=str(path), input=periods[2])
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=300)
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
     assert _snapshot(path) == before
@@ -288,8 +366,49 @@ def test_one_writer_and_readers(periods, tmp_path):
         assert sorted(ids) == sorted(expected)  # nothing lost, nothing twice
 
 
-def test_a_document_added_twice_is_rejected_once(seeds_dir, tmp_path):
-    with Index.open(tmp_path / "i.idx", CONFIG) as index:
+_WRITER = """
+import sys
+sys.path.insert(0, {src!r})
+from dedupe import Index, RunConfig
+print("ready", flush=True)
+sys.stdin.readline()  # both writers start together
+with Index.open({where!r}, RunConfig(workers=1)) as index:
+    for path in {paths!r}:
+        index.add([path])
+        print("added", path, flush=True)
+"""
+
+
+def test_two_writers_at_once_lose_nothing_and_give_the_batch_clusters(periods, batch_of_periods, where):
+    """Two processes add different halves of the periods at the same time, one period per add (so
+    their adds interleave): every document is stored once, and the clusters are the batch run's."""
+    target = where()
+    Index.open(target, CONFIG).close()
+    halves = (periods[0::2], periods[1::2])
+    procs = [subprocess.Popen([sys.executable, "-c", _WRITER.format(src=SRC, where=target, paths=half)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for half in halves]
+    for proc in procs:
+        assert proc.stdout.readline().strip() == b"ready"
+    for proc in procs:
+        proc.stdin.write(b"go\n")
+        proc.stdin.flush()
+    for proc in procs:
+        out, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err.decode()
+        assert out.decode().count("added") == 3
+    clusters, rejected, _ = batch_of_periods
+    with Index.open(target, CONFIG) as index:
+        ids = [m for c in index.clusters() for m in c.members] + [r.id for r in index.rejected()]
+        expected = [json.loads(line)["id"] for p in periods for line in Path(p).read_text().splitlines()]
+        assert sorted(ids) == sorted(expected)  # nothing lost, nothing twice
+        assert _state(index) == (clusters, rejected)
+        assert index.stats()["added_by_day"] and len(index) + len(index.rejected()) == len(expected)
+        _assert_keys_are_the_representatives(index)
+
+
+def test_a_document_added_twice_is_rejected_once(seeds_dir, where):
+    with Index.open(where(), CONFIG) as index:
         index.add([str(seeds_dir)])
         again = index.add([str(seeds_dir)])
         assert not again.added and {r.reason for r in again.rejected} == {"duplicate-id"}
@@ -345,15 +464,15 @@ def test_a_bad_index_file_is_a_clear_error_and_left_untouched(kind, seeds_dir, t
         Index.open(path)
 
 
-def test_other_parameters_are_refused(seeds_dir, tmp_path, capsys):
-    path = tmp_path / "i.idx"
+def test_other_parameters_are_refused(seeds_dir, where, capsys):
+    path = where()
     with Index.open(path, CONFIG) as index:
         index.add([str(seeds_dir)])
     with pytest.raises(IndexMismatchError, match="seed: index 1, asked 7"):
         Index.open(path, RunConfig(dedup=DedupConfig(seed=7)))
     with pytest.raises(IndexMismatchError, match="num_perm: index 128, asked 256"):
         Index.open(path, RunConfig(dedup=DedupConfig(num_perm=256)))
-    assert main(["index", "add", str(path), str(seeds_dir), "--seed", "7"]) == 2
+    assert main(["index", "add", path, str(seeds_dir), "--seed", "7"]) == 2
     assert "seed: index 1, asked 7" in capsys.readouterr().err
     with Index.open(path) as index:  # no configuration: the index's own
         assert index.config.dedup.seed == 1 and len(index) == 5
@@ -361,7 +480,7 @@ def test_other_parameters_are_refused(seeds_dir, tmp_path, capsys):
 
 # ----------------------------------------------------------------------------- query and the CLI
 
-def test_query_finds_the_batch_links_and_changes_nothing(seeds_dir, tmp_path):
+def test_query_finds_the_batch_links_and_changes_nothing(seeds_dir, tmp_path, where):
     names = sorted(p.name for p in seeds_dir.iterdir())
     held = tmp_path / "held"
     held.mkdir()
@@ -369,10 +488,9 @@ def test_query_finds_the_batch_links_and_changes_nothing(seeds_dir, tmp_path):
         if not name.startswith("002"):
             shutil.copy(seeds_dir / name, held / name)
     batch_links = {(l.a, l.b): l for c in run([str(seeds_dir)], CONFIG).clusters for l in c.links}
-    path = tmp_path / "i.idx"
-    with Index.open(path, CONFIG) as index:
+    with Index.open(where(), CONFIG) as index:
         index.add([str(held)])
-        before = _state(index), index.stats()["bytes"]
+        before = _state(index), _counts(index), index._store.generation()
         new = tmp_path / "new"
         new.mkdir()
         shutil.copy(seeds_dir / names[2], new / names[2])
@@ -384,11 +502,11 @@ def test_query_finds_the_batch_links_and_changes_nothing(seeds_dir, tmp_path):
         for m in matches:
             assert m.link == batch_links[(m.link.a, m.link.b)]  # the link a batch run verifies, evidence and all
             assert m.cluster is not None
-        assert (_state(index), index.stats()["bytes"]) == before
+        assert (_state(index), _counts(index), index._store.generation()) == before
 
 
-def test_cli_add_query_stats_remove(seeds_dir, tmp_path, capsys):
-    path = tmp_path / "i.idx"
+def test_cli_add_query_stats_remove(seeds_dir, tmp_path, where, capsys):
+    path = where()
     out = tmp_path / "out"
     assert main(["index", "add", str(path), str(seeds_dir), "-o", str(out), "--day", "2024-04-12", "--workers",
                  "1"]) == 0
@@ -417,3 +535,52 @@ def test_cli_add_with_a_missing_input_creates_no_index(seeds_dir, tmp_path, caps
     assert main(["index", "add", str(path), str(seeds_dir), str(missing)]) == 2
     assert "nowhere.jsonl: no such file or directory" in capsys.readouterr().err
     assert not path.exists()
+
+
+# ----------------------------------------------------------------------------- Redis: what can go wrong
+
+def test_an_unreachable_redis_server_is_a_clear_error(seeds_dir, capsys):
+    url = f"redis://127.0.0.1:{_free_port()}/0"  # nothing listens there
+    with pytest.raises(DedupeError, match="cannot reach the Redis server"):
+        Index.open(url, CONFIG)
+    for argv in (["index", "add", url, str(seeds_dir)], ["index", "stats", url]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert url in err and "cannot reach the Redis server" in err, err
+
+
+@pytest.mark.parametrize("url", ["redis://127.0.0.1:notaport/0", "redis://127.0.0.1:6379/notadb",
+                                 "memcached://127.0.0.1:11211"])
+def test_a_bad_index_url_is_a_clear_error(url, seeds_dir, capsys):
+    with pytest.raises(DedupeError):
+        Index.open(url, CONFIG)
+    assert main(["index", "add", url, str(seeds_dir)]) == 2
+    assert url in capsys.readouterr().err
+
+
+def test_foreign_redis_keys_are_refused_and_left_untouched(redis_server, seeds_dir, capsys):
+    import redis
+
+    prefix = f"t{uuid.uuid4().hex}"
+    client = redis.Redis.from_url(redis_server)
+    client.set(f"{prefix}:meta", b"someone else's")
+    client.hset(f"{prefix}x:meta", mapping={"format": "other", "n": "1"})
+    try:
+        for p, kind in ((prefix, "string"), (f"{prefix}x", "hash")):
+            url = f"{redis_server}?prefix={p}"
+            before = client.dump(f"{p}:meta")
+            with pytest.raises(IndexFormatError, match="not a dedupe index"):
+                Index.open(url, CONFIG)
+            assert main(["index", "add", url, str(seeds_dir)]) == 2
+            assert "not a dedupe index" in capsys.readouterr().err
+            assert client.dump(f"{p}:meta") == before
+            assert sorted(client.keys(f"{p}:*")) == [f"{p}:meta".encode()]
+    finally:
+        client.delete(f"{prefix}:meta", f"{prefix}x:meta")
+        client.close()
+
+
+def test_without_the_redis_package_the_error_names_the_extra(monkeypatch, redis_server):
+    monkeypatch.setitem(sys.modules, "redis", None)  # import redis raises ImportError
+    with pytest.raises(MissingDependencyError, match=r"pip install 'news-dedupe\[redis\]'"):
+        Index.open(redis_server, CONFIG)
