@@ -83,13 +83,17 @@ def _temp_for(path: Path) -> tuple[int, str]:
 
 def write_temp(path: Path, chunks: Iterable[str]) -> tuple[str, int, str]:
     """Write ``chunks`` to a new temporary file beside ``path``: (temp name, bytes, sha256)."""
+    return _write_bytes(path, (chunk.encode("utf-8") for chunk in chunks))
+
+
+def _write_bytes(path: Path, chunks: Iterable[bytes]) -> tuple[str, int, str]:
+    """Byte ``chunks`` to a new temporary file beside ``path``, synced: (temp name, bytes, sha256)."""
     fd, tmp = _temp_for(path)
     digest = hashlib.sha256()
     size = 0
     try:
         with os.fdopen(fd, "wb") as fh:
-            for chunk in chunks:
-                data = chunk.encode("utf-8")
+            for data in chunks:
                 digest.update(data)
                 size += len(data)
                 fh.write(data)
@@ -338,24 +342,13 @@ def write_outputs(result: DedupResult, outdir: str | os.PathLike[str], *, explai
 def concatenate_files(path: str | os.PathLike[str], parts: Iterable[str | os.PathLike[str]]) -> tuple[str, int, str]:
     """The files ``parts``, in order, copied into a new temporary file beside ``path`` a megabyte at
     a time (an engine whose tasks wrote an output's parts): (temp name, bytes, sha256)."""
-    path = Path(path)
-    fd, tmp = _temp_for(path)
-    digest = hashlib.sha256()
-    size = 0
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            for part in parts:
-                with open(part, "rb") as src:
-                    while chunk := src.read(1 << 20):
-                        digest.update(chunk)
-                        size += len(chunk)
-                        fh.write(chunk)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except BaseException:
-        _unlink(tmp)
-        raise
-    return tmp, size, digest.hexdigest()
+    def chunks() -> Iterator[bytes]:
+        for part in parts:
+            with open(part, "rb") as src:
+                while chunk := src.read(1 << 20):
+                    yield chunk
+
+    return _write_bytes(Path(path), chunks())
 
 
 def _write_canonical(result: DedupResult, explain: bool, workers: int, output_format: str,
