@@ -58,8 +58,8 @@ from .sign import Signature, band_keys, to_lean_minhash
 
 __all__ = ["Evidence", "HIT_SLOTS", "SentenceTokens", "SliceEvidence", "bound_pairs", "candidate_pairs",
            "combine_slices", "coverage_bounds", "decode_pairs", "hit_density", "hit_tokens", "lsh_bands", "lsh_index",
-           "merge_evidence", "pair_evidence", "pair_weights", "pairs_from_keys", "signature_entries", "signature_keys",
-           "slice_hits"]
+           "merge_evidence", "new_pair_evidence", "pair_evidence", "pair_weights", "pairs_from_keys",
+           "signature_entries", "signature_keys", "slice_hits"]
 
 #: The default of :attr:`dedupe.config.DedupConfig.max_bucket`.
 MAX_BUCKET = 32
@@ -294,7 +294,7 @@ class _Hits:
 
 
 def _partition_hits(keys: np.ndarray, owners: np.ndarray, aux: np.ndarray | None, max_bucket: int,
-                    sentence_bands: int = 24) -> _Hits | None:
+                    sentence_bands: int = 24, fresh: np.ndarray | None = None) -> _Hits | None:
     """The raw hits of one partition's entries (every occurrence of its keys).
 
     Within a key's run, sorted by owner (then entry order), each entry pairs
@@ -302,6 +302,8 @@ def _partition_hits(keys: np.ndarray, owners: np.ndarray, aux: np.ndarray | None
     (:func:`signature_entries`): two sentences of one class meet in their
     class's bucket, where the hit stands for the ``sentence_bands`` band keys
     they share; in a band bucket only sentences of different classes are paired.
+    ``fresh`` (a boolean per owner number): only the hits of pairs with a fresh owner
+    on one side are made (the loose sentences and capped counts stay those of all).
     """
     if len(keys) < 2:
         return None
@@ -353,13 +355,7 @@ def _partition_hits(keys: np.ndarray, owners: np.ndarray, aux: np.ndarray | None
     kind_of = np.where(db > 0, 1 << _DOC_SHIFT, np.where(capped_entry, units << _CAPPED_SHIFT, units | flag))
     codes_l, kinds_l, hit_l = [], [], []
     side_l: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-    for d in range(1, max_bucket + 1):
-        if d >= len(rank):
-            break
-        same = rank[d:] == rank[:-d]
-        if not same.any():
-            break
-        x = np.flatnonzero(same)
+    for x, d in (_offsets(rank, max_bucket) if fresh is None else _new_offsets(rank, fresh[owner], max_bucket)):
         if aux is not None:  # in a band bucket, sentences of one class met in their class's bucket
             x = x[(mark[x] == 0) | (mark[x] != mark[x + d])]
         y = x + d
@@ -386,6 +382,37 @@ def _partition_hits(keys: np.ndarray, owners: np.ndarray, aux: np.ndarray | None
     return _Hits(np.concatenate(codes_l), np.concatenate(kinds_l),
                  np.concatenate(hit_l) if hit_l else empty, sides,  # type: ignore[arg-type]
                  loose_keys, loose_tokens, int(capped.sum()), int(run_len[capped].sum()))
+
+
+def _offsets(rank: np.ndarray, max_bucket: int) -> Iterator[tuple[np.ndarray, int]]:
+    """Per distance ``d`` (1 to ``max_bucket``): the entries ``x`` whose run (equal ``rank``) holds
+    ``x + d``; none past the longest run."""
+    for d in range(1, max_bucket + 1):
+        if d >= len(rank):
+            break
+        same = rank[d:] == rank[:-d]
+        if not same.any():
+            break
+        yield np.flatnonzero(same), d
+
+
+def _new_offsets(rank: np.ndarray, fresh: np.ndarray, max_bucket: int) -> Iterator[tuple[np.ndarray, int]]:
+    """:func:`_offsets` restricted to the ``x`` with ``fresh[x]`` or ``fresh[x + d]`` (per entry; ``rank``
+    sorted): the work grows with the fresh entries times ``max_bucket``, not with all entries. Every
+    distance :func:`_offsets` gives is given (maybe with no entries), since whether a partition has
+    any pair at all decides whether its loose sentences count."""
+    n = len(rank)
+    if n < 2:
+        return
+    starts = np.flatnonzero(np.concatenate(([True], rank[1:] != rank[:-1])))
+    longest = int(np.diff(np.append(starts, n)).max())
+    f = np.flatnonzero(fresh)
+    for d in range(1, min(max_bucket + 1, longest)):
+        below = f[f + d < n]  # fresh x, any x + d
+        above = f[f >= d] - d  # x + d fresh, x not (else it is in below)
+        above = above[~fresh[above]]
+        x = np.concatenate((below, above))  # disjoint; the order of hits does not matter
+        yield x[rank[x] == rank[x + d]], d
 
 
 def _evidence(hits: list[_Hits]) -> Evidence:
@@ -568,6 +595,21 @@ def pair_evidence(partitions: Iterable[tuple[np.ndarray, ...]], max_bucket: int 
     a sentence's hits in several of its partitions count once. ``sentence_bands``: the
     configuration's, what a hit in a class bucket stands for."""
     hits = [_partition_hits(p[0], p[1], p[2] if len(p) > 2 else None, max_bucket, sentence_bands)
+            for p in _owned(partitions)]
+    return _evidence([h for h in hits if h is not None])
+
+
+def new_pair_evidence(partitions: Iterable[tuple[np.ndarray, ...]], new: np.ndarray, max_bucket: int = MAX_BUCKET,
+                      sentence_bands: int = 24) -> Evidence:
+    """:func:`pair_evidence` of the pairs with a new document on at least one side: ``new`` is a
+    boolean per owner number. Exactly the full evidence's rows of those pairs (each sentence's hits
+    counted once, with their hits in capped buckets, their bitmaps and sums), and the same loose
+    sentences and capped counts (which are not per pair), so :func:`bound_pairs` gives those pairs
+    the same verdicts; the pairs of two old documents are not made. An incremental index, whose
+    old pairs are known, pays for the pairs its new documents bring, not for every pair among
+    the documents that share a key with them."""
+    new = np.asarray(new, dtype=bool)
+    hits = [_partition_hits(p[0], p[1], p[2] if len(p) > 2 else None, max_bucket, sentence_bands, new)
             for p in _owned(partitions)]
     return _evidence([h for h in hits if h is not None])
 

@@ -83,7 +83,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 import xxhash
 
-from .candidates import SentenceTokens, bound_pairs, decode_pairs, merge_evidence, pair_evidence
+from .candidates import SentenceTokens, bound_pairs, decode_pairs, merge_evidence, new_pair_evidence
 from .clean import FurnitureLearner, furniture_only
 from .clean.rules import Memo
 from .cluster import ClusterMember, group_components
@@ -716,6 +716,7 @@ class Index:
         """Every stored entry ``(key, num, aux)`` of the given keys, by key, number and aux (as
         signed 64-bit integers, whatever the backend)."""
         return self._store.lookup(keys)
+
     def _candidates(self, new: Sequence[int], entries: tuple[np.ndarray, np.ndarray, np.ndarray],
                     extra: Mapping[int, tuple[str, int, int, bytes]] | None = None
                     ) -> tuple[list[tuple[int, int]], dict[int, str]]:
@@ -728,37 +729,48 @@ class Index:
         if not len(keys):
             return [], {}
         dedup = self.config.dedup
-        involved = np.unique(owners)
-        info = {n: row for n, row in self._rows(involved.tolist(), "id, comparable, free, loose").items()}
-        if extra:
-            info.update(extra)
-        nums = sorted(info, key=lambda n: info[n][0])  # numbered in id order, as a batch run numbers them
-        local = {n: k for k, n in enumerate(nums)}
         present = np.unique(owners)
+        ids = {n: row[0] for n, row in self._rows(present.tolist(), "id").items()}
+        if extra:
+            ids.update((n, row[0]) for n, row in extra.items())
+        nums = sorted(ids, key=ids.__getitem__)  # numbered in id order, as a batch run numbers them
+        local = {n: k for k, n in enumerate(nums)}
         renumber = np.array([local[n] for n in present.tolist()], dtype=np.int64)[np.searchsorted(present, owners)]
+        fresh = np.zeros(len(nums), dtype=bool)
+        fresh[[local[n] for n in new if n in local]] = True
+        # Only the pairs with a new document: the others are stored already (their evidence and
+        # verdicts are those of the full computation, dedupe.candidates.new_pair_evidence).
         groups = evidence_group(keys)
         parts = []
         for g in np.unique(groups).tolist():
             m = groups == g
-            parts.append(pair_evidence([(keys[m], renumber[m], aux[m])], dedup.max_bucket, dedup.sentence_bands))
+            parts.append(new_pair_evidence([(keys[m], renumber[m], aux[m])], fresh, dedup.max_bucket,
+                                           dedup.sentence_bands))
         ev = merge_evidence(parts)
-        # Loose sentences: those the query's buckets found, plus each document's own (a key it holds
-        # twice), which a batch run finds from all of the document's keys.
+        if not len(ev.codes):
+            return [], {}
+        # What the bound needs of the documents in those pairs (the others' figures stay 0).
+        paired = np.unique(np.concatenate([ev.codes >> 32, ev.codes & 0xFFFFFFFF])).tolist()
+        info = self._rows([nums[k] for k in paired if nums[k] not in (extra or {})], "id, comparable, free, loose")
+        if extra:
+            info.update(extra)
+        comparable = np.zeros(len(nums), dtype=np.int64)
+        free = np.zeros(len(nums), dtype=np.int64)
+        # Loose sentences: those the buckets found, plus each document's own (a key it holds twice),
+        # which a batch run finds from all of the document's keys.
         loose_k = [ev.loose]
         loose_t = [ev.loose_tokens]
-        for n in nums:
-            blob = info[n][3]
+        for k in paired:
+            _, comparable[k], free[k], blob = info[nums[k]]
             if blob:
                 v = np.frombuffer(blob, dtype=np.int64)
-                loose_k.append((local[n] << 16) | (v >> 16))
+                loose_k.append((k << 16) | (v >> 16))
                 loose_t.append(v & 0xFFFF)
         lk, lt = np.concatenate(loose_k), np.concatenate(loose_t)
         if len(lk):
             lk, first = np.unique(lk, return_index=True)
             lt = lt[first]
         ev.loose, ev.loose_tokens = lk, lt
-        comparable = np.array([info[n][1] for n in nums], dtype=np.int64)
-        free = np.array([info[n][2] for n in nums], dtype=np.int64)
         # The tokens of every sentence the evidence can name: those of the entries, and the loose ones.
         slot = ((aux >> np.uint64(16)) & np.uint64(0xFFFF)).astype(np.int64)
         sentence = slot != 0xFFFF
@@ -766,12 +778,7 @@ class Index:
             np.concatenate([renumber[sentence], lk >> 16]), np.concatenate([slot[sentence], lk & 0xFFFF]),
             np.concatenate([(aux[sentence] & np.uint64(0xFFFF)).astype(np.int64), lt]), len(nums))
         keep = bound_pairs(ev, comparable, free, sentences, dedup)
-        new_local = np.zeros(len(nums), dtype=bool)
-        new_local[[local[n] for n in new if n in local]] = True
-        codes = ev.codes[keep]
-        a, b = codes >> 32, codes & 0xFFFFFFFF
-        codes = codes[new_local[a] | new_local[b]]
-        return [(nums[x], nums[y]) for x, y in decode_pairs(codes)], {n: info[n][0] for n in nums}
+        return [(nums[x], nums[y]) for x, y in decode_pairs(ev.codes[keep])], ids
 
     def _texts(self, nums: Sequence[int]) -> dict[int, tuple[str, str]]:
         out = {}
