@@ -83,7 +83,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 import xxhash
 
-from .candidates import SentenceTokens, bound_pairs, decode_pairs, merge_evidence, new_pair_evidence
+from .candidates import SentenceTokens, bound_pairs, decode_pairs, new_pair_evidence
 from .clean import FurnitureLearner, furniture_only
 from .clean.rules import Memo
 from .cluster import ClusterMember, group_components
@@ -94,7 +94,7 @@ from .index_store import Storage, chunks as _chunks, open_storage
 from .parallel import ordered_imap
 from .readers import read_inputs
 from .sign import SCHEME
-from .stages import SIGN_BATCH, Cluster, OnDemandChecks, clean_partition, evidence_group, make_cluster, \
+from .stages import EVIDENCE_GROUP_BITS, SIGN_BATCH, Cluster, OnDemandChecks, clean_partition, make_cluster, \
     sign_partition
 from .text import fold_batch
 from .verify import Link, Passage, PairVerifier, prepare_texts, verify_many
@@ -740,13 +740,9 @@ class Index:
         fresh[[local[n] for n in new if n in local]] = True
         # Only the pairs with a new document: the others are stored already (their evidence and
         # verdicts are those of the full computation, dedupe.candidates.new_pair_evidence).
-        groups = evidence_group(keys)
-        parts = []
-        for g in np.unique(groups).tolist():
-            m = groups == g
-            parts.append(new_pair_evidence([(keys[m], renumber[m], aux[m])], fresh, dedup.max_bucket,
-                                           dedup.sentence_bands))
-        ev = merge_evidence(parts)
+        # The batch run's evidence groups (dedupe.stages.evidence_group), merged, in one pass.
+        ev = new_pair_evidence([(keys, renumber, aux)], fresh, dedup.max_bucket, dedup.sentence_bands,
+                               EVIDENCE_GROUP_BITS)
         if not len(ev.codes):
             return [], {}
         # What the bound needs of the documents in those pairs (the others' figures stay 0).
