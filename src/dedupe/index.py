@@ -591,7 +591,12 @@ class Index:
         if new_model is not None and old_model is not None:
             changed_sources = _changed_sources(old_model, new_model)
             if changed_sources:
-                strip.update(store.with_value("outlet", changed_sources))
+                of_sources = store.with_value("outlet", changed_sources)
+                if old_model.rules_after == new_model.rules_after:
+                    # Only those with a line whose key or shape changed furniture status.
+                    of_sources = _stripped_differently(old_model, new_model,
+                                                       self._rows(of_sources, "outlet, lkeys, lzero, shapes"))
+                strip.update(of_sources)
         elif (new_model is None) != (old_model is None):
             strip.update(store.all_nums())
 
@@ -1003,6 +1008,42 @@ def _learn(learner: FurnitureLearner, outlet: str | None, text: str, lkeys: byte
     if not lzero:
         keys = [k or None for k in keys]
     learner.add(outlet, text, keys, np.frombuffer(shapes or b"", dtype=np.uint64).tolist())
+
+
+def _furniture_of(model: Any, source: str | None) -> tuple[frozenset[int], frozenset[int]]:
+    """The line keys and line shapes that ``model`` strips from a document of ``source`` (as
+    :meth:`dedupe.clean.FurnitureModel.strip` chooses them)."""
+    if source:
+        return model.by_source.get(source, frozenset()), model.shapes_by_source.get(source, frozenset())
+    return model.any_source, model.any_shape
+
+
+def _stripped_differently(old: Any, new: Any, rows: Mapping[int, tuple]) -> list[int]:
+    """Of the documents ``rows`` (``num -> (outlet, lkeys, lzero, shapes)``, what learned furniture
+    counted of them), those that the two models (with the same rules after furniture) may strip
+    differently: with a line whose key, or a line shape, is furniture of their source in one model
+    and not in the other. The others lose the same lines under both, so their text stays (a model
+    strips a line by its key or its shape only, and runs its rules only when it stripped one).
+    Lines without words are stored with key 0: a change of key 0 counts for them too."""
+    out: list[int] = []
+    by_source: dict[str | None, list[int]] = defaultdict(list)
+    for num, (outlet, lkeys, _lzero, shapes) in rows.items():
+        if lkeys is None or shapes is None:
+            out.append(num)  # nothing known of its lines
+        else:
+            by_source[outlet or None].append(num)
+    for source, nums in by_source.items():
+        (old_keys, old_shapes), (new_keys, new_shapes) = _furniture_of(old, source), _furniture_of(new, source)
+        hit = np.zeros(len(nums), dtype=bool)
+        for delta, column in ((old_keys ^ new_keys, 1), (old_shapes ^ new_shapes, 3)):
+            if not delta:
+                continue
+            arrays = [np.frombuffer(rows[n][column], dtype=np.uint64) for n in nums]
+            values = np.concatenate(arrays)
+            owner = np.repeat(np.arange(len(nums)), [len(a) for a in arrays])
+            hit[owner[np.isin(values, np.fromiter(delta, dtype=np.uint64, count=len(delta)))]] = True
+        out.extend(n for n, h in zip(nums, hit.tolist()) if h)
+    return out
 
 
 def _changed_sources(old: Any, new: Any) -> set[str | None]:

@@ -522,15 +522,12 @@ class SQLiteStorage(Storage):
 
     def _rows_of(self, keys: np.ndarray) -> list[tuple[int, bytes]]:
         """The stored rows ``(key, entries)`` of these keys, by key."""
-        con = self.con
-        con.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (key INTEGER PRIMARY KEY)")
-        con.execute("DELETE FROM wanted")
-        con.executemany("INSERT OR IGNORE INTO wanted VALUES (?)",
-                        ((k,) for k in np.unique(keys.view(np.int64)).tolist()))
-        # wanted outer: the keys table is searched by its primary key (a plain JOIN scanned it whole)
-        rows = con.execute("SELECT k.key, k.entries FROM wanted w CROSS JOIN keys k ON k.key = w.key").fetchall()
-        con.execute("DELETE FROM wanted")
-        return rows
+        # The keys as one JSON array, json_each outer: the keys table is searched by its primary key
+        # (a plain JOIN scanned it whole), in ascending order. Half the CPU of inserting them into a
+        # temporary table first (200,000 keys, 100,000 of them stored: 0.34 s against 0.62 s).
+        wanted = json.dumps(np.unique(keys.view(np.int64)).tolist())
+        return self.con.execute("SELECT k.key, k.entries FROM json_each(?) w CROSS JOIN keys k ON k.key = w.value",
+                                (wanted,)).fetchall()
 
     def remove_entries(self, keys: np.ndarray, nums: np.ndarray) -> None:
         keys = np.asarray(keys, dtype=np.uint64)
