@@ -772,9 +772,12 @@ class Index:
             lk, first = np.unique(lk, return_index=True)
             lt = lt[first]
         ev.loose, ev.loose_tokens = lk, lt
-        # The tokens of every sentence the evidence can name: those of the entries, and the loose ones.
+        # The tokens of every sentence the evidence can name: those of the paired documents' entries,
+        # and the loose ones.
         slot = ((aux >> np.uint64(16)) & np.uint64(0xFFFF)).astype(np.int64)
-        sentence = slot != 0xFFFF
+        in_pair = np.zeros(len(nums), dtype=bool)
+        in_pair[paired] = True
+        sentence = (slot != 0xFFFF) & in_pair[renumber]
         sentences = SentenceTokens.from_slots(
             np.concatenate([renumber[sentence], lk >> 16]), np.concatenate([slot[sentence], lk & 0xFFFF]),
             np.concatenate([(aux[sentence] & np.uint64(0xFFFF)).astype(np.int64), lt]), len(nums))
