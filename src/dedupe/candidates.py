@@ -58,8 +58,8 @@ from .sign import Signature, band_keys, to_lean_minhash
 
 __all__ = ["Evidence", "HIT_SLOTS", "SentenceTokens", "SliceEvidence", "bound_pairs", "candidate_pairs",
            "combine_slices", "coverage_bounds", "decode_pairs", "hit_density", "hit_tokens", "lsh_bands", "lsh_index",
-           "merge_evidence", "pair_evidence", "pair_weights", "pairs_from_keys", "signature_entries", "signature_keys",
-           "slice_hits"]
+           "merge_evidence", "new_pair_evidence", "pair_evidence", "pair_weights", "pairs_from_keys",
+           "signature_entries", "signature_keys", "slice_hits"]
 
 #: The default of :attr:`dedupe.config.DedupConfig.max_bucket`.
 MAX_BUCKET = 32
@@ -294,7 +294,7 @@ class _Hits:
 
 
 def _partition_hits(keys: np.ndarray, owners: np.ndarray, aux: np.ndarray | None, max_bucket: int,
-                    sentence_bands: int = 24) -> _Hits | None:
+                    sentence_bands: int = 24, fresh: np.ndarray | None = None, group_bits: int = 0) -> _Hits | None:
     """The raw hits of one partition's entries (every occurrence of its keys).
 
     Within a key's run, sorted by owner (then entry order), each entry pairs
@@ -302,6 +302,12 @@ def _partition_hits(keys: np.ndarray, owners: np.ndarray, aux: np.ndarray | None
     (:func:`signature_entries`): two sentences of one class meet in their
     class's bucket, where the hit stands for the ``sentence_bands`` band keys
     they share; in a band bucket only sentences of different classes are paired.
+    ``fresh`` (a boolean per owner number): only the hits of pairs with a fresh owner
+    on one side are made (the loose sentences and capped counts stay those of all).
+    ``group_bits``: the entries are ``2 ** group_bits`` partitions (by the top bits of
+    their keys) whose hits, merged, are their evidence merged (:func:`merge_evidence`):
+    a group without any pair keeps no loose sentence, and a hit sentence at a slot from
+    :data:`HIT_SLOTS` on counts once per group (its slot carries the group from bit 16).
     """
     if len(keys) < 2:
         return None
@@ -333,6 +339,17 @@ def _partition_hits(keys: np.ndarray, owners: np.ndarray, aux: np.ndarray | None
     # Buckets larger than max_bucket + 1 do not pair every entry with every other.
     run_start = np.flatnonzero(np.concatenate(([True], rank[1:] != rank[:-1])))
     run_len = np.diff(np.append(run_start, len(rank)))
+    group_of = None
+    if group_bits:
+        # Keys sorted: each group's keys are consecutive ranks. A group without a run of two
+        # owners has no pair, and as a partition of its own would give no evidence at all.
+        group_of = (ks[new] >> np.uint64(64 - group_bits)).astype(np.int64)  # per rank
+        paired = np.zeros(1 << group_bits, dtype=bool)
+        paired[group_of[rank[run_start[run_len > 1]]]] = True
+        if not paired.any():
+            return None
+        if loose and len(loose[0]):
+            loose[0] = loose[0][paired[(keys[loose[0]] >> np.uint64(64 - group_bits)).astype(np.int64)]]
     capped = run_len > max_bucket + 1
     capped_entry = np.repeat(capped, run_len)
     if aux is not None and capped.any():
@@ -346,6 +363,9 @@ def _partition_hits(keys: np.ndarray, owners: np.ndarray, aux: np.ndarray | None
         slot = ((a >> _SLOT_SHIFT) & _LOW16).astype(np.int64)
         tokens = (a & _LOW16).astype(np.int64)
         mark = (a >> _MARK_SHIFT).astype(np.int64)
+        if group_of is not None:  # high slots counted once per group (see _over)
+            high = slot >= HIT_SLOTS
+            slot = np.where(high & (slot != _NO_SLOT), slot | group_of[rank] << 16, slot)
         is_class = (slot != _NO_SLOT) & (mark == 0)
         units[is_class] = sentence_bands
         flag[is_class] = _CLASS_FLAG
@@ -353,13 +373,7 @@ def _partition_hits(keys: np.ndarray, owners: np.ndarray, aux: np.ndarray | None
     kind_of = np.where(db > 0, 1 << _DOC_SHIFT, np.where(capped_entry, units << _CAPPED_SHIFT, units | flag))
     codes_l, kinds_l, hit_l = [], [], []
     side_l: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-    for d in range(1, max_bucket + 1):
-        if d >= len(rank):
-            break
-        same = rank[d:] == rank[:-d]
-        if not same.any():
-            break
-        x = np.flatnonzero(same)
+    for x, d in (_offsets(rank, max_bucket) if fresh is None else _new_offsets(rank, fresh[owner], max_bucket)):
         if aux is not None:  # in a band bucket, sentences of one class met in their class's bucket
             x = x[(mark[x] == 0) | (mark[x] != mark[x + d])]
         y = x + d
@@ -386,6 +400,37 @@ def _partition_hits(keys: np.ndarray, owners: np.ndarray, aux: np.ndarray | None
     return _Hits(np.concatenate(codes_l), np.concatenate(kinds_l),
                  np.concatenate(hit_l) if hit_l else empty, sides,  # type: ignore[arg-type]
                  loose_keys, loose_tokens, int(capped.sum()), int(run_len[capped].sum()))
+
+
+def _offsets(rank: np.ndarray, max_bucket: int) -> Iterator[tuple[np.ndarray, int]]:
+    """Per distance ``d`` (1 to ``max_bucket``): the entries ``x`` whose run (equal ``rank``) holds
+    ``x + d``; none past the longest run."""
+    for d in range(1, max_bucket + 1):
+        if d >= len(rank):
+            break
+        same = rank[d:] == rank[:-d]
+        if not same.any():
+            break
+        yield np.flatnonzero(same), d
+
+
+def _new_offsets(rank: np.ndarray, fresh: np.ndarray, max_bucket: int) -> Iterator[tuple[np.ndarray, int]]:
+    """:func:`_offsets` restricted to the ``x`` with ``fresh[x]`` or ``fresh[x + d]`` (per entry; ``rank``
+    sorted): the work grows with the fresh entries times ``max_bucket``, not with all entries. Every
+    distance :func:`_offsets` gives is given (maybe with no entries), since whether a partition has
+    any pair at all decides whether its loose sentences count."""
+    n = len(rank)
+    if n < 2:
+        return
+    starts = np.flatnonzero(np.concatenate(([True], rank[1:] != rank[:-1])))
+    longest = int(np.diff(np.append(starts, n)).max())
+    f = np.flatnonzero(fresh)
+    for d in range(1, min(max_bucket + 1, longest)):
+        below = f[f + d < n]  # fresh x, any x + d
+        above = f[f >= d] - d  # x + d fresh, x not (else it is in below)
+        above = above[~fresh[above]]
+        x = np.concatenate((below, above))  # disjoint; the order of hits does not matter
+        yield x[rank[x] == rank[x + d]], d
 
 
 def _evidence(hits: list[_Hits]) -> Evidence:
@@ -481,7 +526,7 @@ def _over(ev: Evidence, high: list[np.ndarray]) -> np.ndarray:
     if not len(rows):
         return np.zeros(n, dtype=np.int64)
     pair = np.searchsorted(ev.codes, rows[:, 0])
-    over_tokens, over_count = _unique_sum(pair << 16 | rows[:, 1], pair, rows[:, 2], n)
+    over_tokens, over_count = _unique_sum(pair << 24 | rows[:, 1], pair, rows[:, 2], n)
     return over_tokens << _OVER_SHIFT | over_count
 
 
@@ -570,6 +615,29 @@ def pair_evidence(partitions: Iterable[tuple[np.ndarray, ...]], max_bucket: int 
     hits = [_partition_hits(p[0], p[1], p[2] if len(p) > 2 else None, max_bucket, sentence_bands)
             for p in _owned(partitions)]
     return _evidence([h for h in hits if h is not None])
+
+
+def new_pair_evidence(partitions: Iterable[tuple[np.ndarray, ...]], new: np.ndarray, max_bucket: int = MAX_BUCKET,
+                      sentence_bands: int = 24, group_bits: int = 0) -> Evidence:
+    """:func:`pair_evidence` of the pairs with a new document on at least one side: ``new`` is a
+    boolean per owner number. Exactly the full evidence's rows of those pairs (each sentence's hits
+    counted once, with their hits in capped buckets, their bitmaps and sums), and the same loose
+    sentences (which are not per pair), so :func:`bound_pairs` gives those pairs
+    the same verdicts; the pairs of two old documents are not made. An incremental index, whose
+    old pairs are known, pays for the pairs its new documents bring, not for every pair among
+    the documents that share a key with them.
+
+    ``group_bits``: each partition stands for ``2 ** group_bits`` partitions of its keys by their
+    top bits (:func:`dedupe.stages.evidence_group` with its 4 bits), and the result is their
+    evidence merged (:func:`merge_evidence`), computed in one pass instead of one per group."""
+    new = np.asarray(new, dtype=bool)
+    hits = [h for p in _owned(partitions)
+            if (h := _partition_hits(p[0], p[1], p[2] if len(p) > 2 else None, max_bucket, sentence_bands, new,
+                                     group_bits)) is not None]
+    # The capped counts are those of every capped key (merge_evidence leaves out the counts of a
+    # partition that gives no pair and no loose sentence, which here is any with no new document).
+    return replace(_evidence(hits), capped_keys=sum(h.capped_keys for h in hits),
+                   capped_entries=sum(h.capped_entries for h in hits))
 
 
 def _popcount(bits: np.ndarray) -> np.ndarray:

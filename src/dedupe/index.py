@@ -83,7 +83,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 import xxhash
 
-from .candidates import SentenceTokens, bound_pairs, decode_pairs, merge_evidence, pair_evidence
+from .candidates import SentenceTokens, bound_pairs, decode_pairs, new_pair_evidence
 from .clean import FurnitureLearner, furniture_only
 from .clean.rules import Memo
 from .cluster import ClusterMember, group_components
@@ -94,7 +94,7 @@ from .index_store import Storage, chunks as _chunks, open_storage
 from .parallel import ordered_imap
 from .readers import read_inputs
 from .sign import SCHEME
-from .stages import SIGN_BATCH, Cluster, OnDemandChecks, clean_partition, evidence_group, make_cluster, \
+from .stages import EVIDENCE_GROUP_BITS, SIGN_BATCH, Cluster, OnDemandChecks, clean_partition, make_cluster, \
     sign_partition
 from .text import fold_batch
 from .verify import Link, Passage, PairVerifier, prepare_texts, verify_many
@@ -591,7 +591,12 @@ class Index:
         if new_model is not None and old_model is not None:
             changed_sources = _changed_sources(old_model, new_model)
             if changed_sources:
-                strip.update(store.with_value("outlet", changed_sources))
+                of_sources = store.with_value("outlet", changed_sources)
+                if old_model.rules_after == new_model.rules_after:
+                    # Only those with a line whose key or shape changed furniture status.
+                    of_sources = _stripped_differently(old_model, new_model,
+                                                       self._rows(of_sources, "outlet, lkeys, lzero, shapes"))
+                strip.update(of_sources)
         elif (new_model is None) != (old_model is None):
             strip.update(store.all_nums())
 
@@ -716,6 +721,7 @@ class Index:
         """Every stored entry ``(key, num, aux)`` of the given keys, by key, number and aux (as
         signed 64-bit integers, whatever the backend)."""
         return self._store.lookup(keys)
+
     def _candidates(self, new: Sequence[int], entries: tuple[np.ndarray, np.ndarray, np.ndarray],
                     extra: Mapping[int, tuple[str, int, int, bytes]] | None = None
                     ) -> tuple[list[tuple[int, int]], dict[int, str]]:
@@ -728,50 +734,55 @@ class Index:
         if not len(keys):
             return [], {}
         dedup = self.config.dedup
-        involved = np.unique(owners)
-        info = {n: row for n, row in self._rows(involved.tolist(), "id, comparable, free, loose").items()}
+        present = np.unique(owners)
+        ids = {n: row[0] for n, row in self._rows(present.tolist(), "id").items()}
+        if extra:
+            ids.update((n, row[0]) for n, row in extra.items())
+        nums = sorted(ids, key=ids.__getitem__)  # numbered in id order, as a batch run numbers them
+        local = {n: k for k, n in enumerate(nums)}
+        renumber = np.array([local[n] for n in present.tolist()], dtype=np.int64)[np.searchsorted(present, owners)]
+        fresh = np.zeros(len(nums), dtype=bool)
+        fresh[[local[n] for n in new if n in local]] = True
+        # Only the pairs with a new document: the others are stored already (their evidence and
+        # verdicts are those of the full computation, dedupe.candidates.new_pair_evidence).
+        # The batch run's evidence groups (dedupe.stages.evidence_group), merged, in one pass.
+        ev = new_pair_evidence([(keys, renumber, aux)], fresh, dedup.max_bucket, dedup.sentence_bands,
+                               EVIDENCE_GROUP_BITS)
+        if not len(ev.codes):
+            return [], {}
+        # What the bound needs of the documents in those pairs (the others' figures stay 0).
+        paired = np.unique(np.concatenate([ev.codes >> 32, ev.codes & 0xFFFFFFFF])).tolist()
+        info = self._rows([nums[k] for k in paired if nums[k] not in (extra or {})], "id, comparable, free, loose")
         if extra:
             info.update(extra)
-        nums = sorted(info, key=lambda n: info[n][0])  # numbered in id order, as a batch run numbers them
-        local = {n: k for k, n in enumerate(nums)}
-        present = np.unique(owners)
-        renumber = np.array([local[n] for n in present.tolist()], dtype=np.int64)[np.searchsorted(present, owners)]
-        groups = evidence_group(keys)
-        parts = []
-        for g in np.unique(groups).tolist():
-            m = groups == g
-            parts.append(pair_evidence([(keys[m], renumber[m], aux[m])], dedup.max_bucket, dedup.sentence_bands))
-        ev = merge_evidence(parts)
-        # Loose sentences: those the query's buckets found, plus each document's own (a key it holds
-        # twice), which a batch run finds from all of the document's keys.
+        comparable = np.zeros(len(nums), dtype=np.int64)
+        free = np.zeros(len(nums), dtype=np.int64)
+        # Loose sentences: those the buckets found, plus each document's own (a key it holds twice),
+        # which a batch run finds from all of the document's keys.
         loose_k = [ev.loose]
         loose_t = [ev.loose_tokens]
-        for n in nums:
-            blob = info[n][3]
+        for k in paired:
+            _, comparable[k], free[k], blob = info[nums[k]]
             if blob:
                 v = np.frombuffer(blob, dtype=np.int64)
-                loose_k.append((local[n] << 16) | (v >> 16))
+                loose_k.append((k << 16) | (v >> 16))
                 loose_t.append(v & 0xFFFF)
         lk, lt = np.concatenate(loose_k), np.concatenate(loose_t)
         if len(lk):
             lk, first = np.unique(lk, return_index=True)
             lt = lt[first]
         ev.loose, ev.loose_tokens = lk, lt
-        comparable = np.array([info[n][1] for n in nums], dtype=np.int64)
-        free = np.array([info[n][2] for n in nums], dtype=np.int64)
-        # The tokens of every sentence the evidence can name: those of the entries, and the loose ones.
+        # The tokens of every sentence the evidence can name: those of the paired documents' entries,
+        # and the loose ones.
         slot = ((aux >> np.uint64(16)) & np.uint64(0xFFFF)).astype(np.int64)
-        sentence = slot != 0xFFFF
+        in_pair = np.zeros(len(nums), dtype=bool)
+        in_pair[paired] = True
+        sentence = (slot != 0xFFFF) & in_pair[renumber]
         sentences = SentenceTokens.from_slots(
             np.concatenate([renumber[sentence], lk >> 16]), np.concatenate([slot[sentence], lk & 0xFFFF]),
             np.concatenate([(aux[sentence] & np.uint64(0xFFFF)).astype(np.int64), lt]), len(nums))
         keep = bound_pairs(ev, comparable, free, sentences, dedup)
-        new_local = np.zeros(len(nums), dtype=bool)
-        new_local[[local[n] for n in new if n in local]] = True
-        codes = ev.codes[keep]
-        a, b = codes >> 32, codes & 0xFFFFFFFF
-        codes = codes[new_local[a] | new_local[b]]
-        return [(nums[x], nums[y]) for x, y in decode_pairs(codes)], {n: info[n][0] for n in nums}
+        return [(nums[x], nums[y]) for x, y in decode_pairs(ev.codes[keep])], ids
 
     def _texts(self, nums: Sequence[int]) -> dict[int, tuple[str, str]]:
         out = {}
@@ -1000,6 +1011,42 @@ def _learn(learner: FurnitureLearner, outlet: str | None, text: str, lkeys: byte
     if not lzero:
         keys = [k or None for k in keys]
     learner.add(outlet, text, keys, np.frombuffer(shapes or b"", dtype=np.uint64).tolist())
+
+
+def _furniture_of(model: Any, source: str | None) -> tuple[frozenset[int], frozenset[int]]:
+    """The line keys and line shapes that ``model`` strips from a document of ``source`` (as
+    :meth:`dedupe.clean.FurnitureModel.strip` chooses them)."""
+    if source:
+        return model.by_source.get(source, frozenset()), model.shapes_by_source.get(source, frozenset())
+    return model.any_source, model.any_shape
+
+
+def _stripped_differently(old: Any, new: Any, rows: Mapping[int, tuple]) -> list[int]:
+    """Of the documents ``rows`` (``num -> (outlet, lkeys, lzero, shapes)``, what learned furniture
+    counted of them), those that the two models (with the same rules after furniture) may strip
+    differently: with a line whose key, or a line shape, is furniture of their source in one model
+    and not in the other. The others lose the same lines under both, so their text stays (a model
+    strips a line by its key or its shape only, and runs its rules only when it stripped one).
+    Lines without words are stored with key 0: a change of key 0 counts for them too."""
+    out: list[int] = []
+    by_source: dict[str | None, list[int]] = defaultdict(list)
+    for num, (outlet, lkeys, _lzero, shapes) in rows.items():
+        if lkeys is None or shapes is None:
+            out.append(num)  # nothing known of its lines
+        else:
+            by_source[outlet or None].append(num)
+    for source, nums in by_source.items():
+        (old_keys, old_shapes), (new_keys, new_shapes) = _furniture_of(old, source), _furniture_of(new, source)
+        hit = np.zeros(len(nums), dtype=bool)
+        for delta, column in ((old_keys ^ new_keys, 1), (old_shapes ^ new_shapes, 3)):
+            if not delta:
+                continue
+            arrays = [np.frombuffer(rows[n][column], dtype=np.uint64) for n in nums]
+            values = np.concatenate(arrays)
+            owner = np.repeat(np.arange(len(nums)), [len(a) for a in arrays])
+            hit[owner[np.isin(values, np.fromiter(delta, dtype=np.uint64, count=len(delta)))]] = True
+        out.extend(n for n, h in zip(nums, hit.tolist()) if h)
+    return out
 
 
 def _changed_sources(old: Any, new: Any) -> set[str | None]:

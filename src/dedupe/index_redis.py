@@ -60,7 +60,7 @@ import numpy as np
 from . import __version__
 from .errors import DedupeError, IndexFormatError, MissingDependencyError
 from .index_store import BYTES_FIELDS, DOC_FIELDS, ENTRY, FORMAT, FORMAT_VERSION, INT_FIELDS, WRITER_WAIT_S, \
-    Storage, Transaction, chunks, pack_entries, unpack_entries
+    Storage, Transaction, chunks, pack_entries, unpack_entries, without_entries
 
 __all__ = ["RedisStorage"]
 
@@ -535,16 +535,12 @@ class RedisStorage(Storage):
         keys = np.asarray(keys, dtype=np.uint64)
         uniq = np.unique(keys)
         self._merge_adds(uniq)
-        drop: dict[bytes, set[int]] = {}
-        for k, n in zip(keys.view(np.int64).tolist(), np.asarray(nums, dtype=np.int64).tolist()):
-            drop.setdefault(self._bkey(k), set()).add(n)
-        for name, value in self._values(list(drop)).items():
-            if not value:
-                continue
-            arr = np.frombuffer(value, dtype=ENTRY)
-            kept = arr[~np.isin(arr["num"], list(drop[name]))]
-            if len(kept) != len(arr):
-                w.keys[name] = kept.tobytes() if len(kept) else None
+        signed = uniq.view(np.int64).tolist()
+        names = [self._bkey(u) for u in signed]
+        values = self._values(names)
+        present = [(u, values[nm]) for u, nm in zip(signed, names) if values.get(nm)]
+        for key, kept in without_entries([u for u, _ in present], [v for _, v in present], keys, nums):
+            w.keys[self._bkey(key)] = kept
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         uniq = np.unique(np.asarray(keys, dtype=np.uint64))

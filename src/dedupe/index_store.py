@@ -118,6 +118,39 @@ def unpack_entries(keys: Sequence[int], blobs: Sequence[bytes]) -> tuple[np.ndar
     return k.view(np.uint64), n, a.view(np.uint64)
 
 
+def without_entries(keys: Sequence[int], blobs: Sequence[bytes], drop_keys: np.ndarray,
+                    drop_nums: np.ndarray) -> list[tuple[int, bytes | None]]:
+    """The packed rows (``keys`` as signed 64-bit integers, ``blobs`` their :data:`ENTRY` entries)
+    that hold an entry of a pair ``(drop_keys[j], drop_nums[j])``, each with the entries left once
+    those are removed (None when none is left), in the rows' order; the others are left out. One
+    sort of all the entries, not a set test per row."""
+    if not len(blobs):
+        return []
+    size = ENTRY.itemsize
+    counts = np.fromiter((len(b) // size for b in blobs), dtype=np.int64, count=len(blobs))
+    arr = np.frombuffer(b"".join(blobs), dtype=ENTRY)
+    ek = np.repeat(np.asarray(keys, dtype=np.int64), counts)
+    k = np.concatenate([ek, np.asarray(drop_keys, dtype=np.uint64).view(np.int64)])
+    n = np.concatenate([arr["num"].astype(np.int64), np.asarray(drop_nums, dtype=np.int64)])
+    order = np.lexsort((n, k))
+    ks, ns = k[order], n[order]
+    group = np.cumsum(np.concatenate(([True], (ks[1:] != ks[:-1]) | (ns[1:] != ns[:-1])))) - 1
+    hit = np.zeros(int(group[-1]) + 1 if len(group) else 0, dtype=bool)
+    hit[group[order >= len(ek)]] = True  # (key, num) pairs to drop
+    dropped = np.empty(len(k), dtype=bool)
+    dropped[order] = hit[group]
+    dropped = dropped[:len(ek)]
+    row = np.repeat(np.arange(len(blobs)), counts)
+    lost = np.bincount(row[dropped], minlength=len(blobs))
+    left = counts - lost
+    data = arr[~dropped].tobytes()
+    ends = np.cumsum(left) * size
+    out = []
+    for j in np.flatnonzero(lost).tolist():
+        out.append((int(keys[j]), data[ends[j] - left[j] * size:ends[j]] if left[j] else None))
+    return out
+
+
 class Storage(ABC):
     """The state of one index (see the module docstring for the contract)."""
 
@@ -489,29 +522,22 @@ class SQLiteStorage(Storage):
 
     def _rows_of(self, keys: np.ndarray) -> list[tuple[int, bytes]]:
         """The stored rows ``(key, entries)`` of these keys, by key."""
-        con = self.con
-        con.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (key INTEGER PRIMARY KEY)")
-        con.execute("DELETE FROM wanted")
-        con.executemany("INSERT OR IGNORE INTO wanted VALUES (?)",
-                        ((k,) for k in np.unique(keys.view(np.int64)).tolist()))
-        # wanted outer: the keys table is searched by its primary key (a plain JOIN scanned it whole)
-        rows = con.execute("SELECT k.key, k.entries FROM wanted w CROSS JOIN keys k ON k.key = w.key").fetchall()
-        con.execute("DELETE FROM wanted")
-        return rows
+        # The keys as one JSON array, json_each outer: the keys table is searched by its primary key
+        # (a plain JOIN scanned it whole), in ascending order. Half the CPU of inserting them into a
+        # temporary table first (200,000 keys, 100,000 of them stored: 0.34 s against 0.62 s).
+        wanted = json.dumps(np.unique(keys.view(np.int64)).tolist())
+        return self.con.execute("SELECT k.key, k.entries FROM json_each(?) w CROSS JOIN keys k ON k.key = w.value",
+                                (wanted,)).fetchall()
 
     def remove_entries(self, keys: np.ndarray, nums: np.ndarray) -> None:
         keys = np.asarray(keys, dtype=np.uint64)
-        drop: dict[int, set[int]] = {}
-        for k, n in zip(keys.view(np.int64).tolist(), np.asarray(nums, dtype=np.int64).tolist()):
-            drop.setdefault(k, set()).add(n)
+        rows = self._rows_of(keys)
         changed, gone = [], []
-        for key, blob in self._rows_of(keys):
-            arr = np.frombuffer(blob, dtype=ENTRY)
-            kept = arr[~np.isin(arr["num"], list(drop[key]))]
-            if not len(kept):
+        for key, kept in without_entries([k for k, _ in rows], [b for _, b in rows], keys, nums):
+            if kept is None:
                 gone.append((key,))
-            elif len(kept) != len(arr):
-                changed.append((kept.tobytes(), key))
+            else:
+                changed.append((kept, key))
         self.con.executemany("UPDATE keys SET entries = ? WHERE key = ?", changed)
         self.con.executemany("DELETE FROM keys WHERE key = ?", gone)
 
