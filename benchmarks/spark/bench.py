@@ -222,6 +222,9 @@ def main(argv: list[str] | None = None) -> int:
         events = Path(tmp, "events")
         events.mkdir()
         local = measured(me + ["local", str(folders["local"]), *args.inputs, "--workers", str(args.workers)])
+        # The local engine's numbers now, so a Spark run that fails or is stopped does not lose them.
+        print("local:", json.dumps({**local, **json.loads((folders["local"] / "bench.json").read_text())}),
+              file=sys.stderr, flush=True)
         extra = (["--partitions", str(args.partitions)] if args.partitions else []) + (
             ["--collect"] if args.collect else [])
         spark = measured(me + ["spark", str(folders["spark"]), *args.inputs, "--master", args.master,
