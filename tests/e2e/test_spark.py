@@ -485,6 +485,56 @@ def test_a_lost_connection_to_the_jvm_is_a_spark_failure_not_an_unwritable_outpu
     assert "Connection refused" in err and "spark.driver.memory" in err and "cannot write" not in err
 
 
+def test_an_unreachable_master_is_a_spark_failure_naming_it_within_seconds(tmp_path: Path) -> None:
+    """``--spark-master spark://HOST:PORT`` with nothing listening: Spark's standalone client would try
+    to register for 60 s and fail with "Cannot call methods on a stopped SparkContext" (84 s, its
+    reason only in the JVM's log); dedupe checks the master first. A new process, as a user runs it
+    (this test process's active session would run the job whatever the master)."""
+    import socket
+    import subprocess
+    import time
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))  # bound, never listening: connections to it are refused
+        master = f"spark://127.0.0.1:{closed.getsockname()[1]}"
+        started = time.monotonic()
+        proc = subprocess.run(
+            [sys.executable, "-c", "import sys; from dedupe.cli import main; sys.exit(main())", "run", str(SEEDS),
+             "-o", str(tmp_path / "out"), "--engine", "spark", "--spark-master", master],
+            capture_output=True, text=True, timeout=120,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])})
+        took = time.monotonic() - started
+    assert proc.returncode == 4, proc.stderr
+    assert proc.stderr.splitlines() == [
+        f"dedupe: the Spark engine failed in stage 'start': cannot reach the Spark master {master} "
+        f"({master.removeprefix('spark://')}: Connection refused); nothing was written"], proc.stderr
+    assert took < 30 and not (tmp_path / "out").exists()
+    # High availability: the first address that answers is enough; all are named when none does.
+    from dedupe.engines.spark import check_master
+
+    with socket.socket() as listening, socket.socket() as closed:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        closed.bind(("127.0.0.1", 0))
+        up, down = (f"127.0.0.1:{s.getsockname()[1]}" for s in (listening, closed))
+        check_master(f"spark://{down},{up}")
+        check_master("local[2]")
+        check_master("yarn")
+        with pytest.raises(dedupe.EngineError, match=f"spark://{down},{down} [(]{down}: Connection refused; "
+                                                     f"{down}: Connection refused[)]"):
+            check_master(f"spark://{down},{down}")
+        with pytest.raises(dedupe.EngineError, match="not a Spark master URL"):
+            check_master("spark://no-port")
+    # A master that answers but does not register the application: Spark stops the context after 60 s.
+    from dedupe.engines.spark import spark_failure
+
+    stopped = RuntimeError("java.lang.IllegalStateException: Cannot call methods on a stopped SparkContext.\n\tat ...")
+    assert str(spark_failure(stopped, "start", "spark://h:7077")) == (
+        "the Spark engine failed in stage 'start': java.lang.IllegalStateException: Cannot call methods on a "
+        "stopped SparkContext.; the master did not accept the application (Spark's log above says why) "
+        "(master spark://h:7077)")
+
+
 def test_unknown_engine_and_bad_partitions_are_config_errors(tmp_path: Path) -> None:
     with pytest.raises(dedupe.ConfigError, match="engine='flink'"):
         dedupe.run([str(SEEDS)], engine="flink")

@@ -59,6 +59,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import socket
 import sys
 import tempfile
 import threading
@@ -88,7 +89,7 @@ from ..store import DocumentStore
 from ..verify import Link, PairVerifier, Prepared, prepare_texts, verify_many
 from ..writers import canonical_line, concatenate_files
 
-__all__ = ["run_spark", "spark_session", "require_pyspark", "connected_components", "spark_errors", "spark_failure",
+__all__ = ["run_spark", "spark_session", "require_pyspark", "check_master", "connected_components", "spark_errors", "spark_failure",
            "SparkRunResult", "CanonicalParts", "DocumentIds"]
 
 logger = logging.getLogger(__name__)
@@ -150,6 +151,7 @@ def spark_session(master: str | None = None) -> Iterator[Any]:
         yield active
         return
     master = master or "local[*]"
+    check_master(master)
     builder = SparkSession.builder.master(master).appName("dedupe")
     if _local_master(master):
         builder = (builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
@@ -163,6 +165,45 @@ def spark_session(master: str | None = None) -> Iterator[Any]:
         yield session
     finally:
         _quietly(session.stop)  # after a JVM that died, stopping fails too; the first error is the one to report
+
+
+#: Seconds to wait for a TCP connection to a standalone master before the session starts. Without
+#: this check, Spark's standalone client tries to register 3 times 20 seconds (constants of
+#: StandaloneAppClient, not settings) and then fails with "Cannot call methods on a stopped
+#: SparkContext", its reason only in the JVM's log (84 s on dev-2c, issue 15).
+MASTER_CONNECT_S = 10.0
+
+
+def _master_addresses(master: str) -> list[tuple[str, int]] | None:
+    """The ``(host, port)`` of each master of a standalone URL (``spark://h1:7077,h2:7077``: several
+    for high availability); None for other masters (local, yarn, k8s, ...)."""
+    if not master.startswith("spark://"):
+        return None
+    out = []
+    for address in master[len("spark://"):].split(","):
+        host, sep, port = address.strip().rstrip("/").rpartition(":")
+        host = host.strip("[]")  # an IPv6 address in brackets
+        if not sep or not host or not port.isdigit():
+            raise EngineError("Spark", "start", f"{master!r} is not a Spark master URL (spark://HOST:PORT[,HOST:PORT...])")
+        out.append((host, int(port)))
+    return out
+
+
+def check_master(master: str, timeout: float | None = None) -> None:
+    """For a standalone master (``spark://``): :class:`~dedupe.errors.EngineError` naming it when none
+    of its addresses accepts a TCP connection within ``timeout`` seconds (:data:`MASTER_CONNECT_S`)."""
+    addresses = _master_addresses(master)
+    if not addresses:
+        return
+    failures = []
+    for host, port in addresses:
+        try:
+            socket.create_connection((host, port), timeout=MASTER_CONNECT_S if timeout is None else timeout).close()
+            return
+        except OSError as exc:
+            reason = "no answer" if isinstance(exc, TimeoutError) else (exc.strerror or str(exc) or type(exc).__name__)
+            failures.append(f"{host}:{port}: {reason}")
+    raise EngineError("Spark", "start", f"cannot reach the Spark master {master} ({'; '.join(failures)})")
 
 
 def spark_errors() -> tuple[type[BaseException], ...]:
@@ -198,6 +239,10 @@ def spark_failure(exc: BaseException, stage: str, master: str | None) -> EngineE
         text = (text or str(exc) or type(exc).__name__).strip().splitlines()[0]
         if len(text) > _CAUSE_CHARS:
             text = text[:_CAUSE_CHARS] + " ..."
+        if stage == "start" and "stopped SparkContext" in text and master and not _local_master(master):
+            # A standalone master that answers TCP but did not register the application within
+            # Spark's 3 x 20 s ("All masters are unresponsive" in the JVM's log).
+            text += "; the master did not accept the application (Spark's log above says why)"
         cause = text + where
     return EngineError("Spark", stage, cause)
 
