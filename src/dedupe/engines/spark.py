@@ -96,8 +96,8 @@ from ..verify import Link, PairVerifier, Prepared, prepare_texts, verify_many
 from ..writers import OUTPUT_FORMATS, canonical_line, canonical_row, cluster_line, cluster_row, concatenate_files, \
     parquet_schema, write_parquet_parts
 
-__all__ = ["run_spark", "spark_session", "require_pyspark", "check_master", "connected_components", "spark_errors", "spark_failure",
-           "SparkRunResult", "OutputParts", "DocumentIds"]
+__all__ = ["run_spark", "spark_session", "require_pyspark", "check_master", "connected_components", "spark_errors",
+           "spark_failure", "SparkRunResult", "OutputParts", "DocumentIds"]
 
 logger = logging.getLogger(__name__)
 
@@ -197,7 +197,8 @@ def _master_addresses(master: str) -> list[tuple[str, int]] | None:
         host, sep, port = address.strip().rstrip("/").rpartition(":")
         host = host.strip("[]")  # an IPv6 address in brackets
         if not sep or not host or not port.isdigit():
-            raise EngineError("Spark", "start", f"{master!r} is not a Spark master URL (spark://HOST:PORT[,HOST:PORT...])")
+            raise EngineError("Spark", "start",
+                              f"{master!r} is not a Spark master URL (spark://HOST:PORT[,HOST:PORT...])")
         out.append((host, int(port)))
     return out
 
