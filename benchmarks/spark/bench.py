@@ -270,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         spark["by_stage"] = detail
         result["local"], result["spark"] = local, spark
         result["identical"] = same_outputs(folders["local"], folders["spark"])
+        result["output_bytes"] = {name: (folders["local"] / name).stat().st_size for name in FILES}
     text = json.dumps(result, indent=1)
     print(text)
     if args.out:
