@@ -19,7 +19,9 @@ object per engine and one for the comparison:
 - ``peak_pss_mib``: the largest sum of PSS over the tree at one sample;
 - Spark only: ``shuffle_write_bytes`` (all tasks, from the event log's task metrics) and per
   document, per dedupe stage (the jobs' descriptions, :meth:`_SparkRun._begin`), and the stage
-  timings;
+  timings; ``by_stage``: per dedupe stage its tasks, the longest and the median task's run time
+  (the skew), and the peak RSS of the executor's Python workers and JVM over its Spark stages
+  (Spark's process tree metrics; in local mode one executor runs every concurrent task);
 - ``identical``: canonical.jsonl, clusters.jsonl and rejected.jsonl byte-identical, and
   summary.json equal apart from its timings.
 """
@@ -77,20 +79,23 @@ def child(argv: list[str]) -> int:
                  .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
                  .config("spark.eventLog.enabled", "true").config("spark.eventLog.dir", args.event_log)
                  .config("spark.eventLog.compress", "false")
+                 # Per stage, the peak memory of the executor's process tree (the JVM and its Python
+                 # workers): the memory of a stage's concurrent tasks.
+                 .config("spark.executor.processTreeMetrics.enabled", "true")
+                 .config("spark.eventLog.logStageExecutorMetrics", "true")
                  .config("spark.pyspark.python", sys.executable).getOrCreate())
         spark.sparkContext.setLogLevel("ERROR")
         info["session_start_s"] = time.perf_counter() - t
         try:
             t = time.perf_counter()
-            # As `dedupe run --engine spark` does: canonical.jsonl written by the tasks (write_to),
-            # only ids on the driver; --collect gathers the documents on the driver instead (the API).
+            # As `dedupe run --engine spark` does: canonical.jsonl and clusters.jsonl written by the tasks
+            # (write_to), only ids on the driver; --collect gathers the documents on the driver instead (the API).
             result = run_spark(args.inputs, dedupe.RunConfig(), partitions=args.partitions,
                                write_to=None if args.collect else args.out)
             try:
                 dedupe.write_outputs(result, args.out)
             finally:
-                if result.canonical_parts is not None:
-                    result.canonical_parts.remove()
+                result.remove_parts()
             info["wall_s"] = time.perf_counter() - t
             info["stages_s"] = {k: round(v, 2) for k, v in result.timings.items()}
         finally:
@@ -162,10 +167,14 @@ def measured(cmd: list[str]) -> dict:
     return {"peak_pss_mib": round(peak / 1024, 1), "cpu_s": round(sum(cpu.values()) / os.sysconf("SC_CLK_TCK"), 1)}
 
 
-def shuffle_by_stage(event_log: str) -> tuple[int, dict[str, int]]:
-    """Shuffle bytes written by all tasks, and per job description, from a Spark event log folder."""
+def shuffle_by_stage(event_log: str) -> tuple[int, dict[str, int], dict[str, dict]]:
+    """From a Spark event log folder: shuffle bytes written by all tasks, and per job description;
+    and per job description, its tasks (count, longest and median run time: the skew) and the
+    largest peak over its stages of the executor's process tree memory (JVM, Python workers)."""
     stage_desc: dict[int, str] = {}
     per_stage: dict[int, int] = defaultdict(int)
+    task_s: dict[int, list[float]] = defaultdict(list)
+    peaks: dict[int, dict[str, int]] = {}
     for path in sorted(glob.glob(os.path.join(event_log, "**"), recursive=True)):
         if not os.path.isfile(path):
             continue
@@ -181,10 +190,29 @@ def shuffle_by_stage(event_log: str) -> tuple[int, dict[str, int]]:
                     metrics = ev.get("Task Metrics") or {}
                     written = (metrics.get("Shuffle Write Metrics") or {}).get("Shuffle Bytes Written", 0)
                     per_stage[ev["Stage ID"]] += written
+                    info = ev.get("Task Info") or {}
+                    if info.get("Finish Time") and info.get("Launch Time"):
+                        task_s[ev["Stage ID"]].append((info["Finish Time"] - info["Launch Time"]) / 1000)
+                elif kind == "SparkListenerStageExecutorMetrics":
+                    peaks[ev["Stage ID"]] = ev.get("Executor Metrics") or {}
     by_desc: dict[str, int] = defaultdict(int)
     for sid, n in per_stage.items():
         by_desc[stage_desc.get(sid, "other").removeprefix("dedupe: ")] += n
-    return sum(per_stage.values()), dict(sorted(by_desc.items()))
+    tasks: dict[str, list[float]] = defaultdict(list)
+    for sid, times in task_s.items():
+        tasks[stage_desc.get(sid, "other").removeprefix("dedupe: ")].extend(times)
+    detail: dict[str, dict] = {}
+    for desc, times in sorted(tasks.items()):
+        times.sort()
+        detail[desc] = {"tasks": len(times), "task_s_max": round(times[-1], 2),
+                        "task_s_median": round(times[len(times) // 2], 2)}
+    for sid, metrics in peaks.items():
+        d = detail.setdefault(stage_desc.get(sid, "other").removeprefix("dedupe: "), {})
+        for key, name in (("ProcessTreePythonRSSMemory", "python_rss_mib"), ("ProcessTreeJVMRSSMemory", "jvm_rss_mib"),
+                          ("JVMHeapMemory", "jvm_heap_mib")):
+            if metrics.get(key):
+                d[name] = max(d.get(name, 0), round(metrics[key] / 2**20))
+    return sum(per_stage.values()), dict(sorted(by_desc.items())), detail
 
 
 def same_outputs(a: Path, b: Path) -> dict[str, bool]:
@@ -222,6 +250,9 @@ def main(argv: list[str] | None = None) -> int:
         events = Path(tmp, "events")
         events.mkdir()
         local = measured(me + ["local", str(folders["local"]), *args.inputs, "--workers", str(args.workers)])
+        # The local engine's numbers now, so a Spark run that fails or is stopped does not lose them.
+        print("local:", json.dumps({**local, **json.loads((folders["local"] / "bench.json").read_text())}),
+              file=sys.stderr, flush=True)
         extra = (["--partitions", str(args.partitions)] if args.partitions else []) + (
             ["--collect"] if args.collect else [])
         spark = measured(me + ["spark", str(folders["spark"]), *args.inputs, "--master", args.master,
@@ -231,13 +262,15 @@ def main(argv: list[str] | None = None) -> int:
             m["docs_per_s"] = round(m["documents"] / m["wall_s"], 1)
             m["wall_s"] = round(m["wall_s"], 1)
             m["cpu_ms_per_doc"] = round(1000 * m["cpu_s"] / m["documents"], 2)
-        total, by_stage = shuffle_by_stage(str(events))
+        total, by_stage, detail = shuffle_by_stage(str(events))
         spark["session_start_s"] = round(spark["session_start_s"], 1)
         spark["shuffle_write_bytes"] = total
         spark["shuffle_bytes_per_doc"] = round(total / spark["documents"])
         spark["shuffle_bytes_per_doc_by_stage"] = {k: round(v / spark["documents"]) for k, v in by_stage.items()}
+        spark["by_stage"] = detail
         result["local"], result["spark"] = local, spark
         result["identical"] = same_outputs(folders["local"], folders["spark"])
+        result["output_bytes"] = {name: (folders["local"] / name).stat().st_size for name in FILES}
     text = json.dumps(result, indent=1)
     print(text)
     if args.out:

@@ -303,27 +303,27 @@ def _closing(summary: dict, out: str, quiet: bool) -> None:
 
 def _cmd_run(args: argparse.Namespace, config: RunConfig) -> int:
     bar = ProgressBar(sys.stderr, enabled=not args.quiet and sys.stderr.isatty())
-    # Spark: the tasks write canonical.jsonl (no text reaches the driver), unless the report or Parquet
-    # output needs the documents on the driver.
-    from_tasks = args.engine == "spark" and not args.report and args.output_format == "jsonl"
+    # Spark: the tasks write canonical and clusters (no text reaches the driver), unless the report
+    # needs the documents on the driver.
+    from_tasks = args.engine == "spark" and not args.report
     try:
         if from_tasks:
             from .engines.spark import run_spark
 
             result = run_spark(args.inputs, config, master=args.spark_master, partitions=args.spark_partitions,
-                               progress=bar, on_reject=RejectReporter(), write_to=args.output, explain=args.explain)
+                               progress=bar, on_reject=RejectReporter(), write_to=args.output, explain=args.explain,
+                               output_format=args.output_format)
         else:
             result = run(args.inputs, config, progress=bar, on_reject=RejectReporter(), engine=args.engine,
                          spark_master=args.spark_master, spark_partitions=args.spark_partitions)
     finally:
         bar.close()
-    parts = getattr(result, "canonical_parts", None)
     try:
         summary = write_outputs(result, args.output, explain=args.explain, workers=config.worker_count,
                                 output_format=args.output_format)
     finally:
-        if parts is not None:
-            parts.remove()
+        if hasattr(result, "remove_parts"):
+            result.remove_parts()
     _report_after(result, summary, args, inputs=args.inputs)
     _closing(summary, args.output, args.quiet)
     return _status(summary, result.documents)

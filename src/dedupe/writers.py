@@ -46,7 +46,8 @@ from .parallel import ordered_imap
 from .pipeline import DedupResult, RunResult
 
 __all__ = ["atomic_write", "write_jsonl", "write_parquet", "write_outputs", "summary_of", "check_accounting",
-           "output_files", "canonical_line", "concatenate_files", "OUTPUT_FILES", "OUTPUT_FORMATS"]
+           "output_files", "canonical_line", "cluster_line", "canonical_row", "cluster_row", "parquet_schema",
+           "concatenate_files", "write_parquet_parts", "OUTPUT_FILES", "OUTPUT_FORMATS"]
 
 logger = logging.getLogger(__name__)
 
@@ -265,6 +266,11 @@ def canonical_line(doc: Any, explain: bool) -> str:
     return _dumps(doc.to_dict(explain=explain)) + "\n"
 
 
+def cluster_line(cluster: Any) -> str:
+    """A cluster's line of ``clusters.jsonl`` (newline included)."""
+    return _dumps(cluster.to_dict()) + "\n"
+
+
 def _encode_range(bounds: tuple[int, int]) -> str:
     docs, ids, explain = _ENCODE_STATE["docs"], _ENCODE_STATE["ids"], _ENCODE_STATE["explain"]
     return "".join(canonical_line(docs[doc_id], explain) for doc_id in ids[bounds[0]:bounds[1]])
@@ -359,14 +365,18 @@ def _write_canonical(result: DedupResult, explain: bool, workers: int, output_fo
         return written.concatenate(path, explain=explain, output_format=output_format)
     if output_format == "jsonl":
         return write_temp(path, _canonical_lines(result, explain, workers))
-    rows = (_canonical_row(doc, explain) for doc in result.iter_canonical())
+    rows = (canonical_row(doc, explain) for doc in result.iter_canonical())
     return write_parquet(path, rows, _canonical_schema(explain), temporary=True)
 
 
 def _write_clusters(result: DedupResult, output_format: str, path: Path) -> tuple[str, int, str]:
+    # An engine whose tasks wrote the clusters (dedupe.engines.spark): its parts, in order.
+    written = getattr(result, "clusters_parts", None)
+    if written is not None:
+        return written.concatenate(path, explain=False, output_format=output_format)
     if output_format == "jsonl":
-        return write_temp(path, (_dumps(c.to_dict()) + "\n" for c in result.clusters))
-    return write_parquet(path, (_cluster_row(c) for c in result.clusters), _clusters_schema(), temporary=True)
+        return write_temp(path, (cluster_line(c) for c in result.clusters))
+    return write_parquet(path, (cluster_row(c) for c in result.clusters), _clusters_schema(), temporary=True)
 
 
 # --------------------------------------------------------------------------- Parquet
@@ -391,23 +401,66 @@ def write_parquet(path: str | os.PathLike[str], rows: Iterable[dict[str, Any]], 
     ``path``, unless ``temporary``: then the temporary file is left for the
     caller to rename. Returns (file written, bytes, sha256).
     """
-    pq = _require_pyarrow(f"writing {path}")
+    _require_pyarrow(f"writing {path}")
     import pyarrow as pa
 
-    path = Path(path)
+    def tables() -> Iterator[Any]:
+        batch: list[dict[str, Any]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= _PARQUET_ROWS:
+                yield pa.Table.from_pylist(batch, schema=schema)
+                batch = []
+        if batch:
+            yield pa.Table.from_pylist(batch, schema=schema)
+
+    return _write_tables(Path(path), tables(), schema, temporary)
+
+
+def write_parquet_parts(path: str | os.PathLike[str], parts: Iterable[str | os.PathLike[str]], schema: Any, *,
+                        temporary: bool = False) -> tuple[str, int, str]:
+    """The rows of Arrow IPC stream files ``parts`` (an engine's tasks wrote them with ``schema``), in
+    order, written as :func:`write_parquet` writes the same rows: the same row groups, the same bytes.
+    Holds one row group and one record batch at a time."""
+    _require_pyarrow(f"writing {path}")
+    import pyarrow as pa
+
+    def batches() -> Iterator[Any]:
+        for part in parts:
+            with pa.OSFile(os.fspath(part), "rb") as src:
+                yield from pa.ipc.open_stream(src)
+
+    def tables() -> Iterator[Any]:
+        pending: list[Any] = []
+        held = 0
+        for batch in batches():
+            while batch.num_rows:
+                take = min(_PARQUET_ROWS - held, batch.num_rows)
+                pending.append(batch.slice(0, take))
+                held += take
+                batch = batch.slice(take)
+                if held == _PARQUET_ROWS:
+                    # One chunk per column, as from_pylist gives: the writer's pages, and so its
+                    # bytes, depend on the chunks (tested).
+                    yield pa.Table.from_batches(pending, schema=schema).combine_chunks()
+                    pending, held = [], 0
+        if held:
+            yield pa.Table.from_batches(pending, schema=schema).combine_chunks()
+
+    return _write_tables(Path(path), tables(), schema, temporary)
+
+
+def _write_tables(path: Path, tables: Iterable[Any], schema: Any, temporary: bool) -> tuple[str, int, str]:
+    """Tables (each a row group) written as one Parquet file: see :func:`write_parquet`."""
+    pq = _require_pyarrow(f"writing {path}")
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = _temp_for(path)
     os.close(fd)
     try:
         with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
-            batch: list[dict[str, Any]] = []
-            for row in rows:
-                batch.append(row)
-                if len(batch) >= _PARQUET_ROWS:
-                    writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-                    batch = []
-            if batch:
-                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+            for table in tables:
+                writer.write_table(table)
         digest = hashlib.sha256()
         size = 0
         with open(tmp, "rb") as fh:
@@ -425,6 +478,11 @@ def write_parquet(path: str | os.PathLike[str], rows: Iterable[dict[str, Any]], 
     return tmp, size, digest.hexdigest()
 
 
+def parquet_schema(name: str, explain: bool = False) -> Any:
+    """The Arrow schema of ``canonical.parquet`` (``name="canonical"``) or ``clusters.parquet``."""
+    return _canonical_schema(explain) if name == "canonical" else _clusters_schema()
+
+
 def _canonical_schema(explain: bool) -> Any:
     import pyarrow as pa
 
@@ -434,7 +492,7 @@ def _canonical_schema(explain: bool) -> Any:
     return pa.schema(columns)
 
 
-def _canonical_row(doc: Any, explain: bool) -> dict[str, Any]:
+def canonical_row(doc: Any, explain: bool) -> dict[str, Any]:
     """A canonical.jsonl line as a row: ``meta`` and ``changes`` as JSON text (free-form)."""
     row = doc.to_dict(explain=explain)
     if "meta" in row:
@@ -458,7 +516,7 @@ def _clusters_schema() -> Any:
                       ("canonical_reason", pa.string()), ("links", pa.list_(link))])
 
 
-def _cluster_row(cluster: Any) -> dict[str, Any]:
+def cluster_row(cluster: Any) -> dict[str, Any]:
     row = cluster.to_dict()
     for link in row["links"]:
         link["exact"] = bool(link.get("exact", False))

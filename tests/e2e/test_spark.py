@@ -78,21 +78,27 @@ def local_outputs(inputs: list[str], outdir: Path, config: RunConfig | None = No
 
 @pytest.fixture(scope="module")
 def local_reference(tmp_path_factory: pytest.TempPathFactory):
-    """The local engine's outputs for ``(inputs, config)``, computed once per module (the partition
-    counts of one corpus compare against one local run)."""
+    """The local engine's outputs for ``(inputs, config)`` in ``output_format``, computed once per
+    module (the partition counts of one corpus compare against one local run)."""
+    results: dict[tuple, dedupe.RunResult] = {}
     done: dict[tuple, Path] = {}
 
-    def outputs(inputs: list[str], config: RunConfig | None = None) -> Path:
+    def outputs(inputs: list[str], config: RunConfig | None = None, output_format: str = "jsonl") -> Path:
         key = (tuple(inputs), repr(config))
-        if key not in done:
-            done[key] = local_outputs(inputs, tmp_path_factory.mktemp("local"), config)
-        return done[key]
+        if key not in results:
+            results[key] = dedupe.run(inputs, config or RunConfig(workers=2))
+        if key + (output_format,) not in done:
+            done[key + (output_format,)] = folder = tmp_path_factory.mktemp("local")
+            write_outputs(results[key], folder, output_format=output_format)
+        return done[key + (output_format,)]
 
     return outputs
 
 
 def assert_same_outputs(local: Path, other: Path) -> None:
-    for name in FILES:
+    files = FILES if (local / "canonical.jsonl").exists() else ("canonical.parquet", "clusters.parquet",
+                                                               "rejected.jsonl")
+    for name in files:
         assert (other / name).read_bytes() == (local / name).read_bytes(), name
     summaries = []
     for folder in (local, other):
@@ -103,16 +109,19 @@ def assert_same_outputs(local: Path, other: Path) -> None:
 
 
 def spark_outputs(inputs: list[str], config: RunConfig, partitions: int, out: Path,
-                  explain: bool = False) -> SparkRunResult:
-    """The Spark engine's outputs as ``dedupe run --engine spark`` writes them: canonical.jsonl from
-    the tasks (run_spark's write_to), the driver holding only ids."""
-    result = run_spark(inputs, config, partitions=partitions, write_to=out, explain=explain)
+                  explain: bool = False, output_format: str = "jsonl") -> SparkRunResult:
+    """The Spark engine's outputs as ``dedupe run --engine spark`` writes them: canonical and clusters
+    from the tasks (run_spark's write_to), the driver holding only ids."""
+    result = run_spark(inputs, config, partitions=partitions, write_to=out, explain=explain,
+                       output_format=output_format)
     assert isinstance(result.documents, DocumentIds) and result.canonical_parts is not None
+    assert result.clusters_parts is not None and not any(c.links for c in result.clusters)  # no link on the driver
     try:
-        write_outputs(result, out, explain=explain)
+        write_outputs(result, out, explain=explain, output_format=output_format)
     finally:
-        result.canonical_parts.remove()
-    assert sorted(p.name for p in out.iterdir()) == sorted(FILES + ("summary.json",))  # no part left
+        result.remove_parts()
+    files = ("canonical.parquet", "clusters.parquet", "rejected.jsonl") if output_format == "parquet" else FILES
+    assert sorted(p.name for p in out.iterdir()) == sorted(files + ("summary.json",))  # no part left
     return result
 
 
@@ -287,7 +296,8 @@ def test_seeds_spark_equals_local(spark: object, tmp_path: Path, local_reference
 
 def sliced_groups(monkeypatch: pytest.MonkeyPatch, per_slice: int) -> list[list[int]]:
     """Evidence groups cut into slices of ``per_slice`` entries (the driver decides; the tasks get the
-    cut as arguments); returns the list that receives each run's slice bits per group."""
+    cut as arguments), and the clusters written in parts of 97; returns the list that receives each
+    run's slice bits per group."""
     from dedupe.engines import spark as engine
 
     seen: list[list[int]] = []
@@ -299,6 +309,7 @@ def sliced_groups(monkeypatch: pytest.MonkeyPatch, per_slice: int) -> list[list[
 
     monkeypatch.setattr(engine, "_ENTRIES_PER_SLICE", per_slice)
     monkeypatch.setattr(engine, "_slice_bits", recorded)
+    monkeypatch.setattr(engine, "_CLUSTERS_PER_PART", 97)  # clusters.jsonl in several parts too
     return seen
 
 
@@ -323,11 +334,13 @@ def test_syndication_corpus_spark_equals_local(spark: object, tmp_path: Path, sy
 def test_shared_paragraph_corpus_spark_equals_local(spark: object, tmp_path: Path, shared_input: Path,
                                                     local_reference, partitions: int,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """Hot keys (capped buckets) and evidence groups cut into slices (a few hundred entries each)."""
+    """Hot keys (capped buckets) and evidence groups cut into slices (a few hundred entries each).
+    With 7 partitions, Parquet output (canonical and clusters written by the tasks too)."""
     seen = sliced_groups(monkeypatch, 500)
     config = RunConfig(dedup=dedupe.DedupConfig(max_bucket=4))  # hot keys: capped buckets
-    local = local_reference([str(shared_input)], config)
-    spark_outputs([str(shared_input)], config, partitions, tmp_path / "spark")
+    output_format = "parquet" if partitions == 7 else "jsonl"
+    local = local_reference([str(shared_input)], config, output_format)
+    spark_outputs([str(shared_input)], config, partitions, tmp_path / "spark", output_format=output_format)
     assert_same_outputs(local, tmp_path / "spark")
     summary = json.loads((tmp_path / "spark" / "summary.json").read_text())
     stats = summary["dedup"]
@@ -353,7 +366,7 @@ def test_hostile_inputs_spark_equals_local(spark: object, tmp_path: Path, hostil
 
 def test_tasks_killed_mid_run_and_retried_give_the_same_output(spark: object, tmp_path: Path, faults: Path,
                                                                syndication_input: Path, local_reference) -> None:
-    stages = ("clean", "sign", "evidence", "bound", "verify", "cluster", "write")
+    stages = ("clean", "sign", "evidence", "bound", "verify", "cluster", "write", "write-clusters")
     for stage in stages:
         (faults / stage).touch()
     spark_outputs([str(syndication_input)], RunConfig(), 3, tmp_path / "spark")
@@ -401,6 +414,87 @@ def test_the_output_task_writes_the_canonical_lines_and_returns_no_text(tmp_path
     # A range without a canonical document writes no part.
     (out,) = _output_task(0, iter(records[:1]), _Broadcast(frozenset()), _Broadcast(frozenset()), str(tmp_path), False)
     assert out[4] is None and out[5] == 0 and out[1] == ["d0"]
+
+
+def test_the_clusters_task_writes_its_range_of_clusters_and_returns_no_link(tmp_path: Path) -> None:
+    from dedupe.engines.spark import _cluster_part, _clusters_task
+    from dedupe.writers import cluster_line
+
+    clusters = dedupe.run([str(SEEDS)], RunConfig(workers=1)).clusters
+    assert any(c.links for c in clusters)
+    records = [(c.canonical, c) for c in clusters]
+    (out,) = _clusters_task(4, iter(records), str(tmp_path), "jsonl")
+    assert out == (4, str(tmp_path / "part-00004"), len("".join(map(cluster_line, clusters)).encode("utf-8")))
+    assert (tmp_path / "part-00004").read_text(encoding="utf-8") == "".join(map(cluster_line, clusters))
+    assert list(_clusters_task(5, iter([]), str(tmp_path), "jsonl")) == [(5, None, 0)]
+    assert os.listdir(tmp_path) == ["part-00004"]
+    # Ranges of canonical ids: a cluster whose canonical is a bound starts the next part.
+    assert [_cluster_part(k, ["b", "d"]) for k in ("a", "b", "c", "d", "e")] == [0, 1, 1, 2, 2]
+
+
+_PART_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
+
+
+def assert_parquet_from_parts_is_local(kind: str, rows: list[dict], cuts: list[int], batch: int,
+                                       group_rows: int) -> None:
+    """``rows`` written by dedupe.writers.write_parquet, and as the Spark tasks write them (Arrow IPC
+    parts of ``cuts`` rows, record batches of ``batch``) joined by write_parquet_parts: the same bytes,
+    with row groups of ``group_rows``."""
+    import tempfile
+    from unittest import mock
+
+    from dedupe.engines import spark as engine
+    from dedupe.writers import parquet_schema, write_parquet, write_parquet_parts
+
+    schema = parquet_schema(kind)
+    with tempfile.TemporaryDirectory() as tmp, mock.patch("dedupe.writers._PARQUET_ROWS", group_rows), \
+            mock.patch.object(engine, "_IPC_ROWS", batch):
+        expected, _, _ = write_parquet(Path(tmp, f"{kind}.parquet"), rows, schema, temporary=True)
+        parts, at = [], 0
+        for part, cut in enumerate(cuts + [len(rows)]):
+            if at >= len(rows):
+                break
+            writer = engine._PartFile(tmp, part, "parquet", schema)
+            for row in rows[at:at + cut]:
+                writer.row(row)
+            at += cut
+            parts.append(writer.close()[0])
+        joined, size, _ = write_parquet_parts(Path(tmp, f"{kind}.parquet"), parts, schema, temporary=True)
+        assert Path(joined).read_bytes() == Path(expected).read_bytes(), kind
+        assert size == os.path.getsize(joined)
+
+
+def canonical_rows(docs: list[tuple]) -> list[dict]:
+    return [{"id": f"d{k}", "text": text, "url": url, "title": None, "published": "2024-01-01" if n else None,
+             "source": "example.org", "meta": json.dumps({"n": n}) if n else None}
+            for k, (url, text, n) in enumerate(docs)]
+
+
+@settings(max_examples=40)
+@given(st.lists(st.tuples(st.one_of(st.none(), _PART_TEXT), _PART_TEXT, st.integers(0, 3)), max_size=40),
+       st.lists(st.integers(0, 12), min_size=1, max_size=6), st.integers(1, 5), st.integers(1, 9))
+def test_parquet_joined_from_the_tasks_parts_is_the_local_parquet_byte_for_byte(
+        docs: list[tuple], cuts: list[int], batch: int, group_rows: int) -> None:
+    """canonical.parquet and clusters.parquet from Arrow IPC parts (as the tasks write them, any cut,
+    any record batch size) are the bytes that the local engine's writer writes from the rows."""
+    score = dict.fromkeys(("score", "jaccard", "containment_a", "containment_b", "coverage_a", "coverage_b",
+                           "close_coverage_a", "close_coverage_b"), 0.5)
+    clusters = [{"cluster": f"c{k}", "canonical": f"d{k}", "members": [f"d{k}"] + [f"e{j}" for j in range(n)],
+                 "canonical_reason": "longest",
+                 "links": [{"a": f"d{k}", "b": f"e{j}", "kind": "syndicated", "exact": j % 2 == 0, **score,
+                            "shared_sentences": j, "passages": [{"a_sentences": [j], "b_sentences": [0, j],
+                                                                 "text": text}] * j} for j in range(n)]}
+                for k, (_, text, n) in enumerate(docs)]
+    assert_parquet_from_parts_is_local("canonical", canonical_rows(docs), cuts, batch, group_rows)
+    assert_parquet_from_parts_is_local("clusters", clusters, cuts, batch, group_rows)
+
+
+def test_parquet_joined_from_parts_with_pages_of_a_megabyte_is_the_local_parquet() -> None:
+    """Columns past Parquet's 1 MB data page: a row group made of several record batches gives other
+    pages, other bytes, unless its columns are combined into one chunk (as write_parquet_parts does)."""
+    rng = random.Random(3)
+    docs = [(None, f"word{k} " * rng.randint(2_000, 8_000), k % 3) for k in range(60)]
+    assert_parquet_from_parts_is_local("canonical", canonical_rows(docs), [7, 0, 11, 30], 3, 40)
 
 
 def test_written_by_the_tasks_the_driver_keeps_ids_only(spark: object, tmp_path: Path, local_reference) -> None:
@@ -483,6 +577,56 @@ def test_a_lost_connection_to_the_jvm_is_a_spark_failure_not_an_unwritable_outpu
     assert code == 4, err
     assert "the Spark engine failed in stage 'verify'" in err and "lost the connection to Spark's JVM" in err
     assert "Connection refused" in err and "spark.driver.memory" in err and "cannot write" not in err
+
+
+def test_an_unreachable_master_is_a_spark_failure_naming_it_within_seconds(tmp_path: Path) -> None:
+    """``--spark-master spark://HOST:PORT`` with nothing listening: Spark's standalone client would try
+    to register for 60 s and fail with "Cannot call methods on a stopped SparkContext" (84 s, its
+    reason only in the JVM's log); dedupe checks the master first. A new process, as a user runs it
+    (this test process's active session would run the job whatever the master)."""
+    import socket
+    import subprocess
+    import time
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))  # bound, never listening: connections to it are refused
+        master = f"spark://127.0.0.1:{closed.getsockname()[1]}"
+        started = time.monotonic()
+        proc = subprocess.run(
+            [sys.executable, "-c", "import sys; from dedupe.cli import main; sys.exit(main())", "run", str(SEEDS),
+             "-o", str(tmp_path / "out"), "--engine", "spark", "--spark-master", master],
+            capture_output=True, text=True, timeout=120,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])})
+        took = time.monotonic() - started
+    assert proc.returncode == 4, proc.stderr
+    assert proc.stderr.splitlines() == [
+        f"dedupe: the Spark engine failed in stage 'start': cannot reach the Spark master {master} "
+        f"({master.removeprefix('spark://')}: Connection refused); nothing was written"], proc.stderr
+    assert took < 30 and not (tmp_path / "out").exists()
+    # High availability: the first address that answers is enough; all are named when none does.
+    from dedupe.engines.spark import check_master
+
+    with socket.socket() as listening, socket.socket() as closed:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        closed.bind(("127.0.0.1", 0))
+        up, down = (f"127.0.0.1:{s.getsockname()[1]}" for s in (listening, closed))
+        check_master(f"spark://{down},{up}")
+        check_master("local[2]")
+        check_master("yarn")
+        with pytest.raises(dedupe.EngineError, match=f"spark://{down},{down} [(]{down}: Connection refused; "
+                                                     f"{down}: Connection refused[)]"):
+            check_master(f"spark://{down},{down}")
+        with pytest.raises(dedupe.EngineError, match="not a Spark master URL"):
+            check_master("spark://no-port")
+    # A master that answers but does not register the application: Spark stops the context after 60 s.
+    from dedupe.engines.spark import spark_failure
+
+    stopped = RuntimeError("java.lang.IllegalStateException: Cannot call methods on a stopped SparkContext.\n\tat ...")
+    assert str(spark_failure(stopped, "start", "spark://h:7077")) == (
+        "the Spark engine failed in stage 'start': java.lang.IllegalStateException: Cannot call methods on a "
+        "stopped SparkContext.; the master did not accept the application (Spark's log above says why) "
+        "(master spark://h:7077)")
 
 
 def test_unknown_engine_and_bad_partitions_are_config_errors(tmp_path: Path) -> None:

@@ -29,12 +29,14 @@ The routing, stage by stage (:mod:`dedupe.stages` lists the stage functions)::
               verified in the task (prepare_texts, verify_many); a task per 10,000 pairs
     components  connected components of the verified links (large-star / small-star)
     cluster   one task per component, with the candidate pairs inside it (cluster.group with
-              on-demand checks over the component's documents, then make_cluster); clusters
-              collected
-    write     with write_to (the CLI): canonical.jsonl's lines written by one task per range of the
-              read order into part files, concatenated in order by the writers; only ids reach the
-              driver. Without it (the API, --report, Parquet): the documents gathered on the driver
-              in read order (a DocumentStore), for the project's writers
+              on-demand checks over the component's documents, then make_cluster); the clusters
+              collected without their links with write_to, whole without it
+    write     with write_to (the CLI): canonical's documents written by one task per range of the
+              read order, and the clusters by one task per range of canonical ids (the local
+              order: repartitionAndSortWithinPartitions, cut where the driver's sorted ids say), into
+              part files (JSONL lines, or Arrow IPC rows for Parquet) that the writers join in
+              order; only ids reach the driver. Without it (the API, --report): the documents
+              gathered on the driver in read order (a DocumentStore), for the project's writers
 
 Documents are numbered in id order, as the local engine numbers them; every
 number a stage sees is ordered as the local engine's, so the candidate pairs,
@@ -48,17 +50,22 @@ keys by Spark's own hash of integers, which is not salted.
 
 The driver holds what is O(documents) in arrays (comparable and free tokens and the
 banded sentences' tokens per document, broadcast to the bound's tasks; the loose
-sentences), the clusters and the documents' ids; no pair's evidence, and, with
-``write_to``, no document's text (without it, the outputs' documents, in a
-:class:`~dedupe.store.DocumentStore` spilled to a temporary file past
-``memory_bytes``). See docs/scale.md for sizing.
+sentences), the clusters' ids and the documents' ids; no pair's evidence, and, with
+``write_to``, no document's text and no link (without it, the outputs' documents, in
+a :class:`~dedupe.store.DocumentStore` spilled to a temporary file past
+``memory_bytes``, and the clusters' links). The parts the tasks wrote pass through
+the driver once, as the files are joined (a streaming copy for JSONL; for Parquet,
+one row group at a time re-encoded, so that the file's bytes are the local ones).
+See docs/scale.md for sizing.
 """
 
 from __future__ import annotations
 
+import bisect
 import logging
 import os
 import shutil
+import socket
 import sys
 import tempfile
 import threading
@@ -86,10 +93,11 @@ from ..stages import EVIDENCE_GROUP_BITS, SIGN_BATCH, Cluster, OnDemandChecks, a
     evidence_group, make_cluster, sign_partition
 from ..store import DocumentStore
 from ..verify import Link, PairVerifier, Prepared, prepare_texts, verify_many
-from ..writers import canonical_line, concatenate_files
+from ..writers import OUTPUT_FORMATS, canonical_line, canonical_row, cluster_line, cluster_row, concatenate_files, \
+    parquet_schema, write_parquet_parts
 
-__all__ = ["run_spark", "spark_session", "require_pyspark", "connected_components", "spark_errors", "spark_failure",
-           "SparkRunResult", "CanonicalParts", "DocumentIds"]
+__all__ = ["run_spark", "spark_session", "require_pyspark", "check_master", "connected_components", "spark_errors",
+           "spark_failure", "SparkRunResult", "OutputParts", "DocumentIds"]
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +128,12 @@ _MAX_SLICE_BITS = 16
 # pairs' evidence, about 10 kB a document on the shared-paragraph corpus (108 pairs sharing a
 # key per document, about 100 bytes each with the hit bitmaps), so about 50 MB.
 _DOCS_PER_SHARD = 5_000
+# Clusters per part of clusters.jsonl (a task): a cluster's line is 0.3 kB alone and a few kB with
+# links and passages, so a part is a few MB to tens of MB; the task sorts its clusters (PySpark's
+# sort spills past spark.python.worker.memory).
+_CLUSTERS_PER_PART = 10_000
+# Rows per Arrow record batch of a Parquet part (the driver writes row groups of 10,000 rows).
+_IPC_ROWS = 1_000
 
 
 def require_pyspark(purpose: str = "--engine spark") -> Any:
@@ -150,6 +164,7 @@ def spark_session(master: str | None = None) -> Iterator[Any]:
         yield active
         return
     master = master or "local[*]"
+    check_master(master)
     builder = SparkSession.builder.master(master).appName("dedupe")
     if _local_master(master):
         builder = (builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
@@ -163,6 +178,46 @@ def spark_session(master: str | None = None) -> Iterator[Any]:
         yield session
     finally:
         _quietly(session.stop)  # after a JVM that died, stopping fails too; the first error is the one to report
+
+
+#: Seconds to wait for a TCP connection to a standalone master before the session starts. Without
+#: this check, Spark's standalone client tries to register 3 times 20 seconds (constants of
+#: StandaloneAppClient, not settings) and then fails with "Cannot call methods on a stopped
+#: SparkContext", its reason only in the JVM's log (84 s on dev-2c, issue 15).
+MASTER_CONNECT_S = 10.0
+
+
+def _master_addresses(master: str) -> list[tuple[str, int]] | None:
+    """The ``(host, port)`` of each master of a standalone URL (``spark://h1:7077,h2:7077``: several
+    for high availability); None for other masters (local, yarn, k8s, ...)."""
+    if not master.startswith("spark://"):
+        return None
+    out = []
+    for address in master[len("spark://"):].split(","):
+        host, sep, port = address.strip().rstrip("/").rpartition(":")
+        host = host.strip("[]")  # an IPv6 address in brackets
+        if not sep or not host or not port.isdigit():
+            raise EngineError("Spark", "start",
+                              f"{master!r} is not a Spark master URL (spark://HOST:PORT[,HOST:PORT...])")
+        out.append((host, int(port)))
+    return out
+
+
+def check_master(master: str, timeout: float | None = None) -> None:
+    """For a standalone master (``spark://``): :class:`~dedupe.errors.EngineError` naming it when none
+    of its addresses accepts a TCP connection within ``timeout`` seconds (:data:`MASTER_CONNECT_S`)."""
+    addresses = _master_addresses(master)
+    if not addresses:
+        return
+    failures = []
+    for host, port in addresses:
+        try:
+            socket.create_connection((host, port), timeout=MASTER_CONNECT_S if timeout is None else timeout).close()
+            return
+        except OSError as exc:
+            reason = "no answer" if isinstance(exc, TimeoutError) else (exc.strerror or str(exc) or type(exc).__name__)
+            failures.append(f"{host}:{port}: {reason}")
+    raise EngineError("Spark", "start", f"cannot reach the Spark master {master} ({'; '.join(failures)})")
 
 
 def spark_errors() -> tuple[type[BaseException], ...]:
@@ -198,6 +253,10 @@ def spark_failure(exc: BaseException, stage: str, master: str | None) -> EngineE
         text = (text or str(exc) or type(exc).__name__).strip().splitlines()[0]
         if len(text) > _CAUSE_CHARS:
             text = text[:_CAUSE_CHARS] + " ..."
+        if stage == "start" and "stopped SparkContext" in text and master and not _local_master(master):
+            # A standalone master that answers TCP but did not register the application within
+            # Spark's 3 x 20 s ("All masters are unresponsive" in the JVM's log).
+            text += "; the master did not accept the application (Spark's log above says why)"
         cause = text + where
     return EngineError("Spark", stage, cause)
 
@@ -570,11 +629,60 @@ def _cluster_component(records: Iterable[tuple], config: DedupConfig) -> Iterato
 # --------------------------------------------------------------------------- the outputs, from the tasks
 
 
+class _PartFile:
+    """A part of an output file that a task writes: ``folder/part-NNNNN`` through a temporary name,
+    renamed when complete (a task tried again replaces the part whole). JSONL: the lines themselves;
+    Parquet: the rows as an Arrow IPC stream with the file's schema (the driver writes them into
+    the Parquet file's row groups, :func:`dedupe.writers.write_parquet_parts`)."""
+
+    def __init__(self, folder: str, part: int, output_format: str, schema: Any = None) -> None:
+        fd, self.tmp = tempfile.mkstemp(prefix=f".part-{part:05d}.", suffix=".tmp", dir=folder)
+        self.file = os.fdopen(fd, "wb")
+        self.name = os.path.join(folder, f"part-{part:05d}")
+        self.rows: list[dict[str, Any]] = []
+        self.writer: Any = None
+        if output_format == "parquet":
+            import pyarrow as pa
+
+            self.pa, self.schema = pa, schema
+            self.writer = pa.ipc.new_stream(self.file, schema)
+
+    def line(self, text: str) -> None:
+        self.file.write(text.encode("utf-8"))
+
+    def row(self, row: dict[str, Any]) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= _IPC_ROWS:
+            self._flush_rows()
+
+    def _flush_rows(self) -> None:
+        if self.rows:
+            self.writer.write_batch(self.pa.RecordBatch.from_pylist(self.rows, schema=self.schema))
+            self.rows = []
+
+    def close(self) -> tuple[str, int]:
+        """The part, complete and synced: (its name, bytes)."""
+        if self.writer is not None:
+            self._flush_rows()
+            self.writer.close()
+        self.file.flush()
+        os.fsync(self.file.fileno())
+        size = self.file.tell()
+        self.file.close()
+        os.replace(self.tmp, self.name)
+        return self.name, size
+
+    def abort(self) -> None:
+        _quietly(self.file.close)
+        if os.path.exists(self.tmp):
+            os.unlink(self.tmp)
+
+
 def _output_task(part: int, records: Iterable[tuple[int, Document]], canonical: Any, empty: Any, folder: str,
-                 explain: bool) -> Iterator[tuple]:
+                 explain: bool, output_format: str = "jsonl") -> Iterator[tuple]:
     """One range of the read order of the cleaned documents ``(read index, Document)``, in read order:
-    the lines of its canonical documents (:func:`dedupe.writers.canonical_line`) written to
-    ``folder/part-NNNNN`` through a temporary name (a task tried again replaces the part whole).
+    its canonical documents written to ``folder/part-NNNNN`` (:class:`_PartFile`): their lines of
+    canonical.jsonl (:func:`dedupe.writers.canonical_line`), or their rows of canonical.parquet.
     Yields one record, ``(part, accepted ids in read order, encodings, rules, part file or None, bytes)``:
     what the driver needs of the documents (the summary's counts, the accounting), never a text."""
     _fault_point("write")
@@ -582,9 +690,7 @@ def _output_task(part: int, records: Iterable[tuple[int, Document]], canonical: 
     ids: list[str] = []
     encodings: Counter[str] = Counter()
     rules: Counter[str] = Counter()
-    out = None
-    tmp = ""
-    size = 0
+    out: _PartFile | None = None
     try:
         for _, doc in records:
             if doc.id in skip:  # no word: rejected when signed
@@ -597,36 +703,69 @@ def _output_task(part: int, records: Iterable[tuple[int, Document]], canonical: 
                 rules[change.rule] += 1
             if doc.id in canon:
                 if out is None:
-                    fd, tmp = tempfile.mkstemp(prefix=f".part-{part:05d}.", suffix=".tmp", dir=folder)
-                    out = os.fdopen(fd, "wb")
-                data = canonical_line(doc, explain).encode("utf-8")
-                out.write(data)
-                size += len(data)
-        name = None
-        if out is not None:
-            out.flush()
-            os.fsync(out.fileno())
-            out.close()
-            out = None
-            name = os.path.join(folder, f"part-{part:05d}")
-            os.replace(tmp, name)
+                    out = _PartFile(folder, part, output_format, parquet_schema("canonical", explain)
+                                    if output_format == "parquet" else None)
+                if output_format == "parquet":
+                    out.row(canonical_row(doc, explain))
+                else:
+                    out.line(canonical_line(doc, explain))
+        name, size = out.close() if out is not None else (None, 0)
     except BaseException:
         if out is not None:
-            out.close()
-        if tmp and os.path.exists(tmp):
-            os.unlink(tmp)
+            out.abort()
         raise
     yield part, ids, encodings, rules, name, size
 
 
-@dataclass
-class CanonicalParts:
-    """``canonical.jsonl`` as the Spark tasks wrote it: part files in ``folder`` (in the output
-    directory), in order, each with its size; :func:`dedupe.writers.write_outputs` concatenates them."""
+def _cluster_part(canonical: str, bounds: list[str]) -> int:
+    """The part of clusters.jsonl of the cluster whose canonical is ``canonical`` (parts are ranges
+    of canonical ids, cut at ``bounds``, sorted)."""
+    return bisect.bisect_right(bounds, canonical)
 
+
+def _clusters_task(part: int, records: Iterable[tuple[str, Cluster]], folder: str,
+                   output_format: str) -> Iterator[tuple[int, str | None, int]]:
+    """One range of the clusters, sorted by canonical id (the local engine's order): their lines of
+    clusters.jsonl, or their rows of clusters.parquet, written to ``folder/part-NNNNN``.
+    Yields ``(part, part file or None, bytes)``."""
+    _fault_point("write-clusters")
+    out: _PartFile | None = None
+    try:
+        for _, cluster in records:
+            if out is None:
+                out = _PartFile(folder, part, output_format,
+                                parquet_schema("clusters") if output_format == "parquet" else None)
+            if output_format == "parquet":
+                out.row(cluster_row(cluster))
+            else:
+                out.line(cluster_line(cluster))
+        name, size = out.close() if out is not None else (None, 0)
+    except BaseException:
+        if out is not None:
+            out.abort()
+        raise
+    yield part, name, size
+
+
+def _without_links(record: tuple) -> tuple:
+    """What the driver keeps of a clustering task's record when the tasks write clusters.jsonl: a
+    cluster's id, canonical, members and reason (the summary's counts, the accounting), no link."""
+    if record[0] == "cluster":
+        return "cluster", replace(record[1], links=())
+    return record
+
+
+@dataclass
+class OutputParts:
+    """An output file as the Spark tasks wrote it (``canonical`` or ``clusters``, in ``output_format``):
+    part files in ``folder`` (in the output directory), in order, each with its size;
+    :func:`dedupe.writers.write_outputs` concatenates them (:meth:`concatenate`)."""
+
+    kind: str
     folder: str
     parts: list[tuple[str, int]]
     explain: bool
+    output_format: str = "jsonl"
 
     def check(self) -> None:
         """Every part is where the driver reads it, whole (a cluster whose executors cannot write the
@@ -638,16 +777,23 @@ class CanonicalParts:
                 found = -1
             if found != size:
                 raise EngineError("Spark", "write", (
-                    f"{name}: a part of canonical.jsonl that a task wrote ({size} bytes) is "
+                    f"{name}: a part of {self.kind}.{self.output_format} that a task wrote ({size} bytes) is "
                     f"{'missing' if found < 0 else f'{found} bytes'} on the driver; on a cluster, -o must be "
                     "a directory that the driver and every executor share (NFS, a mounted bucket)"))
 
     def concatenate(self, path: str | os.PathLike[str], *, explain: bool, output_format: str) -> tuple[str, int, str]:
-        if output_format != "jsonl" or explain != self.explain:
-            raise ConfigError(f"the Spark tasks wrote canonical.jsonl with explain={self.explain}; it cannot be "
-                              f"written as {output_format} with explain={explain}")
+        """The parts, in order, as one temporary file beside ``path``: (temp name, bytes, sha256).
+        JSONL: the bytes copied; Parquet: the rows written in the local engine's row groups."""
+        if output_format != self.output_format or (self.kind == "canonical" and explain != self.explain):
+            wrote, asked = ((f" with explain={self.explain}", f" with explain={explain}") if self.kind == "canonical"
+                            else ("", ""))
+            raise ConfigError(f"the Spark tasks wrote {self.kind} as {self.output_format}{wrote}; it cannot be "
+                              f"written as {output_format}{asked}")
         self.check()
-        return concatenate_files(path, [name for name, _ in self.parts])
+        names = [name for name, _ in self.parts]
+        if output_format == "parquet":
+            return write_parquet_parts(path, names, parquet_schema(self.kind, self.explain), temporary=True)
+        return concatenate_files(path, names)
 
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -679,10 +825,19 @@ class DocumentIds(Mapping[str, Document]):
 
 @dataclass
 class SparkRunResult(RunResult):
-    """A :class:`~dedupe.pipeline.RunResult`; with ``write_to``, ``canonical_parts`` holds canonical.jsonl
-    as the tasks wrote it and ``documents`` only the ids (:class:`DocumentIds`)."""
+    """A :class:`~dedupe.pipeline.RunResult`. With ``write_to``, ``canonical_parts`` and
+    ``clusters_parts`` hold canonical and clusters as the tasks wrote them, ``documents`` only the
+    ids (:class:`DocumentIds`) and ``clusters`` the clusters without their links (ids, canonical,
+    reason); :meth:`remove_parts` removes the parts once written."""
 
-    canonical_parts: CanonicalParts | None = field(default=None, repr=False)
+    canonical_parts: OutputParts | None = field(default=None, repr=False)
+    clusters_parts: OutputParts | None = field(default=None, repr=False)
+    parts_folder: str | None = field(default=None, repr=False)
+
+    def remove_parts(self) -> None:
+        """Remove the folder of the parts the tasks wrote (in the output directory)."""
+        if self.parts_folder is not None:
+            shutil.rmtree(self.parts_folder, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- connected components
@@ -758,6 +913,7 @@ def run_spark(
     on_reject: Callable[[Rejected], None] | None = None,
     write_to: str | os.PathLike[str] | None = None,
     explain: bool = False,
+    output_format: str = "jsonl",
 ) -> SparkRunResult:
     """:func:`dedupe.pipeline.run` on Spark: the same :class:`~dedupe.pipeline.RunResult`, timings apart.
 
@@ -767,17 +923,21 @@ def run_spark(
 
     Without ``write_to``, the driver gathers the documents into the result (a
     :class:`~dedupe.store.DocumentStore`, spilled past ``config.memory_bytes``).
-    With ``write_to`` (the output directory), the tasks write canonical.jsonl's
-    lines (``explain`` as for :func:`dedupe.writers.write_outputs`) as part files
-    in a folder there, and the driver keeps only the ids: pass the result to
-    ``write_outputs(result, write_to, explain=explain)``, which concatenates the
-    parts, then call ``result.canonical_parts.remove()``. On a cluster,
-    ``write_to`` must be shared by the driver and the executors.
+    With ``write_to`` (the output directory), the tasks write canonical's
+    documents (``explain`` as for :func:`dedupe.writers.write_outputs`) and the
+    clusters with their links as part files in a folder there, in
+    ``output_format`` (``"jsonl"`` or ``"parquet"``), and the driver keeps only
+    ids: pass the result to ``write_outputs(result, write_to, explain=explain,
+    output_format=output_format)``, which joins the parts into the output files,
+    then call ``result.remove_parts()``. On a cluster, ``write_to`` must be
+    shared by the driver and the executors.
 
     A Spark failure (a job failed after its retries, an unreachable master, a
     driver JVM that died) raises :class:`~dedupe.errors.EngineError`, naming the stage.
     """
     config = config or RunConfig()
+    if output_format not in OUTPUT_FORMATS:
+        raise ConfigError(f"output_format={output_format!r}: expected one of {', '.join(OUTPUT_FORMATS)}")
     if partitions is not None and partitions < 1:
         raise ConfigError(f"partitions={partitions!r} is out of range: expected a positive integer")
     require_pyspark()
@@ -786,6 +946,7 @@ def run_spark(
         run = _SparkRun(spark.sparkContext, config, partitions, progress)
         run.write_to = None if write_to is None else os.path.abspath(os.fspath(write_to))  # as the tasks see it
         run.explain = explain
+        run.output_format = output_format
         try:
             return run.run(units, on_reject)
         except spark_errors() as exc:
@@ -839,6 +1000,7 @@ class _SparkRun:
         self.stage = "read"
         self.write_to: str | None = None
         self.explain = False
+        self.output_format = "jsonl"
 
     def _begin(self, stage: str) -> None:
         """Name the jobs that follow (Spark's UI and logs show it; the progress display too)."""
@@ -1028,8 +1190,10 @@ class _SparkRun:
         component_pairs = (pairs.join(labels, parts).map(lambda r: (r[1][0], (r[0], r[1][1])))
                            .join(labels, parts).filter(lambda r: r[1][0][1] == r[1][1])
                            .map(lambda r: (r[1][1], ("c", r[1][0][0], r[0]))))
-        out = (members.union(component_texts).union(component_links).union(component_pairs).groupByKey(parts)
-               .flatMap(lambda kv: _cluster_component(kv[1], dedup)).collect())
+        clustered = self._persist(members.union(component_texts).union(component_links).union(component_pairs)
+                                  .groupByKey(parts).flatMap(lambda kv: _cluster_component(kv[1], dedup)))
+        # With write_to, the tasks write clusters.jsonl: the driver keeps no link.
+        out = (clustered if self.write_to is None else clustered.map(_without_links)).collect()
         clusters: list[Cluster] = [c for kind, c in out if kind == "cluster"]
         clusters.sort(key=lambda c: c.canonical)
         on_demand = sum(c[0] for kind, c in out if kind == "od")
@@ -1037,7 +1201,8 @@ class _SparkRun:
         t = self._time("cluster", t)
 
         documents: DocumentStore | DocumentIds
-        parts: CanonicalParts | None = None
+        canonical_parts = clusters_parts = None
+        top = None
         if self.write_to is None:
             # The documents, in read order, for the writers.
             self._begin("collect")
@@ -1046,20 +1211,37 @@ class _SparkRun:
                 if doc.id not in empty_ids:
                     documents.put(doc)
         else:
-            # canonical.jsonl written by the tasks, a part per range of the read order; only ids come back.
+            # canonical and clusters written by the tasks, in parts; only ids come back.
             self._begin("write")
+            fmt = self.output_format
             os.makedirs(self.write_to, exist_ok=True)
-            folder = tempfile.mkdtemp(prefix=".canonical.jsonl.parts-", dir=self.write_to)
+            top = tempfile.mkdtemp(prefix=".dedupe-parts-", dir=self.write_to)
             try:
+                folder = os.path.join(top, "canonical")
+                os.mkdir(folder)
                 canonical_b = sc.broadcast(frozenset(c.canonical for c in clusters))
                 empty_b = sc.broadcast(frozenset(empty_ids))
                 outs = sorted(final.mapPartitionsWithIndex(partial(
-                    _output_task, canonical=canonical_b, empty=empty_b, folder=folder, explain=self.explain))
-                    .collect(), key=lambda r: r[0])
-                parts = CanonicalParts(folder, [(r[4], r[5]) for r in outs if r[4] is not None], self.explain)
-                parts.check()
+                    _output_task, canonical=canonical_b, empty=empty_b, folder=folder, explain=self.explain,
+                    output_format=fmt)).collect(), key=lambda r: r[0])
+                canonical_parts = OutputParts("canonical", folder, [(r[4], r[5]) for r in outs if r[4] is not None],
+                                              self.explain, fmt)
+                canonical_parts.check()
+                # clusters.jsonl: ranges of canonical ids (the local order), cut where the driver's
+                # sorted clusters say, a part per range.
+                folder = os.path.join(top, "clusters")
+                os.mkdir(folder)
+                bounds = [c.canonical for c in clusters[_CLUSTERS_PER_PART::_CLUSTERS_PER_PART]]
+                written = sorted(clustered.filter(lambda r: r[0] == "cluster").map(lambda r: (r[1].canonical, r[1]))
+                                 .repartitionAndSortWithinPartitions(len(bounds) + 1,
+                                                                     partial(_cluster_part, bounds=bounds))
+                                 .mapPartitionsWithIndex(partial(_clusters_task, folder=folder, output_format=fmt))
+                                 .collect())
+                clusters_parts = OutputParts("clusters", folder, [(r[1], r[2]) for r in written if r[1] is not None],
+                                             False, fmt)
+                clusters_parts.check()
             except BaseException:
-                shutil.rmtree(folder, ignore_errors=True)
+                shutil.rmtree(top, ignore_errors=True)
                 raise
             encodings: Counter[str] = Counter()
             rules: Counter[str] = Counter()
@@ -1084,7 +1266,9 @@ class _SparkRun:
             "exact_copies": len(copy_of),
         }
         return SparkRunResult(
-            canonical_parts=parts,
+            canonical_parts=canonical_parts,
+            clusters_parts=clusters_parts,
+            parts_folder=top,
             clusters=clusters,
             documents=store,
             rejected=rejections,
