@@ -246,7 +246,7 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
     rep_ids = [ids[k] for k in reps.tolist()]
     prepared = _prepare_once(coded, rep_ids, store, config, workers, spill.directory, progress)
     links: dict[tuple[int, int], Link] = {}
-    for start, results in _verify_pairs(coded, prepared, config, workers):
+    for start, results in verify_pairs(coded, prepared, config, workers):
         for (a, b), link in zip(decode_pairs(coded[start:start + len(results)]), results):
             if link is not None:
                 links[(a, b)] = link
@@ -507,14 +507,15 @@ def _verify_chunk(bounds: tuple[int, int]) -> tuple[int, list[Link | None]]:
     return lo, verify_many(pairs, cache, config)
 
 
-def _verify_pairs(coded: np.ndarray, prepared: PreparedDocuments, config: DedupConfig,
-                  workers: int) -> Iterator[tuple[int, list[Link | None]]]:
+def verify_pairs(coded: np.ndarray, prepared: PreparedDocuments, config: DedupConfig,
+                 workers: int) -> Iterator[tuple[int, list[Link | None]]]:
     """``(start, [verify result per pair])`` over the coded pairs, in order; on forked workers when many.
 
     Workers inherit the pairs and the prepared documents through fork (nothing is
     pickled on the way in; they read the documents with ``pread``); only the
     links come back. Verification is a pure function of the two documents, so
-    the result is the same for every worker count.
+    the result is the same for every worker count. Not in ``__all__``: the verification stage,
+    which ``benchmarks/shared/bound_check.py`` wraps to see each pair's result.
     """
     bounds = [(lo, min(lo + _VERIFY_CHUNK, len(coded))) for lo in range(0, len(coded), _VERIFY_CHUNK)]
     parallel = workers > 1 and len(bounds) > 1 and "fork" in multiprocessing.get_all_start_methods()

@@ -115,11 +115,11 @@ def permutations(num_perm: int, seed: int) -> Permutations:
 
 # Token hash. A token of 1-16 bytes (nearly every word) is read as two little-endian
 # words, zero-padded: lo (bytes 0-7) and hi (bytes 8-15); its hash is
-# fmix64(lo ^ len * _LEN_KEY), then for tokens over 8 bytes fmix64(that ^ hi). fmix64 is
+# fmix64(lo ^ len * LEN_KEY), then for tokens over 8 bytes fmix64(that ^ hi). fmix64 is
 # a bijection, so two tokens of one length collide only if their first words do and
 # then the xor with their second words cancels the difference (probability 2^-64 for
 # unrelated tokens). Other lengths take xxh3_64 of the bytes.
-_LEN_KEY = np.uint64(0x9E3779B97F4A7C15)
+LEN_KEY = np.uint64(0x9E3779B97F4A7C15)
 _MASKS = np.array([(1 << (8 * i)) - 1 for i in range(9)], dtype=_U64)  # the low i bytes
 # Tokens hashed at once: ~20 passes over uint64 arrays of this length stay in cache.
 _SPAN_BLOCK = 1 << 15
@@ -146,7 +146,7 @@ def hash_spans(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.n
             s, m = starts[lo : lo + _SPAN_BLOCK], n[lo : lo + _SPAN_BLOCK]
             h = words[s]
             h &= _MASKS[np.clip(m, 0, 8)]
-            h ^= m.astype(_U64) * _LEN_KEY
+            h ^= m.astype(_U64) * LEN_KEY
             _fmix64_inplace(h)
             big = np.flatnonzero(m > 8)
             if len(big):
@@ -314,7 +314,7 @@ def _bins(z: np.ndarray, k: int) -> np.ndarray:
 ROUNDS = 2
 
 
-def _document_values(sh: np.ndarray, fm: np.ndarray, sh_off: np.ndarray, perms: Permutations) -> np.ndarray:
+def batch_document_values(sh: np.ndarray, fm: np.ndarray, sh_off: np.ndarray, perms: Permutations) -> np.ndarray:
     """Document values, ``(docs, k)`` uint32: one-permutation hashing, empty bins completed by min-hashing.
 
     Round ``r`` (``r < ROUNDS``) puts each shingle ``x`` (its 32-bit hash) of a
@@ -375,7 +375,7 @@ def _document_values(sh: np.ndarray, fm: np.ndarray, sh_off: np.ndarray, perms: 
     return values
 
 
-# Work arrays of _run_minima: at most this many uint32 (1 MiB). On bbc_news sentences
+# Work arrays of run_minima: at most this many uint32 (1 MiB). On bbc_news sentences
 # (same run) 128K-512K were within 4% of one another, 64K 18% slower, 32K 75% slower.
 _RUN_BLOCK = 1 << 18
 
@@ -387,7 +387,7 @@ def _padded_length(lengths: np.ndarray) -> np.ndarray:
     return -(-lengths // step) * step
 
 
-def _run_minima(fm: np.ndarray, starts: np.ndarray, lengths: np.ndarray, perms: Permutations, k: int) -> np.ndarray:
+def run_minima(fm: np.ndarray, starts: np.ndarray, lengths: np.ndarray, perms: Permutations, k: int) -> np.ndarray:
     """``min(a_j * fm[i] + b_j)`` over each run ``starts[r] .. starts[r] + lengths[r]``, for the first ``k``
     permutations: ``(runs, k)`` uint32, the values of datasketch's ``MinHash`` of each run.
 
@@ -437,7 +437,7 @@ def document_values(shingles: np.ndarray, num_perm: int, seed: int) -> np.ndarra
     ((64,), True)
     """
     sh = np.asarray(shingles, dtype=_U32).ravel()
-    return _document_values(sh, _fmix32(sh), np.array([0, len(sh)], dtype=np.int64), permutations(num_perm, seed))[0]
+    return batch_document_values(sh, _fmix32(sh), np.array([0, len(sh)], dtype=np.int64), permutations(num_perm, seed))[0]
 
 
 def _sign_many(
@@ -496,8 +496,8 @@ def _sign_many(
 
     perms = permutations(num_perm, seed)
     fm = _fmix32(sh)
-    values = _document_values(sh, fm, sh_off, perms)
-    sent_values = _run_minima(fm, run_start, per_sent[kept], perms, sentence_perm)
+    values = batch_document_values(sh, fm, sh_off, perms)
+    sent_values = run_minima(fm, run_start, per_sent[kept], perms, sentence_perm)
 
     first_sent = np.searchsorted(sentence_starts, doc_tokens[:-1])
     sent_lo = np.searchsorted(kept_doc, np.arange(docs), side="left")

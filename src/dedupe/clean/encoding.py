@@ -154,7 +154,7 @@ _SUSPECT = _suspect_regex()
 
 # The check trusted for any ftfy release: pure ASCII without "&", ESC, CR or
 # the C0 controls remove_control_chars deletes.
-_ASCII_TRIGGERS = re.compile(r"[&\x00-\x08\x0b-\x1f\x7f]")
+ASCII_TRIGGERS = re.compile(r"[&\x00-\x08\x0b-\x1f\x7f]")
 
 
 def needs_ftfy(text: str) -> bool:
@@ -197,7 +197,7 @@ def needs_ftfy(text: str) -> bool:
     (True, False)
     """
     if _SUSPECT is None:
-        return not text.isascii() or _ASCII_TRIGGERS.search(text) is not None
+        return not text.isascii() or ASCII_TRIGGERS.search(text) is not None
     if _SUSPECT.search(text) is not None or len(text) > FTFY_CONFIG.max_decode_length:
         return True
     return not text.isascii() and not unicodedata.is_normalized("NFC", text)
