@@ -227,13 +227,13 @@ def list_like(stopwords: np.ndarray, lengths: np.ndarray, min_tokens: int, stopw
 
 
 def comparable_words(th: np.ndarray, sentence_starts: np.ndarray, min_tokens: int, list_min_tokens: int,
-                     list_stopword_share: float) -> tuple[np.ndarray, np.ndarray]:
+                     list_stopword_share: float, min_content_words: int) -> tuple[np.ndarray, np.ndarray]:
     """Per sentence of the token hashes ``th`` (sentence ``s`` from ``sentence_starts[s]`` to the next
     start or the end): its distinct content words when verification can match it, else 0; and its
     tokens.
 
     A sentence is comparable (:mod:`dedupe.verify`) when it has at least
-    ``min_tokens`` tokens, three distinct content words (not stopwords) and is
+    ``min_tokens`` tokens, ``min_content_words`` distinct content words (not stopwords) and is
     not :func:`list_like`. The same definition as :func:`dedupe.verify.prepare` (tested).
     """
     n_sent = len(sentence_starts)
@@ -255,7 +255,7 @@ def comparable_words(th: np.ndarray, sentence_starts: np.ndarray, min_tokens: in
     new[1:] = packed[1:] != packed[:-1]
     counts = np.bincount((packed[new] >> np.uint64(40)).astype(np.int64), minlength=n_sent).astype(np.int64)
     stops = np.bincount(sent_of_tok[is_stop], minlength=n_sent)
-    eligible = (counts >= 3) & ~list_like(stops, lengths, list_min_tokens, list_stopword_share)
+    eligible = (counts >= min_content_words) & ~list_like(stops, lengths, list_min_tokens, list_stopword_share)
     return np.where(eligible, counts, 0), lengths
 
 
@@ -449,7 +449,7 @@ def _sign_many(
     seed: int,
     sentence_perm: int,
     min_shingles: int,
-    profile: tuple[int, int, float] | None = None,
+    profile: tuple[int, int, float, int] | None = None,
 ) -> list[Signature]:
     """Signatures of documents whose token hashes ``th`` follow one another.
 
@@ -525,7 +525,7 @@ def _sign_many(
 
 
 def sign(analysis: Analysis, n: int, num_perm: int, seed: int, sentence_perm: int, min_shingles: int,
-         profile: tuple[int, int, float] | None = None) -> Signature:
+         profile: tuple[int, int, float, int] | None = None) -> Signature:
     """Document and sentence signatures of an analysed text."""
     th = token_hashes(analysis.tokens)
     starts = np.asarray(analysis.sentence_starts, dtype=np.int64)
@@ -540,11 +540,11 @@ def sign(analysis: Analysis, n: int, num_perm: int, seed: int, sentence_perm: in
 
 def sign_texts(
     texts: Sequence[str], n: int, num_perm: int, seed: int, sentence_perm: int, min_shingles: int,
-    batch: int = BATCH, profile: tuple[int, int, float] | None = None,
+    batch: int = BATCH, profile: tuple[int, int, float, int] | None = None,
 ) -> list[Signature]:
     """``[sign(analyze(t), ...) for t in texts]``, bit for bit, without building the analyses.
 
-    ``profile``: ``(sentence_min_tokens, list_min_tokens, list_stopword_share)``
+    ``profile``: ``(sentence_min_tokens, list_min_tokens, list_stopword_share, sentence_min_content_words)``
     of a :class:`~dedupe.config.DedupConfig`, to fill each signature's
     ``comparable``, ``free`` and ``sentence_tokens`` (:func:`comparable_words`).
 
@@ -585,7 +585,7 @@ def _union(*arrays: np.ndarray) -> np.ndarray:
 
 
 def _sign_folded(batch: FoldedBatch, n: int, num_perm: int, seed: int, sentence_perm: int,
-                 min_shingles: int, profile: tuple[int, int, float] | None = None) -> list[Signature]:
+                 min_shingles: int, profile: tuple[int, int, float, int] | None = None) -> list[Signature]:
     doc_tokens, sent, th = batch.doc_tokens, batch.sentence_starts, batch.hashes
     # Sign runs of documents of about SIGN_TOKENS tokens: the folding above gains from
     # long batches (it makes a few hundred numpy calls per batch), the signing below

@@ -100,8 +100,8 @@ def shared_corpus(seed: int, n: int = 160) -> list[dict[str, str]]:
     return docs
 
 
-def _profile(config: DedupConfig) -> tuple[int, int, float]:
-    return config.sentence_min_tokens, config.list_min_tokens, config.list_stopword_share
+def _profile(config: DedupConfig) -> tuple[int, int, float, int]:
+    return config.sentence_min_tokens, config.list_min_tokens, config.list_stopword_share, config.sentence_min_content_words
 
 
 def _sign(texts: list[str], config: DedupConfig):
@@ -111,9 +111,8 @@ def _sign(texts: list[str], config: DedupConfig):
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.integers(0, 10_000))
-def test_signing_profile_counts_what_verification_counts(seed: int) -> None:
-    config = DedupConfig()
+@given(st.integers(0, 10_000), st.sampled_from([DedupConfig(), DedupConfig(sentence_min_content_words=6)]))
+def test_signing_profile_counts_what_verification_counts(seed: int, config: DedupConfig) -> None:
     texts = [d["text"] for d in shared_corpus(seed, 12)] + ["", "Short.", "The the the of of a a in."]
     sigs = _sign(texts, config)
     preps = prepare_texts([str(k) for k in range(len(texts))], texts, config)
