@@ -116,7 +116,7 @@ def after_strip(doc: Document, text: str, changes: Sequence[Change]) -> Document
     when nothing is left (``empty-after-cleaning``) or (nearly) only furniture is
     (``furniture-only``, :func:`dedupe.clean.furniture_only`).
 
-    >>> from dedupe.document import Change
+    >>> from dedupe.records import Change
     >>> doc = Document("d1", text="Menu\\nThe council met.")
     >>> after_strip(doc, "The council met.", [Change("learned-furniture", removed="Menu")]).text
     'The council met.'

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from ...document import Change
+from ...records import Change
 from .lines import _is_tidy
 
 __all__ = ["line_changes"]

@@ -39,7 +39,7 @@ import re
 from collections import defaultdict
 from typing import Any, Callable, Iterable
 
-from ...document import Change
+from ...records import Change
 from . import registry
 from .changes import changes_between
 from .lines import bcue, bfold, _is_tidy
