@@ -311,7 +311,7 @@ _PAIRS_STATE: dict[str, Any] = {}
 # before the bound is about 90 bytes a pair, and on the shared-paragraph corpus (benchmarks/shared)
 # a document is in about 130 pairs before the bound, so a range of 16,384 documents merges about
 # 200 MB of evidence (and its sorts several times that), whatever the corpus size.
-_PAIR_RANGE_DOCS = 16384
+PAIR_RANGE_DOCS = 16384
 _EVIDENCE_FIELDS = ("codes", "weights", "document", "open_keys", "class_hits", "hits_a", "hits_b", "over_a", "over_b")
 
 
@@ -384,7 +384,7 @@ def _bounded_pairs(spill: KeySpill, renumber: np.ndarray, comparable: np.ndarray
     :func:`spill_evidence`), the pairs with enough evidence before the bound, and the capped keys
     and their entries.
 
-    Past :data:`_PAIR_RANGE_DOCS` documents, the evidence is not merged whole:
+    Past :data:`PAIR_RANGE_DOCS` documents, the evidence is not merged whole:
     each group's evidence is cut by ranges of the pairs' first document and
     written to disk, and one range at a time is merged and bounded (the bound
     of a pair needs only its own evidence and its documents' loose sentences,
@@ -392,7 +392,7 @@ def _bounded_pairs(spill: KeySpill, renumber: np.ndarray, comparable: np.ndarray
     not the corpus's; the pairs are the same.
     """
     n = len(comparable)
-    ranges = -(-n // _PAIR_RANGE_DOCS)
+    ranges = -(-n // PAIR_RANGE_DOCS)
     if ranges <= 1:
         ev = spill_evidence(spill, renumber, workers, config)
         keep = bound_pairs(ev, comparable, free, sentences, config)

@@ -231,13 +231,13 @@ def test_bound_off_keeps_every_pair_with_enough_evidence() -> None:
 
 
 def test_evidence_cut_by_pair_range_gives_the_same_run(monkeypatch) -> None:
-    """Past _PAIR_RANGE_DOCS documents the evidence is merged and bounded one range of pairs at a
+    """Past PAIR_RANGE_DOCS documents the evidence is merged and bounded one range of pairs at a
     time (from disk): the candidates, the stats and the clusters are those of the whole merge."""
     import dedupe.pipeline as pipeline
 
     docs = shared_corpus(11, 300)
     whole = deduplicate(docs, DedupConfig(), workers=2)
-    monkeypatch.setattr(pipeline, "_PAIR_RANGE_DOCS", 37)  # 9 ranges
+    monkeypatch.setattr(pipeline, "PAIR_RANGE_DOCS", 37)  # 9 ranges
     cut = deduplicate(docs, DedupConfig(), workers=2)
     alone = deduplicate(docs, DedupConfig(), workers=1)
     assert whole.stats["candidate_pairs"] > 100 and whole.stats["pruned_pairs"] > 0
