@@ -36,7 +36,7 @@ from .store import DEFAULT_MEMORY_BYTES, BlobSpill, DocumentStore, KeySpill, par
 from .verify import Link, PairVerifier, Prepared, pack_prepared, prepare_texts, unpack_prepared, verify_many
 
 __all__ = ["Cluster", "DedupResult", "RunResult", "CleanedCorpus", "deduplicate", "clean_corpus", "run", "as_document"]
-# Cluster lives in dedupe.stages (the records a stage makes); it is re-exported here, where it always was.
+# Cluster is defined in dedupe.records; it is re-exported here, where it always was.
 
 logger = logging.getLogger(__name__)
 
