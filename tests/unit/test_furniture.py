@@ -168,10 +168,11 @@ def test_sampling_bounds_memory_and_still_finds_furniture():
     learner = _learn(docs, cap=50)
     sampled = learner.sampled_sources()
     assert set(sampled) >= {"a.example", "b.example", "c.example"}
-    for counts in learner._sources.values():
-        assert counts.counted <= 50
     assert learner.docs_per_source["a.example"] == 400
     model = learner.model()
+    assert model.seen is not None and set(model.seen) >= {"a.example", "b.example", "c.example"}
+    for counts in model.seen.values():  # the learner's counts, which the model shares
+        assert counts.counted <= 50
     for src in ("a.example", "b.example", "c.example"):
         text, changes = model.strip(src, _story(77) + f"\nFooter of {src} with links")
         assert text == _story(77) and changes
