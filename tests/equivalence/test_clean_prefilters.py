@@ -291,7 +291,7 @@ def _check_openers(lines: list[str]) -> None:
 
 
 def test_bfold_keeps_what_the_fast_paths_rely_on():
-    """Checked against every code point (see bfold and _open_any)."""
+    """Checked against every code point (see lines.bfold and the opening scan in engine.py)."""
     letter = re.compile("[a-z]", re.IGNORECASE)
     str_space = re.compile(r"[^\S\n]")
     bytes_space = re.compile(rb"[\t\x0b\x0c\r\x1c-\x1f \x80-\xff]+")
