@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
 
     seen: dict[str, np.ndarray] = {}
     real_bound = pipeline.bound_pairs
-    real_verify = pipeline._verify_pairs
+    real_verify = pipeline.verify_pairs
 
     def bound(ev, comparable, free, sentences, config):  # record every pair's bound, prune nothing
         ua, ub = coverage_bounds(ev, comparable, free, sentences)
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
                     found[int(coded[start + k])] = link
             yield start, results
 
-    pipeline.bound_pairs, pipeline._verify_pairs = bound, verify
+    pipeline.bound_pairs, pipeline.verify_pairs = bound, verify
     config = RunConfig(workers=args.workers)
     config = replace(config, dedup=replace(config.dedup, prune_coverage=0.0))
     with tempfile.TemporaryDirectory() as tmp:
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         result = pipeline.run([str(corpus)], config)
         wall = time.perf_counter() - t0
-    pipeline.bound_pairs, pipeline._verify_pairs = real_bound, real_verify
+    pipeline.bound_pairs, pipeline.verify_pairs = real_bound, real_verify
 
     codes, bnd, doc, ok, dens = seen["codes"], seen["bound"], seen["document"], seen["weight_ok"], seen["density"]
     at = np.searchsorted(codes, np.array(sorted(linked), dtype=np.int64))

@@ -46,12 +46,16 @@ from typing import Any, Callable
 import dedupe.clean as current
 from dedupe.records import Document
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from old_names import alias_old_names  # noqa: E402
+
 
 def load_package(path: Path, name: str = "dedupe._clean_baseline") -> ModuleType:
     """Import the folder ``path`` (a copy of ``dedupe/clean``) as the subpackage ``name`` of dedupe."""
     init = path / "__init__.py"
     if not init.is_file():
         raise SystemExit(f"--baseline {path}: no __init__.py there (expected a copy of src/dedupe/clean)")
+    alias_old_names()  # an older copy imports the package's other modules by the names they had then
     spec = importlib.util.spec_from_file_location(name, init, submodule_search_locations=[str(path)])
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -27,8 +27,9 @@ Methods:
 - ``rensa``: ``RMinHash.update`` with the shingle strings (skipped when not installed);
 - ``regex tokenise``: ``re.findall(r"\\w+", text.lower())`` alone, no hashing;
 - ``old sign_texts`` (with ``--old DIR``): ``sign_texts`` of another copy of the
-  package, imported from ``DIR/dedupe_old/sign.py`` (copy ``sign.py`` and
-  ``text.py`` of the version to compare there, with an empty ``__init__.py``).
+  package, imported from ``DIR/dedupe_old/_sign.py`` or ``sign.py`` (copy ``_sign.py`` and
+  ``_text.py`` of the version to compare there, ``sign.py`` and ``text.py`` before issue 19, with an
+  empty ``__init__.py``).
 
 Parameters are the pipeline's defaults (:class:`dedupe.config.DedupConfig`):
 5-word shingles, 128 permutations, seed 1, 48 sentence values (24 bands x 2
@@ -137,7 +138,10 @@ def m_regex(docs):
 
 def old_method(folder: Path):
     sys.path.insert(0, str(folder))
-    from dedupe_old.sign import sign_texts as old_sign_texts  # type: ignore[import-not-found]
+    try:  # _sign.py since issue 19 made the module private, sign.py before
+        from dedupe_old._sign import sign_texts as old_sign_texts  # type: ignore[import-not-found]
+    except ModuleNotFoundError:
+        from dedupe_old.sign import sign_texts as old_sign_texts  # type: ignore[import-not-found]
 
     def m_old(docs):
         old_sign_texts(docs, N, PERM, SEED, SENT_PERM, MIN_SH)

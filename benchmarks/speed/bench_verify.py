@@ -22,8 +22,8 @@ interleaved, best time kept (on a shared machine compare the ratios):
   ``prefetch`` in batches with ``verify_many``, preparing documents with
   ``prepare_texts``; ``check`` takes the results).
 
-``--baseline DIR``: ``DIR/verify.py`` and ``DIR/cluster.py`` of the version to
-compare (copies of ``src/dedupe/verify.py`` and ``cluster.py``), imported as
+``--baseline DIR``: ``DIR/verify.py`` and ``DIR/cluster.py`` (or ``_verify.py``, ``_cluster.py``) of the
+version to compare (copies of ``src/dedupe/verify.py`` and ``cluster.py``), imported as
 modules of the installed ``dedupe`` package. Both implementations' results
 (every link's ``to_dict()``, the groups, the on-demand checks) are compared
 and the table says whether they are identical.
@@ -52,13 +52,19 @@ from dedupe.readers import read_inputs
 from dedupe.sign import sign_texts
 from dedupe.text import analyze
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from old_names import alias_old_names  # noqa: E402
+
 
 def load_baseline(directory: str) -> tuple[ModuleType, ModuleType]:
+    alias_old_names()  # an older copy imports the package's other modules by the names they had then
     mods = []
     for name in ("verify", "cluster"):
-        spec = importlib.util.spec_from_file_location(f"dedupe._baseline_{name}", Path(directory) / f"{name}.py")
+        # _verify.py since issue 19 made the module private, verify.py before
+        found = [p for p in (Path(directory) / f"_{name}.py", Path(directory) / f"{name}.py") if p.is_file()]
+        spec = importlib.util.spec_from_file_location(f"dedupe._baseline_{name}", found[0]) if found else None
         if spec is None or spec.loader is None:
-            raise SystemExit(f"--baseline: no {name}.py in {directory}")
+            raise SystemExit(f"--baseline: no _{name}.py or {name}.py in {directory}")
         mod = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = mod
         spec.loader.exec_module(mod)

@@ -15,9 +15,9 @@ Kernels (each the same definition as the numpy function it replaces, see ``dedup
 
 - ``hash_spans``: token hashes from the folded bytes (tokens of 1-16 bytes; others keep
   the numpy path's xxh3 fallback);
-- ``_document_values``: one-permutation hashing, the second round and the min-hash
+- ``batch_document_values``: one-permutation hashing, the second round and the min-hash
   completion of empty bins, per document;
-- ``_run_minima``: the 48 per-sentence min-hash values, per sentence.
+- ``run_minima``: the 48 per-sentence min-hash values, per sentence.
 
 Folding (``dedupe.text.fold_batch``) stays numpy in both columns.
 
@@ -93,7 +93,7 @@ def hash_spans(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.n
     if not len(starts):
         return out
     n = lengths.astype(np.int64, copy=False)
-    _hash_spans_kernel(buf, starts.astype(np.int64, copy=False), n, sign._LEN_KEY, out)
+    _hash_spans_kernel(buf, starts.astype(np.int64, copy=False), n, sign.LEN_KEY, out)
     rest = np.flatnonzero((n < 1) | (n > 16))
     if len(rest):
         import xxhash
@@ -181,15 +181,15 @@ def run_minima(fm: np.ndarray, starts: np.ndarray, lengths: np.ndarray, perms: s
     return out
 
 
-_NUMPY = {"hash_spans": sign.hash_spans, "document_values": sign._document_values, "run_minima": sign._run_minima}
+_NUMPY = {"hash_spans": sign.hash_spans, "document_values": sign.batch_document_values, "run_minima": sign.run_minima}
 
 
 def use(compiled: bool) -> None:
     """Point dedupe's modules at the compiled kernels (or back at numpy's)."""
     hs = hash_spans if compiled else _NUMPY["hash_spans"]
     sign.hash_spans = furniture.hash_spans = hs  # verify reads them through sign.FoldedBatch
-    sign._document_values = document_values if compiled else _NUMPY["document_values"]
-    sign._run_minima = run_minima if compiled else _NUMPY["run_minima"]
+    sign.batch_document_values = document_values if compiled else _NUMPY["document_values"]
+    sign.run_minima = run_minima if compiled else _NUMPY["run_minima"]
 
 
 def _cpu(func, repeat: int) -> float:

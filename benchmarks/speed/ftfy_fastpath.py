@@ -27,7 +27,7 @@ from typing import Callable
 
 import ftfy
 
-from dedupe.clean.encoding import _ASCII_TRIGGERS, FTFY_CONFIG, fix_encoding, needs_ftfy
+from dedupe.clean.encoding import ASCII_TRIGGERS, FTFY_CONFIG, fix_encoding, needs_ftfy
 
 
 def load(path: Path) -> list[str]:
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         mb = sum(len(t.encode("utf-8", "surrogatepass")) for t in texts) / 1e6
         skipped = sum(not needs_ftfy(t) for t in texts)
-        ascii_only = sum(t.isascii() and _ASCII_TRIGGERS.search(t) is None for t in texts)
+        ascii_only = sum(t.isascii() and ASCII_TRIGGERS.search(t) is None for t in texts)
         mismatches = sum(fix_encoding(t)[0] != ftfy.fix_text(t, FTFY_CONFIG) for t in texts)
         t_ftfy = best_time(lambda t: ftfy.fix_text(t, FTFY_CONFIG), texts, args.repeat)
         t_fast = best_time(fix_encoding, texts, args.repeat)

@@ -53,7 +53,8 @@ from .records import Link
 __all__ = ["UnionFind", "components", "group", "group_components", "merge_order", "choose_canonical"]
 
 # 4: at most 16 checks per attempted merge; enough to see whether two
-# clusters are about the same text, cheap enough for clusters of thousands.
+# clusters are about the same text, cheap enough for clusters of thousands. Fixed, not a
+# setting: a cost bound of the merge check (linkage is the setting that decides merges).
 REPRESENTATIVES = 4
 # Links whose checks group() announces to ``prefetch`` at once. 64: prefetched batches
 # of 50-80 pairs on the generated corpora synd1 and scale20k (10% and 0.7% of the

@@ -102,6 +102,8 @@ class DedupConfig:
     sentence_min_bigrams: int = 2
     # Sentences shorter than this (tokens) never count as shared-passage evidence.
     sentence_min_tokens: int = 6
+    # 3: a comparable sentence has this many distinct content words; first version, not swept (docs/tuning.md)
+    sentence_min_content_words: int = 3
     # A fragment inside a longer sentence matches (dedupe.verify, pairs whole sentences do not link;
     # 0: off). Tuned on benchmarks/fragments seed 1, held out on seed 2 (docs/tuning.md)
     fragment_match: float = 0.8
@@ -158,6 +160,8 @@ class DedupConfig:
                self.near_duplicate_larger_coverage, "[0, 1]")
         _check(0.0 < self.near_duplicate_jaccard <= 1.0, "near_duplicate_jaccard", self.near_duplicate_jaccard,
                "(0, 1]")
+        _check(self.sentence_min_content_words >= 1, "sentence_min_content_words", self.sentence_min_content_words,
+               "an integer >= 1")
         _check(self.sentence_min_bigrams >= 0, "sentence_min_bigrams", self.sentence_min_bigrams,
                "an integer >= 0")
         _check(self.sentence_match <= self.close_match <= 1.0, "close_match", self.close_match,

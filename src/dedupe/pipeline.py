@@ -36,7 +36,7 @@ from .store import DEFAULT_MEMORY_BYTES, BlobSpill, DocumentStore, KeySpill, par
 from .verify import Link, PairVerifier, Prepared, pack_prepared, prepare_texts, unpack_prepared, verify_many
 
 __all__ = ["Cluster", "DedupResult", "RunResult", "CleanedCorpus", "deduplicate", "clean_corpus", "run", "as_document"]
-# Cluster lives in dedupe.stages (the records a stage makes); it is re-exported here, where it always was.
+# Cluster is defined in dedupe.records; it is re-exported here, where it always was.
 
 logger = logging.getLogger(__name__)
 
@@ -246,7 +246,7 @@ def _deduplicate_store(store: DocumentStore, config: DedupConfig, workers: int, 
     rep_ids = [ids[k] for k in reps.tolist()]
     prepared = _prepare_once(coded, rep_ids, store, config, workers, spill.directory, progress)
     links: dict[tuple[int, int], Link] = {}
-    for start, results in _verify_pairs(coded, prepared, config, workers):
+    for start, results in verify_pairs(coded, prepared, config, workers):
         for (a, b), link in zip(decode_pairs(coded[start:start + len(results)]), results):
             if link is not None:
                 links[(a, b)] = link
@@ -311,7 +311,7 @@ _PAIRS_STATE: dict[str, Any] = {}
 # before the bound is about 90 bytes a pair, and on the shared-paragraph corpus (benchmarks/shared)
 # a document is in about 130 pairs before the bound, so a range of 16,384 documents merges about
 # 200 MB of evidence (and its sorts several times that), whatever the corpus size.
-_PAIR_RANGE_DOCS = 16384
+PAIR_RANGE_DOCS = 16384
 _EVIDENCE_FIELDS = ("codes", "weights", "document", "open_keys", "class_hits", "hits_a", "hits_b", "over_a", "over_b")
 
 
@@ -384,7 +384,7 @@ def _bounded_pairs(spill: KeySpill, renumber: np.ndarray, comparable: np.ndarray
     :func:`spill_evidence`), the pairs with enough evidence before the bound, and the capped keys
     and their entries.
 
-    Past :data:`_PAIR_RANGE_DOCS` documents, the evidence is not merged whole:
+    Past :data:`PAIR_RANGE_DOCS` documents, the evidence is not merged whole:
     each group's evidence is cut by ranges of the pairs' first document and
     written to disk, and one range at a time is merged and bounded (the bound
     of a pair needs only its own evidence and its documents' loose sentences,
@@ -392,7 +392,7 @@ def _bounded_pairs(spill: KeySpill, renumber: np.ndarray, comparable: np.ndarray
     not the corpus's; the pairs are the same.
     """
     n = len(comparable)
-    ranges = -(-n // _PAIR_RANGE_DOCS)
+    ranges = -(-n // PAIR_RANGE_DOCS)
     if ranges <= 1:
         ev = spill_evidence(spill, renumber, workers, config)
         keep = bound_pairs(ev, comparable, free, sentences, config)
@@ -507,14 +507,15 @@ def _verify_chunk(bounds: tuple[int, int]) -> tuple[int, list[Link | None]]:
     return lo, verify_many(pairs, cache, config)
 
 
-def _verify_pairs(coded: np.ndarray, prepared: PreparedDocuments, config: DedupConfig,
-                  workers: int) -> Iterator[tuple[int, list[Link | None]]]:
+def verify_pairs(coded: np.ndarray, prepared: PreparedDocuments, config: DedupConfig,
+                 workers: int) -> Iterator[tuple[int, list[Link | None]]]:
     """``(start, [verify result per pair])`` over the coded pairs, in order; on forked workers when many.
 
     Workers inherit the pairs and the prepared documents through fork (nothing is
     pickled on the way in; they read the documents with ``pread``); only the
     links come back. Verification is a pure function of the two documents, so
-    the result is the same for every worker count.
+    the result is the same for every worker count. Not in ``__all__``: the verification stage,
+    which ``benchmarks/shared/bound_check.py`` wraps to see each pair's result.
     """
     bounds = [(lo, min(lo + _VERIFY_CHUNK, len(coded))) for lo in range(0, len(coded), _VERIFY_CHUNK)]
     parallel = workers > 1 and len(bounds) > 1 and "fork" in multiprocessing.get_all_start_methods()

@@ -169,7 +169,17 @@ class _Rev:
 
 
 class _Smallest:
-    """The ``k`` items with the smallest keys seen so far (keys unique, so the result is deterministic)."""
+    """The ``k`` items with the smallest keys seen so far (keys unique, so the result is deterministic).
+
+    The report's sample is the ids with the smallest xxh3, whatever the order they come in:
+
+    >>> ids = [f"id{k}" for k in range(50)]
+    >>> for order in (ids, ids[::-1]):
+    ...     keep = _Smallest(3)
+    ...     for i in order:
+    ...         keep.add((id_hash(i), i), i)
+    ...     assert [i for _, i in keep.items()] == sorted(ids, key=id_hash)[:3]
+    """
 
     def __init__(self, k: int) -> None:
         self.k = k

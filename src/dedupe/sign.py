@@ -115,11 +115,11 @@ def permutations(num_perm: int, seed: int) -> Permutations:
 
 # Token hash. A token of 1-16 bytes (nearly every word) is read as two little-endian
 # words, zero-padded: lo (bytes 0-7) and hi (bytes 8-15); its hash is
-# fmix64(lo ^ len * _LEN_KEY), then for tokens over 8 bytes fmix64(that ^ hi). fmix64 is
+# fmix64(lo ^ len * LEN_KEY), then for tokens over 8 bytes fmix64(that ^ hi). fmix64 is
 # a bijection, so two tokens of one length collide only if their first words do and
 # then the xor with their second words cancels the difference (probability 2^-64 for
 # unrelated tokens). Other lengths take xxh3_64 of the bytes.
-_LEN_KEY = np.uint64(0x9E3779B97F4A7C15)
+LEN_KEY = np.uint64(0x9E3779B97F4A7C15)
 _MASKS = np.array([(1 << (8 * i)) - 1 for i in range(9)], dtype=_U64)  # the low i bytes
 # Tokens hashed at once: ~20 passes over uint64 arrays of this length stay in cache.
 _SPAN_BLOCK = 1 << 15
@@ -146,7 +146,7 @@ def hash_spans(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.n
             s, m = starts[lo : lo + _SPAN_BLOCK], n[lo : lo + _SPAN_BLOCK]
             h = words[s]
             h &= _MASKS[np.clip(m, 0, 8)]
-            h ^= m.astype(_U64) * _LEN_KEY
+            h ^= m.astype(_U64) * LEN_KEY
             _fmix64_inplace(h)
             big = np.flatnonzero(m > 8)
             if len(big):
@@ -227,13 +227,13 @@ def list_like(stopwords: np.ndarray, lengths: np.ndarray, min_tokens: int, stopw
 
 
 def comparable_words(th: np.ndarray, sentence_starts: np.ndarray, min_tokens: int, list_min_tokens: int,
-                     list_stopword_share: float) -> tuple[np.ndarray, np.ndarray]:
+                     list_stopword_share: float, min_content_words: int) -> tuple[np.ndarray, np.ndarray]:
     """Per sentence of the token hashes ``th`` (sentence ``s`` from ``sentence_starts[s]`` to the next
     start or the end): its distinct content words when verification can match it, else 0; and its
     tokens.
 
     A sentence is comparable (:mod:`dedupe.verify`) when it has at least
-    ``min_tokens`` tokens, three distinct content words (not stopwords) and is
+    ``min_tokens`` tokens, ``min_content_words`` distinct content words (not stopwords) and is
     not :func:`list_like`. The same definition as :func:`dedupe.verify.prepare` (tested).
     """
     n_sent = len(sentence_starts)
@@ -255,7 +255,7 @@ def comparable_words(th: np.ndarray, sentence_starts: np.ndarray, min_tokens: in
     new[1:] = packed[1:] != packed[:-1]
     counts = np.bincount((packed[new] >> np.uint64(40)).astype(np.int64), minlength=n_sent).astype(np.int64)
     stops = np.bincount(sent_of_tok[is_stop], minlength=n_sent)
-    eligible = (counts >= 3) & ~list_like(stops, lengths, list_min_tokens, list_stopword_share)
+    eligible = (counts >= min_content_words) & ~list_like(stops, lengths, list_min_tokens, list_stopword_share)
     return np.where(eligible, counts, 0), lengths
 
 
@@ -314,7 +314,7 @@ def _bins(z: np.ndarray, k: int) -> np.ndarray:
 ROUNDS = 2
 
 
-def _document_values(sh: np.ndarray, fm: np.ndarray, sh_off: np.ndarray, perms: Permutations) -> np.ndarray:
+def batch_document_values(sh: np.ndarray, fm: np.ndarray, sh_off: np.ndarray, perms: Permutations) -> np.ndarray:
     """Document values, ``(docs, k)`` uint32: one-permutation hashing, empty bins completed by min-hashing.
 
     Round ``r`` (``r < ROUNDS``) puts each shingle ``x`` (its 32-bit hash) of a
@@ -375,7 +375,7 @@ def _document_values(sh: np.ndarray, fm: np.ndarray, sh_off: np.ndarray, perms: 
     return values
 
 
-# Work arrays of _run_minima: at most this many uint32 (1 MiB). On bbc_news sentences
+# Work arrays of run_minima: at most this many uint32 (1 MiB). On bbc_news sentences
 # (same run) 128K-512K were within 4% of one another, 64K 18% slower, 32K 75% slower.
 _RUN_BLOCK = 1 << 18
 
@@ -387,7 +387,7 @@ def _padded_length(lengths: np.ndarray) -> np.ndarray:
     return -(-lengths // step) * step
 
 
-def _run_minima(fm: np.ndarray, starts: np.ndarray, lengths: np.ndarray, perms: Permutations, k: int) -> np.ndarray:
+def run_minima(fm: np.ndarray, starts: np.ndarray, lengths: np.ndarray, perms: Permutations, k: int) -> np.ndarray:
     """``min(a_j * fm[i] + b_j)`` over each run ``starts[r] .. starts[r] + lengths[r]``, for the first ``k``
     permutations: ``(runs, k)`` uint32, the values of datasketch's ``MinHash`` of each run.
 
@@ -437,7 +437,7 @@ def document_values(shingles: np.ndarray, num_perm: int, seed: int) -> np.ndarra
     ((64,), True)
     """
     sh = np.asarray(shingles, dtype=_U32).ravel()
-    return _document_values(sh, _fmix32(sh), np.array([0, len(sh)], dtype=np.int64), permutations(num_perm, seed))[0]
+    return batch_document_values(sh, _fmix32(sh), np.array([0, len(sh)], dtype=np.int64), permutations(num_perm, seed))[0]
 
 
 def _sign_many(
@@ -449,7 +449,7 @@ def _sign_many(
     seed: int,
     sentence_perm: int,
     min_shingles: int,
-    profile: tuple[int, int, float] | None = None,
+    profile: tuple[int, int, float, int] | None = None,
 ) -> list[Signature]:
     """Signatures of documents whose token hashes ``th`` follow one another.
 
@@ -496,8 +496,8 @@ def _sign_many(
 
     perms = permutations(num_perm, seed)
     fm = _fmix32(sh)
-    values = _document_values(sh, fm, sh_off, perms)
-    sent_values = _run_minima(fm, run_start, per_sent[kept], perms, sentence_perm)
+    values = batch_document_values(sh, fm, sh_off, perms)
+    sent_values = run_minima(fm, run_start, per_sent[kept], perms, sentence_perm)
 
     first_sent = np.searchsorted(sentence_starts, doc_tokens[:-1])
     sent_lo = np.searchsorted(kept_doc, np.arange(docs), side="left")
@@ -525,7 +525,7 @@ def _sign_many(
 
 
 def sign(analysis: Analysis, n: int, num_perm: int, seed: int, sentence_perm: int, min_shingles: int,
-         profile: tuple[int, int, float] | None = None) -> Signature:
+         profile: tuple[int, int, float, int] | None = None) -> Signature:
     """Document and sentence signatures of an analysed text."""
     th = token_hashes(analysis.tokens)
     starts = np.asarray(analysis.sentence_starts, dtype=np.int64)
@@ -540,11 +540,11 @@ def sign(analysis: Analysis, n: int, num_perm: int, seed: int, sentence_perm: in
 
 def sign_texts(
     texts: Sequence[str], n: int, num_perm: int, seed: int, sentence_perm: int, min_shingles: int,
-    batch: int = BATCH, profile: tuple[int, int, float] | None = None,
+    batch: int = BATCH, profile: tuple[int, int, float, int] | None = None,
 ) -> list[Signature]:
     """``[sign(analyze(t), ...) for t in texts]``, bit for bit, without building the analyses.
 
-    ``profile``: ``(sentence_min_tokens, list_min_tokens, list_stopword_share)``
+    ``profile``: ``(sentence_min_tokens, list_min_tokens, list_stopword_share, sentence_min_content_words)``
     of a :class:`~dedupe.config.DedupConfig`, to fill each signature's
     ``comparable``, ``free`` and ``sentence_tokens`` (:func:`comparable_words`).
 
@@ -585,7 +585,7 @@ def _union(*arrays: np.ndarray) -> np.ndarray:
 
 
 def _sign_folded(batch: FoldedBatch, n: int, num_perm: int, seed: int, sentence_perm: int,
-                 min_shingles: int, profile: tuple[int, int, float] | None = None) -> list[Signature]:
+                 min_shingles: int, profile: tuple[int, int, float, int] | None = None) -> list[Signature]:
     doc_tokens, sent, th = batch.doc_tokens, batch.sentence_starts, batch.hashes
     # Sign runs of documents of about SIGN_TOKENS tokens: the folding above gains from
     # long batches (it makes a few hundred numpy calls per batch), the signing below

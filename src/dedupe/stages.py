@@ -116,7 +116,7 @@ def after_strip(doc: Document, text: str, changes: Sequence[Change]) -> Document
     when nothing is left (``empty-after-cleaning``) or (nearly) only furniture is
     (``furniture-only``, :func:`dedupe.clean.furniture_only`).
 
-    >>> from dedupe.document import Change
+    >>> from dedupe.records import Change
     >>> doc = Document("d1", text="Menu\\nThe council met.")
     >>> after_strip(doc, "The council met.", [Change("learned-furniture", removed="Menu")]).text
     'The council met.'
@@ -162,7 +162,8 @@ def sign_partition(texts: Sequence[str], config: DedupConfig) -> SignedPartition
     """Signatures and band key entries of a partition of cleaned texts."""
     sigs = sign_texts(texts, config.shingle_size, config.num_perm, config.seed,
                       config.sentence_bands * config.sentence_rows, config.sentence_min_shingles, batch=SIGN_BATCH,
-                      profile=(config.sentence_min_tokens, config.list_min_tokens, config.list_stopword_share))
+                      profile=(config.sentence_min_tokens, config.list_min_tokens, config.list_stopword_share,
+                               config.sentence_min_content_words))
     keys, owners, aux = signature_entries(sigs, config)
     comparable = np.array([s.comparable for s in sigs], dtype=np.int64)
     # A document with more banded sentences than entries can number (aux slots) is never pruned.

@@ -62,7 +62,7 @@ def _pread_all(fd: int, length: int, offset: int) -> bytes:
     return data
 
 
-def _write_all(fd: int, data: bytes, offset: int) -> None:
+def write_all(fd: int, data: bytes, offset: int) -> None:
     view = memoryview(data)
     while view:
         n = os.pwrite(fd, view, offset)
@@ -122,7 +122,7 @@ class DocumentStore(Mapping[str, Document]):
 
     def _write(self, doc: Document) -> None:
         data = pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
-        _write_all(self._fd, data, self._end)
+        write_all(self._fd, data, self._end)
         self._index[doc.id] = (self._end, len(data))
         self._end += len(data)
 
@@ -227,7 +227,7 @@ class _BackgroundWriter:
                 return
             if self._error is None:
                 try:
-                    _write_all(self._fd, item[1], item[0])
+                    write_all(self._fd, item[1], item[0])
                 except BaseException as exc:  # reported to the caller at its next write or wait
                     self._error = exc
 
@@ -410,7 +410,7 @@ class BlobSpill:
         with self._end.get_lock():
             start = self._end.value
             self._end.value = start + len(data)
-        _write_all(self._fd, data, start)
+        write_all(self._fd, data, start)
         return start + np.cumsum(sizes) - sizes
 
     def read(self, offset: int, length: int) -> bytes:

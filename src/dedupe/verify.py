@@ -6,7 +6,7 @@ original but few of its shingles. So a pair is judged on both:
 
 - ``jaccard`` and ``containment`` of the exact word-shingle sets;
 - shared sentences: each sentence (at least ``sentence_min_tokens`` tokens
-  and three content words) is matched to its best counterpart by the Dice
+  and ``sentence_min_content_words`` content words) is matched to its best counterpart by the Dice
   overlap of their content words (stopwords removed), at least
   ``sentence_match``, with at least ``sentence_min_bigrams`` word bigrams in
   common. Content-word overlap survives house style, dropped clauses,
@@ -15,7 +15,7 @@ original but few of its shingles. So a pair is judged on both:
   and 003), while independent write-ups of one event reach 0.5 on at most one
   sentence, usually a shared quote. ``coverage_a`` is the share of A's
   *comparable* tokens (those in sentences that can be matched: long enough,
-  with three content words) that lie in matched sentences; likewise
+  with ``sentence_min_content_words`` content words) that lie in matched sentences; likewise
   ``coverage_b``. Short lines (a five-word headline, a dateline, a leftover
   "Listen to article — 8 min" widget) can never be matched, so they are left
   out of the share rather than diluting it. Counting them cost heavy and
@@ -108,6 +108,8 @@ from .text import Analysis
 __all__ = ["Prepared", "prepare", "prepare_texts", "pack_prepared", "unpack_prepared", "Link", "Passage", "verify",
            "verify_many", "PairVerifier", "Tallies", "Verdicts", "judge", "sentence_scores"]
 
+# Passages (runs of matched sentences) a link keeps as evidence for clusters.jsonl. Fixed, not a
+# setting: it bounds the output's size and plays no part in the verdict.
 _MAX_PASSAGES = 10
 
 
@@ -287,7 +289,7 @@ def prepare(doc_id: str, analysis: Analysis, config: DedupConfig) -> Prepared:
     content = ~stop & long_enough[sent]
     wk, ws = _unique_entries(hashes[content], sent[content])
     counts = np.bincount(ws, minlength=n_sent).astype(np.int64)
-    eligible = (counts >= 3) & ~_list_like(np.bincount(sent[stop], minlength=n_sent), lengths, config)
+    eligible = (counts >= config.sentence_min_content_words) & ~_list_like(np.bincount(sent[stop], minlength=n_sent), lengths, config)
     keep = eligible[ws]
     wk, ws = wk[keep], ws[keep]
     counts[~eligible] = 0
@@ -417,7 +419,7 @@ def _prepare_tokens(ids: list[str], texts: list[bytes], th: np.ndarray, doc_toke
     content = ~is_stop & (sent_len >= config.sentence_min_tokens)[sent_of_tok]
     wk, ws = _unique_doc_entries(doc_of_sent, th[content], sent_of_tok[content])
     counts = np.bincount(ws, minlength=n_sent).astype(np.int64)
-    eligible = (counts >= 3) & ~_list_like(np.bincount(sent_of_tok[is_stop], minlength=n_sent), sent_len, config)
+    eligible = (counts >= config.sentence_min_content_words) & ~_list_like(np.bincount(sent_of_tok[is_stop], minlength=n_sent), sent_len, config)
     keep = eligible[ws]
     wk, ws = wk[keep], ws[keep]
     counts[~eligible] = 0

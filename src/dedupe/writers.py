@@ -256,7 +256,7 @@ def summary_of(result: DedupResult, read: int | None = None) -> dict[str, Any]:
 
 
 # canonical.jsonl lines encoded per task on a worker (about 2 MB of news text).
-_ENCODE_CHUNK = 512
+ENCODE_CHUNK = 512
 # Read by forked encoding workers: the documents, the canonical ids in input order, explain.
 _ENCODE_STATE: dict[str, Any] = {}
 
@@ -288,7 +288,7 @@ def _canonical_lines(result: DedupResult, explain: bool, workers: int) -> Iterat
             yield canonical_line(doc, explain)
         return
     ids = result.canonical_ids()
-    bounds = [(lo, min(lo + _ENCODE_CHUNK, len(ids))) for lo in range(0, len(ids), _ENCODE_CHUNK)]
+    bounds = [(lo, min(lo + ENCODE_CHUNK, len(ids))) for lo in range(0, len(ids), ENCODE_CHUNK)]
     _ENCODE_STATE.update(docs=result.documents, ids=ids, explain=explain)
     try:
         yield from ordered_imap(_encode_range, bounds, workers, chunksize=1, window=2, method="fork")

@@ -167,8 +167,8 @@ def _assert_keys_are_the_representatives(index: Index) -> None:
 
     store = index._store
     reps = sorted(n for n, rep, state in store.scan(("rep", "state")) if rep == n and state is None)
-    texts = index._texts(reps)
-    signed = sign_partition([texts[n][1] for n in reps], index.config.dedup)
+    ids = dict(store.scan(("id",)))
+    signed = sign_partition([index.document(ids[n]).text or "" for n in reps], index.config.dedup)
     expected = sorted(zip(signed.keys.view("int64").tolist(), [reps[o] for o in signed.owners.tolist()],
                           signed.aux.view("int64").tolist()))
     assert sorted(store.entries()) == sorted(set(expected))

@@ -1,4 +1,4 @@
-"""An index built before a setting existed opens with the code that has it (issue 19 turned three
+"""An index built before a setting existed opens with the code that has it (issue 19 turned four
 verdict constants into DedupConfig settings; their defaults are the old constants)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 import dedupe
 from dedupe import DedupConfig, IndexMismatchError, RunConfig
 
-NEW = ("near_duplicate_jaccard", "near_duplicate_larger_coverage", "sentence_min_bigrams")
+NEW = ("near_duplicate_jaccard", "near_duplicate_larger_coverage", "sentence_min_bigrams", "sentence_min_content_words")
 TEXT = ("Troops arrived in the capital on Wednesday with new equipment for the army. "
         "The minister said the equipment would help control the airspace over the north.")
 

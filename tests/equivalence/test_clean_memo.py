@@ -8,7 +8,7 @@ from functools import partial
 from dedupe.clean import clean_text
 from dedupe.clean.rules import Memo, shared_memo
 from dedupe.config import CleanConfig
-from dedupe.document import Document
+from dedupe.records import Document
 from dedupe.parallel import ordered_imap
 from dedupe.stages import clean_partition
 

@@ -204,16 +204,16 @@ def test_clean_text_on_golden_inputs_equals_the_straightforward_path():
 
 # Where each rule's openers must find every line the rule's pattern accepts.
 _OPENED = [
-    ("audio_widget", widgets._WIDGET.fullmatch), ("ad_label", widgets._AD.fullmatch), ("share_bar", widgets._SHARE.fullmatch),
-    ("newsletter_prompt", paywall._NEWSLETTER.search), ("teaser_link", teasers._TEASER.match),
-    ("promo_prompt", teasers._PROMO_PROMPT.match), ("contact_line", social._CONTACT.fullmatch),
-    ("latest_headlines", headlines._HEADING.fullmatch), ("embedded_post", social._POST_LABEL.fullmatch),
-    ("related_block", headlines._BLOCK_HEADING.fullmatch), ("related_block", headlines._WIDGET_LABEL.fullmatch),
-    ("reporting_credit", credits._CREDIT.match),
+    ("audio_widget", widgets.WIDGET.fullmatch), ("ad_label", widgets.AD.fullmatch), ("share_bar", widgets.SHARE.fullmatch),
+    ("newsletter_prompt", paywall.NEWSLETTER.search), ("teaser_link", teasers.TEASER.match),
+    ("promo_prompt", teasers.PROMO_PROMPT.match), ("contact_line", social.CONTACT.fullmatch),
+    ("latest_headlines", headlines.HEADING.fullmatch), ("embedded_post", social.POST_LABEL.fullmatch),
+    ("related_block", headlines.BLOCK_HEADING.fullmatch), ("related_block", headlines.WIDGET_LABEL.fullmatch),
+    ("reporting_credit", credits.CREDIT.match),
 ]
 # The scans that the rule functions latest_headlines and related_block use themselves.
-_SCANS = [(headlines._OPEN_HEADING, headlines._HEADING.fullmatch), (headlines._OPEN_BLOCK, headlines._BLOCK_HEADING.fullmatch),
-          (headlines._OPEN_BLOCK, headlines._WIDGET_LABEL.fullmatch), (teasers._TAG_OPEN, teasers._TAGGED_HEADLINE.search)]
+_SCANS = [(headlines.OPEN_HEADING, headlines.HEADING.fullmatch), (headlines.OPEN_BLOCK, headlines.BLOCK_HEADING.fullmatch),
+          (headlines.OPEN_BLOCK, headlines.WIDGET_LABEL.fullmatch), (teasers.TAG_OPEN, teasers.TAGGED_HEADLINE.search)]
 
 
 @_SETTINGS
@@ -222,7 +222,7 @@ def test_scans_find_every_line_the_patterns_accept(lines, where):
     lines.insert(min(where, len(lines)), "")
     text = "\n".join(lines)
     for scan, accepts in _SCANS:
-        found = set(L._scan_lines(text, scan))
+        found = set(L.scan_lines(text, scan))
         for i, line in enumerate(lines):
             if line and accepts(line):
                 assert i in found, (scan.pattern, line)
@@ -231,7 +231,7 @@ def test_scans_find_every_line_the_patterns_accept(lines, where):
         found = set(view.opened(name))
         for i, line in enumerate(lines):
             if line and accepts(line):
-                assert E._engine().openers.line[name].match(line), (name, line)
+                assert E.opener_table().line[name].match(line), (name, line)
                 assert i in found, (name, line)
 
 
@@ -276,28 +276,28 @@ def test_the_opening_scan_finds_every_line_an_opener_matches(lines):
 def _check_openers(lines: list[str]) -> None:
     """Every line a rule's pattern accepts opens with its words; the scan finds every line an opener matches."""
     text = "\n".join(lines)
-    found = {i for i, _ in E._open_hits(b"\n" + L._bfold(text), lines, E._engine().openers, Memo())}
+    found = {i for i, _ in E.open_hits(b"\n" + L.bfold(text), lines, E.opener_table(), Memo())}
     view = E.View(text)
     for i, line in enumerate(lines):
-        if E._engine().openers.any_line.match(line):
+        if E.opener_table().any_line.match(line):
             assert i in found, line
-        for name, regex in E._engine().openers.line.items():
+        for name, regex in E.opener_table().line.items():
             if regex.match(line):
-                assert E._engine().openers.any_line.match(line), (name, line)
+                assert E.opener_table().any_line.match(line), (name, line)
         for name, accepts in _OPENED:
             if line and accepts(line):
-                assert E._engine().openers.line[name].match(line), (name, line)
+                assert E.opener_table().line[name].match(line), (name, line)
                 assert i in view.opened(name), (name, line)
 
 
 def test_bfold_keeps_what_the_fast_paths_rely_on():
-    """Checked against every code point (see _bfold and _open_any)."""
+    """Checked against every code point (see lines.bfold and the opening scan in engine.py)."""
     letter = re.compile("[a-z]", re.IGNORECASE)
     str_space = re.compile(r"[^\S\n]")
     bytes_space = re.compile(rb"[\t\x0b\x0c\r\x1c-\x1f \x80-\xff]+")
     for code in range(0x110000):
         char = chr(code)
-        folded = L._bfold(char)
+        folded = L.bfold(char)
         if char.isascii():
             assert folded == char.lower().encode("ascii")
             continue
@@ -323,19 +323,19 @@ def test_keys_are_held_by_every_line_the_patterns_match(line):
 
 
 def _check_keys(line: str) -> None:
-    folded = L._bfold(line)
+    folded = L.bfold(line)
 
     def holds(groups) -> bool:
         return all(any(key in folded for key in keys) for keys in groups)
 
-    for cue, groups in zip(paywall._PAYWALL_CUES, paywall._PAYWALL_BKEYS):
+    for cue, groups in zip(paywall.PAYWALL_CUES, paywall.PAYWALL_BKEYS):
         if cue.search(line):
             assert holds(groups), (cue.pattern, line)
-    if teasers._PROMO_PHRASE.search(line):
-        assert any(holds(groups) for groups in teasers._PROMO_PHRASE_BKEYS), line
-    if credits._NOTICE.search(line):
-        assert any(key in folded for keys in RULES["legal_notice"].hints.cues for key in L._bcue(keys)[0]), line
-    if credits._CONTRIBUTED.search(line):
+    if teasers.PROMO_PHRASE.search(line):
+        assert any(holds(groups) for groups in teasers.PROMO_PHRASE_BKEYS), line
+    if credits.NOTICE.search(line):
+        assert any(key in folded for keys in RULES["legal_notice"].hints.cues for key in L.bcue(keys)[0]), line
+    if credits.CONTRIBUTED.search(line):
         assert b"contributed " in folded, line
 
 
@@ -348,7 +348,7 @@ _TAG_CHARS = st.sampled_from(list("ab Z[]AB.-_é1") + ["VIDEO", "[VIDEO]", "[A B
 @example("a b c [A] x [VIDEO] ] [")
 @example("[VIDEO] a b c")
 def test_tag_search_equals_the_pattern(line):
-    assert teasers._tagged(line) == bool(teasers._TAGGED_HEADLINE.search(line))
+    assert teasers.tagged(line) == bool(teasers.TAGGED_HEADLINE.search(line))
 
 
 @_SETTINGS
@@ -356,7 +356,7 @@ def test_tag_search_equals_the_pattern(line):
 def test_same_words_equals_normalized_comparison(line, other):
     for words in (R.normalize_words(line), R.normalize_words(other)):
         if words:
-            assert headlines._same_words(line, words) == (R.normalize_words(line) == words)
+            assert headlines.same_words(line, words) == (R.normalize_words(line) == words)
 
 
 @_SETTINGS
@@ -376,13 +376,13 @@ def test_views_without_lines_equal_fresh_views(text, drop, drop2):
         assert after.text == join_lines([line for i, line in enumerate(lines) if i not in lines_out])
         fresh = E.View(after.text)
         assert after.lines == fresh.lines and after.folded == fresh.folded
-        for name in E._engine().openers.bits:
+        for name in E.opener_table().bits:
             assert after.opened(name) == fresh.opened(name)
         for key in (b"your ", b"copyright", b"the"):
             assert after.holding(key) == fresh.holding(key)
         assert after.lines[:after.start] == lines[:after.start]
         if after.text != view.text:
-            assert C._line_changes("r", lines, after.lines, after.text, after.tidy, after.start, view.unique) == \
+            assert C.changes_between("r", lines, after.lines, after.text, after.tidy, after.start, view.unique) == \
                 _difflib_changes("r", view.text, after.text)
         view = after
 
@@ -405,35 +405,35 @@ def test_remembered_verdicts_change_nothing():
 @_SETTINGS
 @given(_line())
 def test_line_shortcuts_equal_the_patterns(line):
-    assert credits._notice(line) == bool(credits._NOTICE.search(line))
-    assert footers._stamp(line) == _stamp_as_written(line)
+    assert credits.notice(line) == bool(credits.NOTICE.search(line))
+    assert footers.stamp(line) == _stamp_as_written(line)
     assert RULES["reporting_credit"].hints.judge(line) == _credit_as_written(line)
-    assert bool(social._POST_LINK.search(line)) <= bool(social._POST_LINK_END.search(line))
+    assert bool(social.POST_LINK.search(line)) <= bool(social.POST_LINK_END.search(line))
 
 
 def _stamp_as_written(line: str) -> bool:
-    tokens = L._WORD.findall(line.lower())
+    tokens = L.WORD.findall(line.lower())
     if not 0 < len(tokens) <= 12:
         return False
-    dated = (any(t.isdigit() for t in tokens) and any(t in footers._STAMP_MONTHS for t in tokens)) or bool(
-        footers._NUMERIC_STAMP.search(line))
+    dated = (any(t.isdigit() for t in tokens) and any(t in footers.STAMP_MONTHS for t in tokens)) or bool(
+        footers.NUMERIC_STAMP.search(line))
     if not dated:
         return False
-    other = [t for t in tokens if not (t in footers._STAMP_WORDS or t.isdigit() or re.fullmatch(r"\d+(?:st|nd|rd|th|t\d+)", t))]
+    other = [t for t in tokens if not (t in footers.STAMP_WORDS or t.isdigit() or re.fullmatch(r"\d+(?:st|nd|rd|th|t\d+)", t))]
     return len(other) <= 3
 
 
 def _credit_as_written(line: str) -> bool:
-    if L._words(line) > 50:
+    if L.word_count(line) > 50:
         return False
-    if " by " not in line and "contributed" not in L._fold(line):
+    if " by " not in line and "contributed" not in L.fold(line):
         return False
-    credit = credits._CREDIT.match(line)
-    return bool(credit and credits._names_only(credit.group("names"))) or bool(credits._CONTRIBUTED.search(line))
+    credit = credits.CREDIT.match(line)
+    return bool(credit and credits.names_only(credit.group("names"))) or bool(credits.CONTRIBUTED.search(line))
 
 
 def test_digit_class_covers_every_digit():
-    missing = [hex(c) for c in range(0x110000) if chr(c).isdigit() and not L._DIGIT_LIKE.match(chr(c))]
+    missing = [hex(c) for c in range(0x110000) if chr(c).isdigit() and not L.DIGIT_LIKE.match(chr(c))]
     assert not missing
 
 

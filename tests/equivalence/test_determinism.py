@@ -179,7 +179,7 @@ def test_canonical_file_is_the_same_when_workers_encode_it(tmp_path: Path, monke
 
     jl = write_jsonl(tmp_path / "in.jsonl", corpus_rows(120))
     result = run([str(jl)], RunConfig(workers=1))
-    monkeypatch.setattr(writers, "_ENCODE_CHUNK", 7)  # many tasks from a small corpus
+    monkeypatch.setattr(writers, "ENCODE_CHUNK", 7)  # many tasks from a small corpus
     calls: list[int] = []
     real = writers.ordered_imap
 

@@ -230,7 +230,7 @@ def test_normalize_whitespace_matches_line_by_line_definition(text):
 def test_under_an_unproven_ftfy_only_ascii_skips(monkeypatch):
     import dedupe.clean.encoding as encoding
 
-    monkeypatch.setattr(encoding, "_SUSPECT", None)
+    monkeypatch.setattr(encoding, "SUSPECT", None)
     assert not needs_ftfy("Plain ASCII.") and needs_ftfy(NEWS[0])
     for text in NEWS + ["Niger\u00e2\u20ac\u2122s junta\nFish &amp; chips"]:
         assert fix_encoding(text)[0] == ftfy.fix_text(text, FTFY_CONFIG)

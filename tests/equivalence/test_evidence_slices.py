@@ -56,7 +56,8 @@ def entries(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     config = DedupConfig()
     sigs = sign_texts(texts, config.shingle_size, config.num_perm, config.seed,
                       config.sentence_bands * config.sentence_rows, config.sentence_min_shingles,
-                      profile=(config.sentence_min_tokens, config.list_min_tokens, config.list_stopword_share))
+                      profile=(config.sentence_min_tokens, config.list_min_tokens, config.list_stopword_share,
+                               config.sentence_min_content_words))
     return signature_entries(sigs, config)
 
 

@@ -87,6 +87,8 @@ configs = st.sampled_from([
     DedupConfig(near_duplicate_jaccard=0.4, near_duplicate_coverage=0.6, near_duplicate_larger_coverage=0.2),
     DedupConfig(sentence_min_bigrams=0),
     DedupConfig(sentence_min_bigrams=4),
+    DedupConfig(sentence_min_content_words=1),
+    DedupConfig(sentence_min_content_words=6),
 ])
 
 

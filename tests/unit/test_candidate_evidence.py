@@ -100,8 +100,8 @@ def shared_corpus(seed: int, n: int = 160) -> list[dict[str, str]]:
     return docs
 
 
-def _profile(config: DedupConfig) -> tuple[int, int, float]:
-    return config.sentence_min_tokens, config.list_min_tokens, config.list_stopword_share
+def _profile(config: DedupConfig) -> tuple[int, int, float, int]:
+    return config.sentence_min_tokens, config.list_min_tokens, config.list_stopword_share, config.sentence_min_content_words
 
 
 def _sign(texts: list[str], config: DedupConfig):
@@ -111,9 +111,8 @@ def _sign(texts: list[str], config: DedupConfig):
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.integers(0, 10_000))
-def test_signing_profile_counts_what_verification_counts(seed: int) -> None:
-    config = DedupConfig()
+@given(st.integers(0, 10_000), st.sampled_from([DedupConfig(), DedupConfig(sentence_min_content_words=6)]))
+def test_signing_profile_counts_what_verification_counts(seed: int, config: DedupConfig) -> None:
     texts = [d["text"] for d in shared_corpus(seed, 12)] + ["", "Short.", "The the the of of a a in."]
     sigs = _sign(texts, config)
     preps = prepare_texts([str(k) for k in range(len(texts))], texts, config)
@@ -232,13 +231,13 @@ def test_bound_off_keeps_every_pair_with_enough_evidence() -> None:
 
 
 def test_evidence_cut_by_pair_range_gives_the_same_run(monkeypatch) -> None:
-    """Past _PAIR_RANGE_DOCS documents the evidence is merged and bounded one range of pairs at a
+    """Past PAIR_RANGE_DOCS documents the evidence is merged and bounded one range of pairs at a
     time (from disk): the candidates, the stats and the clusters are those of the whole merge."""
     import dedupe.pipeline as pipeline
 
     docs = shared_corpus(11, 300)
     whole = deduplicate(docs, DedupConfig(), workers=2)
-    monkeypatch.setattr(pipeline, "_PAIR_RANGE_DOCS", 37)  # 9 ranges
+    monkeypatch.setattr(pipeline, "PAIR_RANGE_DOCS", 37)  # 9 ranges
     cut = deduplicate(docs, DedupConfig(), workers=2)
     alone = deduplicate(docs, DedupConfig(), workers=1)
     assert whole.stats["candidate_pairs"] > 100 and whole.stats["pruned_pairs"] > 0

@@ -13,7 +13,7 @@ from dedupe import RunConfig, run
 from dedupe.clean import FurnitureLearner
 import xxhash
 
-from dedupe.clean.furniture import _line_keys_folded, line_key, line_keys, line_keys_batch
+from dedupe.clean.furniture import line_key, line_keys, line_keys_batch, line_keys_folded
 from dedupe.sign import token_hashes
 from dedupe.text import tokenize
 
@@ -97,7 +97,7 @@ def test_line_key_is_the_hash_of_the_tokens(text):
 def test_line_keys_batch_equals_line_keys(texts):
     # The folded path (used from _FOLD_MIN texts on) and the per-text path, against the plain definition.
     want = [[_reference_key(line) for line in t.split("\n")] for t in texts]
-    assert _line_keys_folded(texts) == want
+    assert line_keys_folded(texts) == want
     assert [line_keys(t) for t in texts] == want
     assert line_keys_batch(texts) == want
 
@@ -168,10 +168,11 @@ def test_sampling_bounds_memory_and_still_finds_furniture():
     learner = _learn(docs, cap=50)
     sampled = learner.sampled_sources()
     assert set(sampled) >= {"a.example", "b.example", "c.example"}
-    for counts in learner._sources.values():
-        assert counts.counted <= 50
     assert learner.docs_per_source["a.example"] == 400
     model = learner.model()
+    assert model.seen is not None and set(model.seen) >= {"a.example", "b.example", "c.example"}
+    for counts in model.seen.values():  # the learner's counts, which the model shares
+        assert counts.counted <= 50
     for src in ("a.example", "b.example", "c.example"):
         text, changes = model.strip(src, _story(77) + f"\nFooter of {src} with links")
         assert text == _story(77) and changes

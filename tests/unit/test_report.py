@@ -268,12 +268,3 @@ def test_text_budget_bounds_the_page(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert sum(len(t) for t in texts) <= 300_000
     assert "clusters are listed without their texts" in page
     assert any(not c["detail"] for c in data["clusters"] if c["n"] > 1)
-
-
-def test_sample_is_deterministic_by_hashed_id() -> None:
-    """The sample is the smallest xxh3 of the ids, whatever the order they come in."""
-    keep = report._Smallest(3)
-    ids = [f"id{k}" for k in range(50)]
-    for i in reversed(ids):
-        keep.add((report.id_hash(i), i), i)
-    assert [i for _, i in keep.items()] == sorted(ids, key=report.id_hash)[:3]

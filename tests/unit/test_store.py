@@ -84,7 +84,7 @@ def test_key_spill_reports_a_failed_background_write(monkeypatch) -> None:
     def full_disk(fd: int, data: bytes, offset: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(store, "_write_all", full_disk)
+    monkeypatch.setattr(store, "write_all", full_disk)
     spill = store.KeySpill(memory_bytes=0)  # every flush goes to the file, through the writer thread
     spill.add(np.arange(1000, dtype=np.uint64) << np.uint64(40), np.arange(1000))
     with pytest.raises(OSError, match="No space left"):

@@ -150,11 +150,13 @@ def _suspect_regex() -> re.Pattern[str] | None:
     )
 
 
-_SUSPECT = _suspect_regex()
+# Not in __all__: None under an unproven ftfy, which tests/equivalence/test_encoding_fastpath.py
+# simulates by setting it.
+SUSPECT = _suspect_regex()
 
 # The check trusted for any ftfy release: pure ASCII without "&", ESC, CR or
 # the C0 controls remove_control_chars deletes.
-_ASCII_TRIGGERS = re.compile(r"[&\x00-\x08\x0b-\x1f\x7f]")
+ASCII_TRIGGERS = re.compile(r"[&\x00-\x08\x0b-\x1f\x7f]")
 
 
 def needs_ftfy(text: str) -> bool:
@@ -196,9 +198,9 @@ def needs_ftfy(text: str) -> bool:
     >>> needs_ftfy("Fish &amp; chips"), needs_ftfy("M&S results")
     (True, False)
     """
-    if _SUSPECT is None:
-        return not text.isascii() or _ASCII_TRIGGERS.search(text) is not None
-    if _SUSPECT.search(text) is not None or len(text) > FTFY_CONFIG.max_decode_length:
+    if SUSPECT is None:
+        return not text.isascii() or ASCII_TRIGGERS.search(text) is not None
+    if SUSPECT.search(text) is not None or len(text) > FTFY_CONFIG.max_decode_length:
         return True
     return not text.isascii() and not unicodedata.is_normalized("NFC", text)
 
@@ -225,7 +227,7 @@ def _fix_lines(text: str) -> str:
     it carries from line to line is ``unescape_html="auto"`` turning off for
     good at the first line that contains ``<``, which is replayed here.
     """
-    if _SUSPECT is None or len(text) > FTFY_CONFIG.max_decode_length:
+    if SUSPECT is None or len(text) > FTFY_CONFIG.max_decode_length:
         return ftfy.fix_text(text, FTFY_CONFIG)
     config = FTFY_CONFIG
     lines = text.split("\n")

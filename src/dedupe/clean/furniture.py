@@ -196,11 +196,15 @@ def line_keys_batch(texts: Sequence[str]) -> list[list[int | None]]:
     """
     if len(texts) < _FOLD_MIN:
         return [line_keys(t) for t in texts]
-    return _line_keys_folded(texts)
+    return line_keys_folded(texts)
 
 
-def _line_keys_folded(texts: Sequence[str]) -> list[list[int | None]]:
-    """:func:`line_keys_batch` by folding the texts together (any number of them)."""
+def line_keys_folded(texts: Sequence[str]) -> list[list[int | None]]:
+    """:func:`line_keys_batch` by folding the texts together (any number of them).
+
+    Not in ``__all__``: the batch path that ``tests/unit/test_furniture.py`` checks against
+    :func:`line_keys` for batches of every size, small ones included.
+    """
     out: list[list[int | None] | None] = [None] * len(texts)
     for which, arr in fold_batch(list(texts), sentences=False):
         raw, starts = _token_bytes(arr)

@@ -19,7 +19,10 @@ Where things are:
   legal notices), ``page.py`` (the page rules, HTML input only).
 - ``engine.py``: the fast engine that applies rules as their hints allow, with
   a :class:`Memo` of what it found about lines; ``changes.py``: recording removals;
-  ``lines.py``: the line helpers the rules share.
+  ``lines.py``: the line helpers the rules share. Public names of these modules
+  that the package does not re-export (a family's patterns, the engine's
+  :func:`~.engine.opener_table`) are internal API for the equivalence tests,
+  which check the hints and shortcuts against them.
 
 Safety: rules match whole lines with anchored patterns and, where furniture
 phrasing could also occur in prose, require position (a trailing block) or

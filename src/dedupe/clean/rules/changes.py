@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from ...document import Change
+from ...records import Change
 from .lines import _is_tidy
 
 __all__ = ["line_changes"]
@@ -19,10 +19,10 @@ def line_changes(rule: str, before: str, after: str) -> list[Change]:
     """
     if before == after:
         return []
-    return _line_changes(rule, before.split("\n"), after.split("\n"), after)
+    return changes_between(rule, before.split("\n"), after.split("\n"), after)
 
 
-def _line_changes(rule: str, old: list[str], new: list[str], after: str, tidy: bool | None = None, start: int = 0,
+def changes_between(rule: str, old: list[str], new: list[str], after: str, tidy: bool | None = None, start: int = 0,
                   unique: bool | None = None) -> list[Change]:
     """:func:`line_changes` of two different texts, given split into lines (``old``, ``new``).
 

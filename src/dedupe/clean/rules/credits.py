@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import re
 
-from .lines import _fold, _words
+from .lines import fold, word_count
 from .registry import line_rule
 
-_CREDIT = re.compile(
+CREDIT = re.compile(
     r"\W{0,3}(?:additional )?(?:reporting|editing|writing|compiled|research|produced)(?: and \w+)? by (?P<names>.+)",
     re.IGNORECASE,
 )
-_CONTRIBUTED = re.compile(r"\bcontributed (?:reporting|to this (?:report|story|article))\b", re.IGNORECASE)
+CONTRIBUTED = re.compile(r"\bcontributed (?:reporting|to this (?:report|story|article))\b", re.IGNORECASE)
 _CREDIT_FILLER = {"and", "in", "by", "from", "of", "with", "at", "the", "for"}
 
 
-def _names_only(words: str) -> bool:
+def names_only(words: str) -> bool:
     """Mostly capitalised words (names, places) apart from linking words: "Jane Doe in Nairobi; Editing by John Smith"."""
     tokens = [t for t in re.findall(r"[^\W\d_][\w'’.-]*", words) if t.lower() not in _CREDIT_FILLER]
     return bool(tokens) and sum(t[0].isupper() for t in tokens) >= 0.8 * len(tokens)
 
 
-# A credit opens the line (_CREDIT), or the line holds "contributed " (_CONTRIBUTED).
+# A credit opens the line (CREDIT), or the line holds "contributed " (CONTRIBUTED).
 @line_rule(800, where="tail", openers=("additional ", "reporting", "editing", "writing", "compiled", "research",
                                        "produced"), cues=((("contributed ",),),))
 def reporting_credit(line: str) -> bool:
@@ -34,17 +34,17 @@ def reporting_credit(line: str) -> bool:
     'The talks failed.'
     """
     by = " by " in line
-    if not by and "contributed" not in _fold(line):
+    if not by and "contributed" not in fold(line):
         return False  # neither pattern can match
-    credit = _CREDIT.match(line)
-    if credit and _names_only(credit.group("names")):
-        return _words(line) <= 50
-    if by and "contributed" not in _fold(line):
-        return False  # _CONTRIBUTED cannot match
-    return _CONTRIBUTED.search(line) is not None and _words(line) <= 50
+    credit = CREDIT.match(line)
+    if credit and names_only(credit.group("names")):
+        return word_count(line) <= 50
+    if by and "contributed" not in fold(line):
+        return False  # CONTRIBUTED cannot match
+    return CONTRIBUTED.search(line) is not None and word_count(line) <= 50
 
 
-# The alternatives of _NOTICE, each with what a line needs (lower-cased) for it to match, one key of
+# The alternatives of NOTICE, each with what a line needs (lower-cased) for it to match, one key of
 # every group, and the literal its matches start with (None where it starts otherwise).
 _NOTICE_PARTS: tuple[tuple[tuple[tuple[str, ...], ...], str | None, str], ...] = (
     ((("©",),), "©", r"©"),
@@ -57,7 +57,7 @@ _NOTICE_PARTS: tuple[tuple[tuple[tuple[str, ...], ...], str | None, str], ...] =
      r"\bmay (?:get|earn|receive) (?:a )?(?:small )?(?:share|commission)"),
     ((("affiliate ",),), "affiliate ", r"\baffiliate (?:links?|commission|partnerships?)\b"),
 )
-_NOTICE = re.compile("|".join(part for _, _, part in _NOTICE_PARTS), re.IGNORECASE)
+NOTICE = re.compile("|".join(part for _, _, part in _NOTICE_PARTS), re.IGNORECASE)
 # Searched one by one, only where the line holds the part's keys, and in an
 # ASCII line (where the folded line has the same positions) from the first
 # place its starting literal occurs: an IGNORECASE alternation crawls along a
@@ -65,9 +65,9 @@ _NOTICE = re.compile("|".join(part for _, _, part in _NOTICE_PARTS), re.IGNORECA
 _NOTICE_SEARCH = tuple((groups, start, re.compile(part, re.IGNORECASE)) for groups, start, part in _NOTICE_PARTS)
 
 
-def _notice(line: str) -> bool:
-    """Whether ``_NOTICE.search(line)`` finds something."""
-    folded = _fold(line)
+def notice(line: str) -> bool:
+    """Whether ``NOTICE.search(line)`` finds something."""
+    folded = fold(line)
     for groups, start, regex in _NOTICE_SEARCH:
         for keys in groups:  # plain loops: this runs for every line of every tail
             for key in keys:
@@ -93,7 +93,7 @@ def legal_notice(line: str) -> bool:
     >>> legal_notice("The talks failed.\\n© 2024 Example Media. All rights reserved.\\nMore to come.")
     'The talks failed.\\nMore to come.'
     """
-    return _notice(line) and _words(line) <= 60
+    return notice(line) and word_count(line) <= 60
 
 
 # --------------------------------------------------------------------------- bylines
@@ -210,7 +210,7 @@ def byline(line: str) -> bool:
     >>> byline("By Jane Doe, Staff Writer\\nThe floods receded on Tuesday.\\nJohn Smith | Reuters")
     'The floods receded on Tuesday.'
     """
-    if _words(line) > _MAX_BYLINE_WORDS:
+    if word_count(line) > _MAX_BYLINE_WORDS:
         return False
     m = _BYLINE_OPEN.match(line)
     if m is not None:

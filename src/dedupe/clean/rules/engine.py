@@ -9,11 +9,11 @@ is) each rule with hints looks only at the lines those hints leave:
 
 - Openings. Line patterns are anchored and open with optional space or
   punctuation before fixed words (``Hints.openers``). One scan of the text's
-  folded form (:class:`_Openers`) finds every line that some rule's opener may
+  folded form (:class:`Openers`) finds every line that some rule's opener may
   match and notes, per line, the rules whose openers do: a rule then tests
   only its own lines.
 - Keys. Strings that every match of a pattern holds (``Hints.cues``, lower
-  case). :func:`~.lines._bfold` turns the text into UTF-8 with every character
+  case). :func:`~.lines.bfold` turns the text into UTF-8 with every character
   that IGNORECASE takes for an ASCII letter turned into that letter, so a line
   that a pattern matches holds each key in that form; one bytes ``in`` per key
   says whether any line does, and bytes.find which ones.
@@ -39,13 +39,15 @@ import re
 from collections import defaultdict
 from typing import Any, Callable, Iterable
 
-from ...document import Change
+from ...records import Change
 from . import registry
-from .changes import _line_changes
-from .lines import _bcue, _bfold, _is_tidy
+from .changes import changes_between
+from .lines import bcue, bfold, _is_tidy
 from .registry import RULES, TAIL_LINES, Hints, PageContext, Rule, tail_lines
 
 __all__ = ["Memo", "View", "apply_rules", "apply_rules_until_stable", "shared_memo", "line_rules"]
+# Public names not listed here (:class:`Openers`, :func:`opener_table`, :func:`open_hits`) are the
+# engine's internal API, for the equivalence tests; the package (``dedupe.clean.rules``) re-exports none.
 
 
 _MEMO_NUMBERS = itertools.count()
@@ -70,7 +72,7 @@ class Memo:
     def __init__(self, limit: int = 1 << 14, trim_every: int = 1024) -> None:
         self.tables: defaultdict[str, dict[Any, Any]] = defaultdict(dict)
         self.openers: dict[str, int] = {}
-        self.openers_of: _Openers | None = None  # the opener table the masks in ``openers`` are for
+        self.openers_of: Openers | None = None  # the opener table the masks in ``openers`` are for
         self.texts = 0  # texts seen since the last trim
         self.limit = limit
         self.trim_every = trim_every
@@ -136,7 +138,7 @@ def shared_memo() -> Memo:
 # --------------------------------------------------------------------------- openings
 
 
-class _Openers:
+class Openers:
     """The opening scan of a set of rules (``Hints.openers``), built once per registry state.
 
     ``bits``: each rule's bit; ``matches``: (bit, the rule's openers matched at
@@ -157,7 +159,7 @@ class _Openers:
 
 
 def _open_scan(openers: dict[str, tuple[str, ...]], at: bool) -> re.Pattern[bytes]:
-    r"""The scan of a :func:`~.lines._bfold` text (after a newline) for the lines that may open with the words of a rule.
+    r"""The scan of a :func:`~.lines.bfold` text (after a newline) for the lines that may open with the words of a rule.
 
     A line is found when, after a run of ASCII punctuation and space
     (``[^a-z0-9\n@\x80-\xff]*``, taken whole: the lookahead and the back
@@ -170,7 +172,7 @@ def _open_scan(openers: dict[str, tuple[str, ...]], at: bool) -> re.Pattern[byte
     non-ASCII character or an "@", where the run stops; letters fold to the
     opener's letters; a ``\d`` opens with an ASCII digit or a non-ASCII
     character; and ``\S*@`` reaches an "@" in the first word.
-    :attr:`_Openers.matches` then decide, line by line.
+    :attr:`Openers.matches` then decide, line by line.
 
     The alternatives that open with a letter are grouped under it
     (``a(?:d|udio by|...)``), which the regex engine passes over at one
@@ -205,10 +207,10 @@ def _open_scan(openers: dict[str, tuple[str, ...]], at: bool) -> re.Pattern[byte
     return re.compile(pattern.encode("ascii"))
 
 
-def _open_hits(folded: bytes, lines: list[str], table: _Openers, memo: Memo) -> list[tuple[int, int]]:
+def open_hits(folded: bytes, lines: list[str], table: Openers, memo: Memo) -> list[tuple[int, int]]:
     """(line, bit mask of the rules whose openers it opens with) of the lines that the openers match.
 
-    ``folded`` is ``b"\\n"`` + the _bfold form of the text ``lines`` make up.
+    ``folded`` is ``b"\\n"`` + the bfold form of the text ``lines`` make up.
     The table's scan finds the lines that may open so, its ``matches`` decide.
     """
     hits = []
@@ -271,7 +273,7 @@ class _Run:
 
     __slots__ = ("memo", "openers", "bits", "keys")
 
-    def __init__(self, memo: Memo, openers: _Openers, keys: set[bytes]) -> None:
+    def __init__(self, memo: Memo, openers: Openers, keys: set[bytes]) -> None:
         self.memo = memo
         self.openers = openers
         self.bits = openers.bits
@@ -319,10 +321,10 @@ class View:
 
     @property
     def folded(self) -> bytes:
-        """``b"\\n" + _bfold(text)``: line ``i`` of the text is line ``i + 1`` here."""
+        """``b"\\n" + bfold(text)``: line ``i`` of the text is line ``i + 1`` here."""
         if self._folded is None:
             flines = self._known_flines() if self._parent is not None else None
-            self._folded = b"\n" + _bfold(self.text) if flines is None else b"\n".join(flines)
+            self._folded = b"\n" + bfold(self.text) if flines is None else b"\n".join(flines)
         return self._folded
 
     @property
@@ -349,7 +351,7 @@ class View:
         if hits is None:
             hits = self._known_hits() if self._parent is not None else None
             if hits is None:
-                hits = self._hits = _open_hits(self.folded, self.lines, self.run.openers, self.run.memo)
+                hits = self._hits = open_hits(self.folded, self.lines, self.run.openers, self.run.memo)
         bit = self.run.bits[name]
         return [i for i, rules in hits if rules & bit]
 
@@ -560,7 +562,7 @@ def _line_path(name: str, hints: Hints) -> _Fast:
     """A line rule: its judge on the lines that its openers, cues or marks find."""
     judge, openers, min_cues = hints.judge, bool(hints.openers), hints.min_cues
     assert judge is not None
-    cues = tuple(_bcue(cue) for cue in hints.cues)
+    cues = tuple(bcue(cue) for cue in hints.cues)
     marks = hints.marks
 
     if openers and not cues and marks is None:  # the common cases, kept lean
@@ -633,7 +635,7 @@ def _tail_path(name: str, hints: Hints) -> _Fast:
     """
     judge, openers, min_cues = hints.judge, bool(hints.openers), hints.min_cues
     assert judge is not None
-    cues = tuple(_bcue(cue) for cue in hints.cues)
+    cues = tuple(bcue(cue) for cue in hints.cues)
 
     single = min_cues <= 1 and all(len(groups) == 1 for groups in cues)
     flat = tuple(key for groups in cues for key in groups[0]) if single else ()
@@ -705,7 +707,7 @@ class _Engine:
     """The steps and the opener table of one state of the registry."""
 
     def __init__(self, rules: dict[str, Rule]) -> None:
-        self.openers = _Openers({name: r.hints.openers for name, r in rules.items()
+        self.openers = Openers({name: r.hints.openers for name, r in rules.items()
                                  if r.hints is not None and r.hints.openers})
         self.steps: dict[str, _Step] = {
             name: (r.func, None if r.needs_page else _fast_path(r), bool(r.hints and r.hints.line_rule))
@@ -723,6 +725,15 @@ def _engine() -> _Engine:
     version = registry.version()
     _built[:] = [(version, _Engine(RULES))]
     return _built[0][1]
+
+
+def opener_table() -> Openers:
+    """The opening scan of the registered rules, as the engine uses it now (rebuilt when the registry changes).
+
+    With :class:`Openers` and :func:`open_hits`, the engine's internal API that
+    ``tests/equivalence/test_clean_prefilters.py`` checks against the rules' own patterns.
+    """
+    return _engine().openers
 
 
 def line_rules() -> frozenset[str]:
@@ -801,7 +812,7 @@ def _apply_view(view: View, engine: _Engine, names: Iterable[str], page: PageCon
             if new == view.text:
                 continue
             after = View(new, view.run)
-        changes.extend(_line_changes(name, view.lines, after.lines, after.text, after.tidy,
+        changes.extend(changes_between(name, view.lines, after.lines, after.text, after.tidy,
                                      after.start if after._parent is view else 0, view.unique))
         view = after
     return view, changes

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .lines import _DIGIT_LIKE, _WORD, _full, _lines, _tidy, _without, join_lines
+from .lines import DIGIT_LIKE, WORD, _full, _lines, _tidy, _without, join_lines
 from .registry import Hints, rule, tail_lines
 
 if TYPE_CHECKING:
@@ -56,37 +56,37 @@ def syndication_footer(text: str) -> str:
 
 # --------------------------------------------------------------------------- time stamps
 
-_STAMP_WORDS = frozenset(
+STAMP_WORDS = frozenset(
     "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july august september "
     "october november december mon tue tues wed thu thurs fri sat sun monday tuesday wednesday thursday friday "
     "saturday sunday am pm a p m et est edt ct cst cdt pt pst pdt gmt bst cet utc z t at on by updated published "
     "posted last modified update publish date time".split()
 )
-_STAMP_MONTHS = frozenset(
+STAMP_MONTHS = frozenset(
     "jan feb mar apr jun jul aug sep sept oct nov dec january february march april may june july august "
     "september october november december updated published posted".split()
 )
-_NUMERIC_STAMP = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}:\d{2}")
+NUMERIC_STAMP = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}:\d{2}")
 _DATE_STAMP = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
 _THIRTEEN_WORDS = re.compile(r"\W*(?:\w+\W+){12}\w")
 _HEAD_LINES = 3  # stamps sit among the first three lines, or last
 
 
-def _stamp(line: str) -> bool:
+def stamp(line: str) -> bool:
     """A date/time line: "UPDATED: Tue., Nov. 19, 2019", "5:45 AM PST 11/19/2019 by Jane Doe"; at most three other words."""
     if _THIRTEEN_WORDS.match(line):
         return False  # too many tokens (lower-casing never joins two tokens), decided from the first 13 words
-    if _DIGIT_LIKE.search(line) is None:
+    if DIGIT_LIKE.search(line) is None:
         return False  # undated: no digit token and no numeric stamp, decided without tokenising
-    tokens = _WORD.findall(line.lower())
+    tokens = WORD.findall(line.lower())
     if not 0 < len(tokens) <= 12:
         return False
-    dated = (any(t.isdigit() for t in tokens) and any(t in _STAMP_MONTHS for t in tokens)) or bool(
-        _NUMERIC_STAMP.search(line)
+    dated = (any(t.isdigit() for t in tokens) and any(t in STAMP_MONTHS for t in tokens)) or bool(
+        NUMERIC_STAMP.search(line)
     )
     if not dated:
         return False
-    other = [t for t in tokens if not (t in _STAMP_WORDS or t.isdigit() or re.fullmatch(r"\d+(?:st|nd|rd|th|t\d+)", t))]
+    other = [t for t in tokens if not (t in STAMP_WORDS or t.isdigit() or re.fullmatch(r"\d+(?:st|nd|rd|th|t\d+)", t))]
     return len(other) <= 3
 
 
@@ -97,12 +97,12 @@ _STAMP_OPENER = re.compile(r"\W*(?:updated|published|posted|last modified|last u
 def _last_stamp(line: str) -> bool:
     """A stamp as the last line: one that carries a date or opens with "Updated", "Published" …; a closing
     line with a time alone ("Voting closes at 22:00", "Kick-off is at 19:45 GMT") is the article's."""
-    if not _stamp(line):
+    if not stamp(line):
         return False
     if _STAMP_OPENER.match(line):
         return True
-    tokens = _WORD.findall(line.lower())
-    return (any(t.isdigit() for t in tokens) and any(t in _STAMP_MONTHS for t in tokens)) or bool(
+    tokens = WORD.findall(line.lower())
+    return (any(t.isdigit() for t in tokens) and any(t in STAMP_MONTHS for t in tokens)) or bool(
         _DATE_STAMP.search(line))
 
 
@@ -117,8 +117,8 @@ def _fast_stamp(t: "View", memo: "Memo") -> "View | None":
     last = [i for i in t.tail[:1] if i not in found]
     if last and memo.tables["timestamp_line:last"].setdefault(t.lines[last[0]], _last_stamp(t.lines[last[0]])):
         found.extend(last)
-        # the last line goes by _last_stamp's verdict; drop() asks _stamp, which says yes to every _last_stamp line
-    return t.drop("timestamp_line", found, _stamp, memo)
+        # the last line goes by _last_stamp's verdict; drop() asks stamp, which says yes to every _last_stamp line
+    return t.drop("timestamp_line", found, stamp, memo)
 
 
 @rule(900, Hints(fast=_fast_stamp))
@@ -140,7 +140,7 @@ def timestamp_line(text: str) -> str:
             head.append(i)
     drop = [False] * len(lines)
     for i in head:
-        drop[i] = _stamp(lines[i])
+        drop[i] = stamp(lines[i])
     for i in tail_lines(lines, 1):
         if i not in head:
             drop[i] = _last_stamp(lines[i])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Iterable
 
-from .lines import (_DIGIT_LIKE, _MONTH, _WORD, _first_lines, _full, _lines, _opening, _previous, _scan_lines, _tidy,
-                    _without, _words, join_lines, normalize_words)
+from .lines import (DIGIT_LIKE, _MONTH, WORD, _first_lines, _full, _lines, _opening, _previous, scan_lines, _tidy,
+                    _without, word_count, join_lines, normalize_words)
 from .registry import Hints, rule
 
 if TYPE_CHECKING:
@@ -22,12 +22,12 @@ def _title_repeated(t: "View", memo: "Memo") -> bool:
     seen = memo.tables["repeated_title:gate"]
     may = seen.get(pair)
     if may is None:
-        first = normalize_words(head[0]) if _words(head[0]) <= 30 else ""
-        may = seen[pair] = bool(first) and _same_words(head[1], first)
+        first = normalize_words(head[0]) if word_count(head[0]) <= 30 else ""
+        may = seen[pair] = bool(first) and same_words(head[1], first)
     return may
 
 
-def _same_words(line: str, words: str) -> bool:
+def same_words(line: str, words: str) -> bool:
     """``normalize_words(line) == words``, stopping at the first word that differs.
 
     Word tokens hold no space and are never empty, so two joined token lists
@@ -35,7 +35,7 @@ def _same_words(line: str, words: str) -> bool:
     """
     expected = words.split(" ")
     n = 0
-    for m in _WORD.finditer(line.casefold()):
+    for m in WORD.finditer(line.casefold()):
         if n == len(expected) or m.group() != expected[n]:
             return False
         n += 1
@@ -57,7 +57,7 @@ def repeated_title(text: str) -> str:
     if len(nonblank) < 2:
         return text
     first = normalize_words(lines[nonblank[0]])
-    if not first or _words(lines[nonblank[0]]) > 30:
+    if not first or word_count(lines[nonblank[0]]) > 30:
         return text
     drop = set()
     for i in nonblank[1:]:
@@ -71,7 +71,7 @@ def repeated_title(text: str) -> str:
 
 # --------------------------------------------------------------------------- lists of other headlines
 
-# The words a heading opens with (after an optional "the"): _HEADING's alternatives, each spelt out.
+# The words a heading opens with (after an optional "the"): HEADING's alternatives, each spelt out.
 _HEADING_WORDS = (
     "latest", "related", "more", "top", "trending", "popular", "recommended", "recent", "other", "editor", "most",
     "you (?:may|might|could)", "read", "also read", "see also", "in other news", "don", "what to read next",
@@ -79,7 +79,7 @@ _HEADING_WORDS = (
 )
 # When a list's heading says its stories are from: "Popular this week", "Most read today", "Trending right now".
 _WHEN = r"(?: (?:this|last|of the) (?:week|weekend|month|year|day)| today| tonight| right now| this (?:morning|evening))?"
-_HEADING = _full(
+HEADING = _full(
     r"(?:the )?(?:latest|related|more|top|trending|popular|recommended|recent|other|editor'?s'? picks?"
     r"|most (?:read|popular|viewed|shared|watched))"
     r"(?: news)?(?: stories| articles| posts| news| headlines| reads| videos| content| now| on \w+)?"
@@ -91,7 +91,7 @@ _HEADING = _full(
     r"|in case you missed (?:it|them)\W?|icymi\s*:?"
 )
 # The scan that latest_headlines uses itself: over "\n" + text, a match ends on the line that holds its word.
-_OPEN_HEADING = _opening("(?:the )?(?:" + "|".join(_HEADING_WORDS) + ")")
+OPEN_HEADING = _opening("(?:the )?(?:" + "|".join(_HEADING_WORDS) + ")")
 _AGE = _full(
     r"(?:\d+|an?|one)\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|[smhd])"
     r"(?:\s+ago)?\s*[-–—|•·]?|just now|yesterday|today|"
@@ -102,7 +102,7 @@ _SENTENCE_END = re.compile(r"[.!?:;\"”’)]\s*$")
 
 
 def _headline_like(line: str) -> bool:
-    return 0 < _words(line) <= 22 and len(line) <= 180 and not _SENTENCE_END.search(line)
+    return 0 < word_count(line) <= 22 and len(line) <= 180 and not _SENTENCE_END.search(line)
 
 
 def _list_kind(line: str) -> str:
@@ -158,18 +158,18 @@ def latest_headlines(text: str) -> str:
     'The ministry said it struck back.'
     """
     lines = _lines(text)
-    return _without(text, lines, _latest_drop(lines, _scan_lines(text, _OPEN_HEADING), _Kinds(lines)))
+    return _without(text, lines, _latest_drop(lines, scan_lines(text, OPEN_HEADING), _Kinds(lines)))
 
 
 def _latest_drop(lines: list[str], headings: Iterable[int], kinds: _Kinds) -> list[bool]:
-    """The lines latest_headlines removes; ``headings`` holds, in order, every line that may fullmatch _HEADING."""
+    """The lines latest_headlines removes; ``headings`` holds, in order, every line that may fullmatch HEADING."""
     drop = [False] * len(lines)
     ages = _age_lines(lines, kinds)
     heads = _pair_heads(lines, kinds, ages)
     # A heading followed by a list: at least two headlines, or one with an age line.
     for i in headings:
         line = lines[i]
-        if not _HEADING.fullmatch(line) or kinds[i] not in ("headline", "text"):
+        if not HEADING.fullmatch(line) or kinds[i] not in ("headline", "text"):
             continue
         end = i + 1
         while end < len(lines) and (kinds[end] != "text" or end in heads):
@@ -220,7 +220,7 @@ def _pair_heads(lines: list[str], kinds: _Kinds, ages: list[int]) -> set[int]:
     out: set[int] = set()
     for a in ages:
         h = _previous(lines, a)
-        if h >= 0 and kinds[h] in ("headline", "text") and _words(lines[h]) <= 22 and len(lines[h]) <= 180:
+        if h >= 0 and kinds[h] in ("headline", "text") and word_count(lines[h]) <= 22 and len(lines[h]) <= 180:
             out.add(h)
     return out
 
@@ -267,7 +267,7 @@ def _figure_line(line: str) -> bool:
     (False, False)
     """
     words = line.split()
-    if not 0 < len(words) <= _MAX_FIGURE_WORDS or _DIGIT_LIKE.search(line) is None:
+    if not 0 < len(words) <= _MAX_FIGURE_WORDS or DIGIT_LIKE.search(line) is None:
         return False
     if _DECIMAL.search(line):
         return True
@@ -277,7 +277,7 @@ def _figure_line(line: str) -> bool:
 
 # --------------------------------------------------------------------------- related-story blocks
 
-_BLOCK_HEADING = _full(
+BLOCK_HEADING = _full(
     r"\W{0,3}(?:related(?: stories| articles| posts| content| coverage| news| videos| links)?"
     r"|more (?:stories|news|on this(?: story| topic)?)|you (?:may|might) also (?:like|be interested in)"
     r"|recommended(?: for you| stories| reading)?|(?:most )?(?:popular|read|viewed|shared)(?: now| stories| articles)?"
@@ -285,23 +285,23 @@ _BLOCK_HEADING = _full(
     r"|further reading|what to read next|tags?|filed under)\s*[.:!?…]*"
 )
 # Widget labels: furniture lines of their own that head no list (what follows them may be the article).
-_WIDGET_LABEL = _full(
+WIDGET_LABEL = _full(
     r"\W{0,3}(?:(?:\d+ )?comments?|leave a (?:reply|comment)|comments are closed|join the (?:discussion|conversation)"
     r"|share(?: this(?: article| story)?)?)\s*[.:!?…]*"
 )
-# What _BLOCK_HEADING and _WIDGET_LABEL open with.
+# What BLOCK_HEADING and WIDGET_LABEL open with.
 _BLOCK_WORDS = (
     "related", "more ", "you may", "you might", "recommended", "most ", "popular", "read", "viewed", "shared",
     "trending", "top stories", "latest ", "don", "explore further", "further reading", "what to read next", "tag",
     "filed under", r"\d+ comment", "comment", "leave a", "join the", "share",
 )
-_OPEN_BLOCK = _opening("|".join(_BLOCK_WORDS))  # the scan related_block uses itself
+OPEN_BLOCK = _opening("|".join(_BLOCK_WORDS))  # the scan related_block uses itself
 _MAX_HEADING_WORDS = 6  # issue 4, extraction benchmark: block headings are a few words
 
 
 def _teaser_like(line: str) -> bool:
     """A headline-shaped line: a list item, at most eight words, or no sentence-final punctuation."""
-    return line.startswith(("- ", "• ", "* ")) or _words(line) <= 8 or not _PROSE_END.search(line)
+    return line.startswith(("- ", "• ", "* ")) or word_count(line) <= 8 or not _PROSE_END.search(line)
 
 
 _PROSE_END = re.compile(r"[.!?\"”’»)]\s*$")
@@ -332,7 +332,7 @@ def related_block(text: str) -> str:
     'The vote is on Friday.\\nPolls open at eight in the morning, officials said.'
     """
     lines = _lines(text)
-    return _without(text, lines, _related_drop(lines, _scan_lines(text, _OPEN_BLOCK)))
+    return _without(text, lines, _related_drop(lines, scan_lines(text, OPEN_BLOCK)))
 
 
 def _related_drop(lines: list[str], candidates: Iterable[int]) -> list[bool]:
@@ -340,12 +340,12 @@ def _related_drop(lines: list[str], candidates: Iterable[int]) -> list[bool]:
     drop = [False] * len(lines)
     for i in candidates:
         line = lines[i]
-        if drop[i] or not line or _words(line) > _MAX_HEADING_WORDS:
+        if drop[i] or not line or word_count(line) > _MAX_HEADING_WORDS:
             continue
-        if _WIDGET_LABEL.fullmatch(line):
+        if WIDGET_LABEL.fullmatch(line):
             drop[i] = True
             continue
-        if not _BLOCK_HEADING.fullmatch(line):
+        if not BLOCK_HEADING.fullmatch(line):
             continue
         end = i + 1
         while end < len(lines) and (not lines[end].strip() or _teaser_like(lines[end])):

@@ -6,8 +6,10 @@ import re
 from typing import Iterable
 
 __all__ = ["join_lines", "normalize_words"]
+# The other public names (fold, bfold, bcue, word_count, scan_lines, WORD, DIGIT_LIKE) are helpers for
+# the rule families, the engine and the equivalence tests; the package re-exports only __all__.
 
-_WORD = re.compile(r"\w+")
+WORD = re.compile(r"\w+")
 
 
 def normalize_words(text: str) -> str:
@@ -16,7 +18,7 @@ def normalize_words(text: str) -> str:
     >>> normalize_words("Russia Sends Instructors — to NIGER!")
     'russia sends instructors to niger'
     """
-    return " ".join(_WORD.findall(text.casefold()))
+    return " ".join(WORD.findall(text.casefold()))
 
 
 def _lines(text: str) -> list[str]:
@@ -56,7 +58,7 @@ def _without(text: str, lines: list[str], drop: list[bool]) -> str:
     return join_lines(line for line, d in zip(lines, drop) if not d)
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     """Lower-cased text for keyword prefilters.
 
     A prefilter must never miss a line that the rule's ``re.IGNORECASE``
@@ -102,7 +104,7 @@ def _key_lines(folded: str, keys: Iterable[str]) -> set[int]:
     return found
 
 
-def _words(line: str) -> int:
+def word_count(line: str) -> int:
     return len(line.split())
 
 
@@ -110,7 +112,7 @@ def _full(pattern: str) -> re.Pattern[str]:
     return re.compile(r"\s*(?:" + pattern + r")\s*", re.IGNORECASE)
 
 
-def _bfold(text: str) -> bytes:
+def bfold(text: str) -> bytes:
     """``text`` as the fast paths look for keys and openers in it: UTF-8 with ASCII letters in lower case.
 
     The characters other than ASCII letters that IGNORECASE matches to an
@@ -130,7 +132,7 @@ _BFOLD_LETTERS = (("\u0130", b"i"), ("\u0131", b"i"), ("\u017f", b"s"), ("\u212a
 
 
 def _holds(folded: bytes, cue: tuple[tuple[bytes, ...], ...]) -> bool:
-    """Whether ``folded`` (:func:`_bfold` form) holds a key of every group of ``cue``."""
+    """Whether ``folded`` (:func:`bfold` form) holds a key of every group of ``cue``."""
     for keys in cue:
         for key in keys:
             if key in folded:
@@ -140,7 +142,7 @@ def _holds(folded: bytes, cue: tuple[tuple[bytes, ...], ...]) -> bool:
     return True
 
 
-def _bcue(cue: tuple[tuple[str, ...], ...]) -> tuple[tuple[bytes, ...], ...]:
+def bcue(cue: tuple[tuple[str, ...], ...]) -> tuple[tuple[bytes, ...], ...]:
     return tuple(tuple(key.encode("utf-8") for key in keys) for keys in cue)
 
 
@@ -149,7 +151,7 @@ _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 # Every character for which str.isdigit() is true (decimal digits, superscripts,
 # circled and other digits; astral planes taken whole): a superset, checked
 # against every code point in tests/equivalence/test_clean_prefilters.py.
-_DIGIT_LIKE = re.compile(
+DIGIT_LIKE = re.compile(
     "[\\d\u00b2\u00b3\u00b9\u1369-\u1371\u19da\u2070-\u2089\u2460-\u24ff\u2776-\u2793\U00010000-\U0010ffff]"
 )
 
@@ -196,7 +198,7 @@ def _line_numbers(nl_text: str, regex: re.Pattern[str], found: set[int]) -> None
         found.add(line)
 
 
-def _scan_lines(text: str, regex: re.Pattern[str]) -> list[int]:
+def scan_lines(text: str, regex: re.Pattern[str]) -> list[int]:
     """The lines of ``text`` where a match of ``regex`` over ``"\\n" + text`` ends, in order."""
     found: set[int] = set()
     _line_numbers("\n" + text, regex, found)

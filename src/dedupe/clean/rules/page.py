@@ -9,7 +9,7 @@ import difflib
 from typing import Iterable
 
 from .headlines import _PROSE_END, _teaser_like
-from .lines import _lines, _tidy, _without, _words, normalize_words
+from .lines import _lines, _tidy, _without, word_count, normalize_words
 from .registry import PageContext, page_rule
 
 # From issue 4's rules on the extraction benchmark's 181 pages (benchmarks/extraction/README.md):
@@ -45,7 +45,7 @@ def page_title(text: str, page: PageContext) -> str:
     nonblank = [i for i, line in enumerate(lines) if line.strip()][:_TITLE_LINES]
     drop = [False] * len(lines)
     for i in nonblank:
-        drop[i] = _words(lines[i]) <= 40 and _similar(normalize_words(lines[i]), page.titles)
+        drop[i] = word_count(lines[i]) <= 40 and _similar(normalize_words(lines[i]), page.titles)
     return _without(text, lines, drop)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .lines import _bcue, _bfold, _fold, _has, _holds, _words
+from .lines import bcue, bfold, fold, _has, _holds, word_count
 from .registry import line_rule
 
 # Each paywall cue: its pattern, and the keys every line it matches holds (one of every group,
@@ -32,9 +32,9 @@ _PAYWALL = (
     (r"\bunable to see the content\b", (("unable to see the content",),)),
     (r"\b(?:login|log in|sign in)\W? button\b", ((" button",),)),
 )
-_PAYWALL_CUES = tuple(re.compile(pattern, re.IGNORECASE) for pattern, _ in _PAYWALL)
+PAYWALL_CUES = tuple(re.compile(pattern, re.IGNORECASE) for pattern, _ in _PAYWALL)
 _PAYWALL_KEYS = tuple(keys for _, keys in _PAYWALL)
-_PAYWALL_BKEYS = tuple(_bcue(keys) for keys in _PAYWALL_KEYS)
+PAYWALL_BKEYS = tuple(bcue(keys) for keys in _PAYWALL_KEYS)
 
 
 @line_rule(200, cues=_PAYWALL_KEYS, min_cues=2)
@@ -49,16 +49,16 @@ def paywall(line: str) -> bool:
     >>> paywall("Already, the army has moved. Fans were urged to subscribe now.")
     'Already, the army has moved. Fans were urged to subscribe now.'
     """
-    folded = _bfold(line)
-    cues = [k for k, keys in enumerate(_PAYWALL_BKEYS) if _holds(folded, keys)]
-    if len(cues) < 2 or _words(line) > 120:
+    folded = bfold(line)
+    cues = [k for k, keys in enumerate(PAYWALL_BKEYS) if _holds(folded, keys)]
+    if len(cues) < 2 or word_count(line) > 120:
         return False  # over 120 words: a paragraph, decided by one split instead of a dozen searches
-    return sum(1 for k in cues if _PAYWALL_CUES[k].search(line)) >= 2
+    return sum(1 for k in cues if PAYWALL_CUES[k].search(line)) >= 2
 
 
 _NEWSLETTER_VERBS = ("sign up", "subscribe", "join", "get", "register", "enter your email")
 _NEWSLETTER_NOUNS = ("newsletter", "inbox", "email updates", "daily briefing", "alerts")  # keys of the nouns below
-_NEWSLETTER = re.compile(
+NEWSLETTER = re.compile(
     r"^[^\w\"“”‘’'«»]*(?:" + "|".join(_NEWSLETTER_VERBS) + r")\b.{0,80}"
     r"\b(?:newsletters?|inbox|email updates|daily briefing|alerts)\b",
     re.IGNORECASE,
@@ -73,9 +73,9 @@ def newsletter_prompt(line: str) -> bool:
     >>> newsletter_prompt("Sign up for our free newsletter to get the news in your inbox.\\nThe vote is on Friday.")
     'The vote is on Friday.'
     """
-    folded = _fold(line)
-    return (_has(folded, _NEWSLETTER_NOUNS) and _has(folded, _NEWSLETTER_VERBS) and bool(_NEWSLETTER.search(line))
-            and _words(line) <= 30)
+    folded = fold(line)
+    return (_has(folded, _NEWSLETTER_NOUNS) and _has(folded, _NEWSLETTER_VERBS) and bool(NEWSLETTER.search(line))
+            and word_count(line) <= 30)
 
 
 # A line that opens with an appeal: after punctuation but never after a quote mark (a quoted appeal is the article's).
@@ -137,7 +137,7 @@ def support_appeal(line: str) -> bool:
     >>> support_appeal("The council met.\\nKeep independent reporting alive: become a member of the Courier.\\nMembers make our newsroom possible.")
     'The council met.'
     """
-    return _words(line) <= _MAX_APPEAL_WORDS and _APPEAL.match(line) is not None and _REPORTED.search(line) is None
+    return word_count(line) <= _MAX_APPEAL_WORDS and _APPEAL.match(line) is not None and _REPORTED.search(line) is None
 
 
 @line_rule(230, cues=tuple(((key,),) for key in _ACCOUNT_KEYS))
@@ -149,4 +149,4 @@ def account_prompt(line: str) -> bool:
     >>> account_prompt("The council met.\\nSign up free to read 5 articles a month.\\nCreate an account to unlock this story.")
     'The council met.'
     """
-    return _words(line) <= _MAX_APPEAL_WORDS and _ACCOUNT.match(line) is not None and _REPORTED.search(line) is None
+    return word_count(line) <= _MAX_APPEAL_WORDS and _ACCOUNT.match(line) is not None and _REPORTED.search(line) is None

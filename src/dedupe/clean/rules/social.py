@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .lines import _MONTH, _fold, _full, _has, _key_lines, _lines, _previous, _tidy, _without, _words
+from .lines import _MONTH, fold, _full, _has, _key_lines, _lines, _previous, _tidy, _without, word_count
 from .registry import Hints, line_rule, rule
 
 if TYPE_CHECKING:
@@ -15,14 +15,14 @@ _ATTRIBUTION = _full(
     r"[—–-]{1,2}\s*[^()\n]{0,80}\(@[\w.]{1,40}\)\s*(?:on\s+)?(?:" + _MONTH + r"\s+\d{1,2},?\s+\d{4}"
     r"|\d{1,2}\s+" + _MONTH + r"\s+\d{4})"
 )
-_POST_LINK = re.compile(
+POST_LINK = re.compile(
     r"\bpic\.twitter\.com/\w+|\bt\.co/\w+|\b(?:twitter|x)\.com/\w+/status/\d+|\binstagram\.com/p/\w+",
     re.IGNORECASE,
 )
-_POST_LINK_END = re.compile(  # every _POST_LINK match holds one of these, ending in "/"
+POST_LINK_END = re.compile(  # every POST_LINK match holds one of these, ending in "/"
     r"/(?:(?<=pic\.twitter\.com/)|(?<=t\.co/)|(?<=/status/)|(?<=instagram\.com/p/))", re.IGNORECASE
 )
-_POST_LABEL = _full(
+POST_LABEL = _full(
     r"view this post on instagram|a post shared by .{1,80}|(?:this )?(?:tweet|post) (?:may have been|was) deleted\.?"
     r"|embedded (?:content|post|tweet)|(?:allow|accept) (?:twitter|x|instagram|social media) content\W?"
 )
@@ -37,12 +37,12 @@ def _may_hold_post(t: "View", memo: "Memo") -> bool:
     """When a post label opens a line, or the text holds a post link or an attribution's "(@"."""
     text = t.text
     return ("@" in text and "(@" in text) or bool(t.opened("embedded_post")) or (
-        "/" in text and _POST_LINK_END.search(text) is not None)
+        "/" in text and POST_LINK_END.search(text) is not None)
 
 
 @rule(300, Hints(
     openers=("view this post", "a post shared", "this (?:tweet|post) (?:may|was)", "tweet (?:may|was)",
-             "post (?:may|was)", "embedded", "allow", "accept"),  # _POST_LABEL
+             "post (?:may|was)", "embedded", "allow", "accept"),  # POST_LABEL
     gate=_may_hold_post, gate_by_lines=True))
 def embedded_post(text: str) -> str:
     """Embedded social posts of accounts the article never names: the post text with its "— Name (@handle) April 12, 2024" attribution, bare pic.twitter.com lines, embed labels.
@@ -60,7 +60,7 @@ def embedded_post(text: str) -> str:
     >>> embedded_post("Omar shared the letter.\\nWho are we as a nation?\\n— Ilhan Omar (@Ilhan) November 19, 2019")
     'Omar shared the letter.\\nWho are we as a nation?\\n— Ilhan Omar (@Ilhan) November 19, 2019'
     """
-    folded = _fold(text)
+    folded = fold(text)
     candidates = _key_lines(folded, _POST_KEYS)
     if not candidates:
         return _tidy(text)
@@ -74,9 +74,9 @@ def embedded_post(text: str) -> str:
         line = lines[i]
         if i in quoted:
             continue
-        if _POST_LABEL.fullmatch(line):
+        if POST_LABEL.fullmatch(line):
             drop[i] = True
-        elif _POST_LINK.search(line) and len(line) <= _MAX_POST_CHARS:
+        elif POST_LINK.search(line) and len(line) <= _MAX_POST_CHARS:
             drop[i] = not _above_attribution(lines, i, quoted)
         elif _ATTRIBUTION.fullmatch(line):
             drop[i] = True
@@ -115,7 +115,7 @@ _SOCIAL_WORDS = ("twitter", "facebook", "instagram", "linkedin", "youtube", "tik
                  "x")
 _SOCIAL = "(?:" + "|".join(_SOCIAL_WORDS) + ")"
 _ADDRESS = r"(?:\S+@\S+\.\w+|@\w+)"
-_CONTACT = re.compile(
+CONTACT = re.compile(
     r"\W{0,3}(?:follow (?:him|her|them|us|me|@\w+)\b.{0,80}|follow\b.{0,80}\bon " + _SOCIAL + r"\b.{0,80}"
     r"|(?:email|e-mail|write to|contact|reach) .{0,80}" + _ADDRESS + r".{0,80}"
     r"|have a (?:news )?tip\b.{0,160}|" + _ADDRESS + r"|(?:https?://)?(?:www\.)?" + _SOCIAL + r"\.com/\S+)\W*",
@@ -138,4 +138,4 @@ def contact_line(line: str) -> bool:
     >>> contact_line("The talks failed.\\nFollow Jane Doe on Twitter @janedoe.\\nEmail her at jane@example.com")
     'The talks failed.'
     """
-    return _has(_fold(line), _CONTACT_KEYS) and _words(line) <= _MAX_CONTACT_WORDS and bool(_CONTACT.fullmatch(line))
+    return _has(fold(line), _CONTACT_KEYS) and word_count(line) <= _MAX_CONTACT_WORDS and bool(CONTACT.fullmatch(line))

@@ -4,26 +4,26 @@ from __future__ import annotations
 
 import re
 
-from .lines import _bcue, _bfold, _holds, _words
+from .lines import bcue, bfold, _holds, word_count
 from .registry import line_rule
 
 _TEASER_LABELS = ("read", "also", "see", "related", "more", "recommended", "watch", "listen", "trending", "most read",
-                  "you may", "you might", "don")  # what _TEASER's labels open with
-_TEASER = re.compile(
+                  "you may", "you might", "don")  # what TEASER's labels open with
+TEASER = re.compile(
     r"\W{0,3}(?:read more|read also|also read|see more|see also|related(?: post| story| article)?s?"
     r"|more(?: on| from)? this|also on \S+|also|more|recommended|watch|listen|trending|most read"
     r"|you (?:may|might) also like|don'?t miss)\s*[:|\]]",
     re.IGNORECASE,
 )
-_TAGGED_HEADLINE = re.compile(r"\w+\W+\w+\W+\w+.*\[[A-Z][A-Z ]{1,15}\]\W*$")
-_TAG_OPEN = re.compile(r"\[[A-Z]")  # what _TAGGED_HEADLINE needs (it is case-sensitive), on the text itself
-_TAG_END = re.compile(r"\[[A-Z][A-Z ]{1,15}\]\W*$")  # the end of _TAGGED_HEADLINE
-_THREE_WORDS = re.compile(r"\W*\w+\W+\w+\W+\w")  # what _TAGGED_HEADLINE needs before the tag
+TAGGED_HEADLINE = re.compile(r"\w+\W+\w+\W+\w+.*\[[A-Z][A-Z ]{1,15}\]\W*$")
+TAG_OPEN = re.compile(r"\[[A-Z]")  # what TAGGED_HEADLINE needs (it is case-sensitive), on the text itself
+_TAG_END = re.compile(r"\[[A-Z][A-Z ]{1,15}\]\W*$")  # the end of TAGGED_HEADLINE
+_THREE_WORDS = re.compile(r"\W*\w+\W+\w+\W+\w")  # what TAGGED_HEADLINE needs before the tag
 _MAX_TEASER_WORDS = 40  # a headline with its label; a longer line is a paragraph that merely starts so
 
 
-def _tagged(line: str) -> bool:
-    """``_TAGGED_HEADLINE.search(line) is not None`` (for a line without a newline) in linear time.
+def tagged(line: str) -> bool:
+    """``TAGGED_HEADLINE.search(line) is not None`` (for a line without a newline) in linear time.
 
     The search backtracks quadratically on a long line that holds "[". Its
     tag can start at one "[" only: a tag holds a letter, and only non-word
@@ -35,7 +35,7 @@ def _tagged(line: str) -> bool:
 
 
 # A label, then a colon, bar or bracket on the line; or a tag.
-@line_rule(600, openers=tuple(label + r"[^\n]*[:|\]]" for label in _TEASER_LABELS), marks=("[", _TAG_OPEN))
+@line_rule(600, openers=tuple(label + r"[^\n]*[:|\]]" for label in _TEASER_LABELS), marks=("[", TAG_OPEN))
 def teaser_link(line: str) -> bool:
     """Inline links to other stories: lines opening with a label ("Read more:", "Related:", "WATCH:") or tagged "[VIDEO]".
 
@@ -46,7 +46,7 @@ def teaser_link(line: str) -> bool:
     'The vote is on Friday.\\nPolls open at eight.'
     """
     # The word count first: it is cheap, and it spares the tag search the long lines.
-    return _words(line) <= _MAX_TEASER_WORDS and bool(_TEASER.match(line) or ("[" in line and _tagged(line)))
+    return word_count(line) <= _MAX_TEASER_WORDS and bool(TEASER.match(line) or ("[" in line and tagged(line)))
 
 
 # Each prompt phrase: its pattern, and the keys every line it matches holds (one of every group, lower case).
@@ -61,12 +61,12 @@ _PROMO_PHRASES = (
     (r"\berror processing your subscription\b", (("your ",), ("error processing your subscription",))),
     (r"\blike this (?:story|article)\?", (("like this ",), ("like this story?", "like this article?"))),
 )
-_PROMO_PHRASE = re.compile("|".join(pattern for pattern, _ in _PROMO_PHRASES), re.IGNORECASE)
+PROMO_PHRASE = re.compile("|".join(pattern for pattern, _ in _PROMO_PHRASES), re.IGNORECASE)
 _PROMO_PHRASE_KEYS = tuple(keys for _, keys in _PROMO_PHRASES)
-_PROMO_PHRASE_BKEYS = tuple(_bcue(keys) for keys in _PROMO_PHRASE_KEYS)
+PROMO_PHRASE_BKEYS = tuple(bcue(keys) for keys in _PROMO_PHRASE_KEYS)
 _PROMO_VERBS = ("subscribe", "sign up", "join", "get", "download", "register", "follow", "listen")
 _PROMO_NOUNS = r"(?:newsletter|podcast|app|alerts|youtube channel|membership|subscription)"  # what they open with
-_PROMO_PROMPT = re.compile(
+PROMO_PROMPT = re.compile(
     r"[^\w\"“”‘’'«»]*(?:" + "|".join(_PROMO_VERBS) + r")(?: to| for| on)? (?:our|the|my) [\w .'&+-]{0,40}?"
     r"\b(?:newsletters?|podcasts?|app|alerts|youtube channel|membership|subscription)\b",
     re.IGNORECASE,
@@ -86,9 +86,9 @@ def promo_prompt(line: str) -> bool:
     >>> promo_prompt("Shares fell 4%.\\nDownload our app to get alerts on your phone.\\nThe bank declined to comment.")
     'Shares fell 4%.\\nThe bank declined to comment.'
     """
-    if _words(line) > _MAX_PROMO_WORDS:
+    if word_count(line) > _MAX_PROMO_WORDS:
         return False  # decided by one split, before the searches
-    if _PROMO_PROMPT.match(line):
+    if PROMO_PROMPT.match(line):
         return True
-    folded = _bfold(line)
-    return any(_holds(folded, keys) for keys in _PROMO_PHRASE_BKEYS) and bool(_PROMO_PHRASE.search(line))
+    folded = bfold(line)
+    return any(_holds(folded, keys) for keys in PROMO_PHRASE_BKEYS) and bool(PROMO_PHRASE.search(line))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from .lines import _full
 from .registry import line_rule
 
-_WIDGET = _full(
+WIDGET = _full(
     r"audio by \S.{0,40}"
     r"|(?:listen|play)(?: now)?(?: to)?(?: this| the)?(?: article| story| audio| podcast| episode)?(?: now)?"
     r"(?:\s*[·|:-]?\s*\d+\s*min(?:ute)?s?)?\W{0,3}"
@@ -34,10 +34,10 @@ def audio_widget(line: str) -> bool:
     >>> audio_widget("Audio By Carbonatix\\nDozens of instructors arrived.\\nListen to this article · 4 min")
     'Dozens of instructors arrived.'
     """
-    return _WIDGET.fullmatch(line) is not None
+    return WIDGET.fullmatch(line) is not None
 
 
-_AD = _full(
+AD = _full(
     r"advertisements?|ads?|sponsored(?: content)?|promoted(?: content)?|paid (?:partner )?content"
     r"|(?:the )?(?:story|article|content) continues (?:below|after)(?: (?:this )?(?:advertisement|ad))?\W?"
     r"|scroll (?:down )?to continue(?: with content| reading)?\W?|skip (?:advertisement|ad)"
@@ -54,7 +54,7 @@ def ad_label(line: str) -> bool:
     >>> ad_label("First paragraph.\\nADVERTISEMENT\\nSecond paragraph.")
     'First paragraph.\\nSecond paragraph.'
     """
-    return _AD.fullmatch(line) is not None
+    return AD.fullmatch(line) is not None
 
 
 _SHARE_WORDS = (
@@ -62,7 +62,7 @@ _SHARE_WORDS = (
     "facebook", "twitter", "x", "whatsapp", "linkedin", "reddit", "telegram", "pinterest", "flipboard", "messenger",
     "threads", "bluesky", "comments?", "follow us(?: on \\w+)?",
 )
-_SHARE = _full(r"(?:(?:" + "|".join(_SHARE_WORDS) + r")[\s|•·,/:]*){1,14}")
+SHARE = _full(r"(?:(?:" + "|".join(_SHARE_WORDS) + r")[\s|•·,/:]*){1,14}")
 
 
 @line_rule(120, openers=(  # the first of its words opens the line
@@ -75,4 +75,4 @@ def share_bar(line: str) -> bool:
     >>> share_bar("Share this article\\nFacebook | Twitter | WhatsApp | Email\\nThe minister resigned.")
     'The minister resigned.'
     """
-    return _SHARE.fullmatch(line) is not None
+    return SHARE.fullmatch(line) is not None
