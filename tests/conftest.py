@@ -48,16 +48,16 @@ def _restore_dedupe_logger() -> Iterator[None]:
 @pytest.fixture
 def pool_spy(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The worker counts of the process pools dedupe starts while the test runs (a list it appends to)."""
-    import dedupe.parallel
+    import dedupe._parallel
 
     pools: list[int] = []
-    real_pool_map = dedupe.parallel.pool_map
+    real_pool_map = dedupe._parallel.pool_map
 
     def spy(func, items, workers, chunksize, ctx):  # type: ignore[no-untyped-def]
         pools.append(workers)
         return real_pool_map(func, items, workers, chunksize, ctx)
 
-    monkeypatch.setattr(dedupe.parallel, "pool_map", spy)
+    monkeypatch.setattr(dedupe._parallel, "pool_map", spy)
     return pools
 
 

@@ -7,7 +7,7 @@ Usage::
 
 Runs ``dedupe run``'s pipeline with pruning off (``prune_coverage=0``), so every pair with
 enough band evidence is verified, and records each pair's bound
-(:func:`dedupe.candidates.coverage_bounds`, the larger side) and whether it shares a
+(:func:`dedupe._candidates.coverage_bounds`, the larger side) and whether it shares a
 document band. Prints, for the pairs that verification linked, the lowest bounds of those
 without a document band (the pairs a ``prune_coverage`` above them would lose), and for a few
 values of ``prune_coverage`` how many pairs it would drop and how many links it would lose.
@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 import dedupe.pipeline as pipeline
-from dedupe.candidates import coverage_bounds, hit_density
+from dedupe._candidates import coverage_bounds, hit_density
 from dedupe.config import RunConfig
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "speed"))

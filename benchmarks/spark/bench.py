@@ -18,7 +18,7 @@ object per engine and one for the comparison:
   process tree (sampled per process; load from other jobs inflates it less than wall time);
 - ``peak_pss_mib``: the largest sum of PSS over the tree at one sample;
 - Spark only: ``shuffle_write_bytes`` (all tasks, from the event log's task metrics) and per
-  document, per dedupe stage (the jobs' descriptions, :meth:`_SparkRun._begin`), and the stage
+  document, per dedupe stage (the jobs' descriptions, :meth:`SparkRun.begin`), and the stage
   timings; ``by_stage``: per dedupe stage its tasks, the longest and the median task's run time
   (the skew), and the peak RSS of the executor's Python workers and JVM over its Spark stages
   (Spark's process tree metrics; in local mode one executor runs every concurrent task);

@@ -58,10 +58,10 @@ import threading
 import time
 from pathlib import Path
 
-from dedupe.candidates import signature_keys
+from dedupe._candidates import signature_keys
 from dedupe.config import CleanConfig, RunConfig
 from dedupe.pipeline import run
-from dedupe.sign import sign_texts
+from dedupe._sign import sign_texts
 from dedupe.writers import write_outputs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -19,7 +19,7 @@ between articles) until a document reaches ``--words`` words, then cut there.
 
 Methods:
 
-- ``dedupe sign_texts``: :func:`dedupe.sign.sign_texts`, batches of 256; the
+- ``dedupe sign_texts``: :func:`dedupe._sign.sign_texts`, batches of 256; the
   full analysis (normalisation, sentences) plus document and sentence signatures;
 - ``dedupe analyze+sign``: one document at a time, as the pipeline calls it today;
 - ``datasketch update``: ``MinHash.update`` per shingle (SHA-1), on a subset;
@@ -54,8 +54,8 @@ import xxhash
 from datasketch import MinHash
 
 from dedupe.config import DedupConfig
-from dedupe.sign import BATCH, sign, sign_texts
-from dedupe.text import analyze
+from dedupe._sign import BATCH, sign, sign_texts
+from dedupe._text import analyze
 
 _CONFIG = DedupConfig()
 N, PERM, SEED = _CONFIG.shingle_size, _CONFIG.num_perm, _CONFIG.seed

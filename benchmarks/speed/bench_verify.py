@@ -23,7 +23,7 @@ interleaved, best time kept (on a shared machine compare the ratios):
   ``prepare_texts``; ``check`` takes the results).
 
 ``--baseline DIR``: ``DIR/verify.py`` and ``DIR/cluster.py`` (or ``_verify.py``, ``_cluster.py``) of the
-version to compare (copies of ``src/dedupe/verify.py`` and ``cluster.py``), imported as
+version to compare (copies of ``src/dedupe/_verify.py`` and ``cluster.py``), imported as
 modules of the installed ``dedupe`` package. Both implementations' results
 (every link's ``to_dict()``, the groups, the on-demand checks) are compared
 and the table says whether they are identical.
@@ -43,14 +43,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from dedupe import cluster as current_cluster
-from dedupe import verify as current_verify
-from dedupe.candidates import candidate_pairs
+from dedupe import _cluster as current_cluster
+from dedupe import _verify as current_verify
+from dedupe._candidates import candidate_pairs
 from dedupe.config import DedupConfig, RunConfig
 from dedupe.pipeline import clean_corpus
 from dedupe.readers import read_inputs
-from dedupe.sign import sign_texts
-from dedupe.text import analyze
+from dedupe._sign import sign_texts
+from dedupe._text import analyze
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from old_names import alias_old_names  # noqa: E402

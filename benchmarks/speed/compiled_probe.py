@@ -11,7 +11,7 @@ Usage::
     python benchmarks/speed/compiled_probe.py --base ../shared/data/bbc_news [--docs 2000] [--repeat 5]
     python benchmarks/speed/compiled_probe.py --corpus /tmp/scale.jsonl --run 100000 [--workers 2]
 
-Kernels (each the same definition as the numpy function it replaces, see ``dedupe.sign``):
+Kernels (each the same definition as the numpy function it replaces, see ``dedupe._sign``):
 
 - ``hash_spans``: token hashes from the folded bytes (tokens of 1-16 bytes; others keep
   the numpy path's xxh3 fallback);
@@ -19,7 +19,7 @@ Kernels (each the same definition as the numpy function it replaces, see ``dedup
   completion of empty bins, per document;
 - ``run_minima``: the 48 per-sentence min-hash values, per sentence.
 
-Folding (``dedupe.text.fold_batch``) stays numpy in both columns.
+Folding (``dedupe._text.fold_batch``) stays numpy in both columns.
 
 Rows: one core, CPU time, best of ``--repeat``: ``sign_texts`` (and band keys) with the numpy
 kernels and with the compiled ones, the furniture line keys, verification's preparation of
@@ -47,9 +47,9 @@ except ImportError:  # pragma: no cover - an optional measurement
     raise SystemExit("compiled_probe.py needs numba: pip install numba") from None
 
 import dedupe.clean.furniture as furniture
-import dedupe.sign as sign
-import dedupe.verify as verify
-from dedupe.candidates import signature_keys
+import dedupe._sign as sign
+import dedupe._verify as verify
+from dedupe._candidates import signature_keys
 from dedupe.config import DedupConfig
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -37,7 +37,7 @@ from typing import Sequence
 
 from datasketch import MinHash, MinHashLSH
 
-from dedupe.cluster import UnionFind
+from dedupe._cluster import UnionFind
 from dedupe.config import RunConfig
 from dedupe.evaluate import EvalReport, evaluate, load_gold
 from dedupe.pipeline import run

@@ -71,12 +71,12 @@ class DedupConfig:
     """How near-duplicate and syndicated copies are found and grouped.
 
     Signatures: MinHash over word ``shingle_size``-grams of normalised tokens
-    (see :mod:`dedupe.text`), ``num_perm`` permutations seeded by ``seed``.
+    (see :mod:`dedupe._text`), ``num_perm`` permutations seeded by ``seed``.
     Candidates: document signatures through LSH at ``threshold``, plus sentence
     signatures (the first ``sentence_bands * sentence_rows`` permutations, min
     over each sentence's shingles) banded so that documents sharing one
     near-identical sentence become candidates. Every candidate is verified
-    exactly (:mod:`dedupe.verify`).
+    exactly (:mod:`dedupe._verify`).
     """
 
     shingle_size: int = 5
@@ -89,7 +89,7 @@ class DedupConfig:
     sentence_rows: int = 2
     # 2: a document band or two sentence bands; benchmarks/README.md, session 4 (docs/tuning.md)
     candidate_min_weight: int = 2
-    # A band key held by more documents pairs each with the next max_bucket only (dedupe.candidates)
+    # A band key held by more documents pairs each with the next max_bucket only (dedupe._candidates)
     max_bucket: int = 32
     # 0.2 / 8: no link lost on synd1-3 or shared20k with pruning off (bound_check.py, session 8; docs/tuning.md)
     prune_coverage: float = 0.2
@@ -104,7 +104,7 @@ class DedupConfig:
     sentence_min_tokens: int = 6
     # 3: a comparable sentence has this many distinct content words; first version, not swept (docs/tuning.md)
     sentence_min_content_words: int = 3
-    # A fragment inside a longer sentence matches (dedupe.verify, pairs whole sentences do not link;
+    # A fragment inside a longer sentence matches (dedupe._verify, pairs whole sentences do not link;
     # 0: off). Tuned on benchmarks/fragments seed 1, held out on seed 2 (docs/tuning.md)
     fragment_match: float = 0.8
     fragment_min_words: int = 4
@@ -135,7 +135,7 @@ class DedupConfig:
     near_duplicate_larger_coverage: float = 0.5
     # 0.9: near-duplicate by shingle Jaccard alone (light edits only); first version, not swept (docs/tuning.md)
     near_duplicate_jaccard: float = 0.9
-    # Average-link guard against chaining: this share of cross pairs must be links (dedupe.cluster; docs/tuning.md)
+    # Average-link guard against chaining: this share of cross pairs must be links (dedupe._cluster; docs/tuning.md)
     linkage: float = 0.5
     canonical: CanonicalPolicy = "longest"
     preferred_sources: tuple[str, ...] = ()
@@ -247,7 +247,7 @@ class RunConfig:
     fields: FieldMap = field(default_factory=FieldMap)
     workers: int = 0  # 0: one worker per core
     #: Document text held in memory before documents and band keys move to
-    #: temporary files (see :mod:`dedupe.store`); the output does not depend on it.
+    #: temporary files (see :mod:`dedupe._store`); the output does not depend on it.
     memory_bytes: int = 256 << 20
 
     def __post_init__(self) -> None:

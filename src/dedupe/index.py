@@ -11,8 +11,8 @@
 Where: a file path is one SQLite file (standard library, WAL: writers take
 turns, any number of readers); ``redis://host:port/db`` is a Redis database
 (the ``[redis]`` extra: several writers on several machines, taking turns under
-a lock, see :mod:`dedupe.index_redis`). Both are one storage interface
-(:class:`dedupe.index_store.Storage`); everything below is written once, for
+a lock, see :mod:`dedupe._index_redis`). Both are one storage interface
+(:class:`dedupe._index_store.Storage`); everything below is written once, for
 both. One transaction per add or remove, so a process killed in the middle
 leaves the index as it was.
 
@@ -46,8 +46,8 @@ reasons and links, byte for byte as ``clusters.jsonl`` writes them
   new document with a smaller id takes that role over (and its pairs are
   found), the old one becomes a copy (and its pairs leave the candidates).
 - *Candidates*: a pair's evidence (shared document and sentence band keys,
-  per :func:`dedupe.stages.evidence_group` and merged with
-  :func:`dedupe.candidates.merge_evidence`, as the batch run merges them)
+  per :func:`dedupe._stages.evidence_group` and merged with
+  :func:`dedupe._candidates.merge_evidence`, as the batch run merges them)
   depends only on its two documents, so the candidate pairs of the batch
   run are the union of the pairs each add finds between its new documents
   and everything stored. One exception: a band key held by more than
@@ -57,7 +57,7 @@ reasons and links, byte for byte as ``clusters.jsonl`` writes them
   the tests check it for the corpora they use).
 - *Verification* is a pure function of the two documents.
 - *Clusters* of one connected component of links depend only on its
-  documents and links (:func:`dedupe.cluster.group_components`), and the
+  documents and links (:func:`dedupe._cluster.group_components`), and the
   canonical policy only on a cluster's members, so an add clusters again
   the components it touched, and keeps the others. A cluster's id comes
   from its canonical: when a later, longer copy of a story arrives it
@@ -83,21 +83,21 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 import xxhash
 
-from .candidates import SentenceTokens, bound_pairs, decode_pairs, new_pair_evidence
+from ._candidates import SentenceTokens, bound_pairs, decode_pairs, new_pair_evidence
 from .clean import FurnitureLearner, furniture_only
 from .clean.rules import Memo
-from .cluster import ClusterMember, group_components
+from ._cluster import ClusterMember, group_components
 from .config import RunConfig
 from .records import Change, Document, Rejected
 from .errors import IndexFormatError, IndexMismatchError
-from .index_store import Storage, chunks as _chunks, open_storage
-from .parallel import ordered_imap
+from ._index_store import Storage, chunks as _chunks, open_storage
+from ._parallel import ordered_imap
 from .readers import read_inputs
-from .sign import SCHEME
-from .stages import EVIDENCE_GROUP_BITS, SIGN_BATCH, Cluster, OnDemandChecks, clean_partition, make_cluster, \
+from ._sign import SCHEME
+from ._stages import EVIDENCE_GROUP_BITS, SIGN_BATCH, Cluster, OnDemandChecks, clean_partition, make_cluster, \
     sign_partition
-from .text import fold_batch
-from .verify import Link, Passage, PairVerifier, prepare_texts, verify_many
+from ._text import fold_batch
+from ._verify import Link, Passage, PairVerifier, prepare_texts, verify_many
 
 __all__ = ["Index", "IndexUpdate", "Match", "index_parameters"]
 
@@ -105,7 +105,7 @@ logger = logging.getLogger(__name__)
 
 
 # Probe texts whose normalised tokens and signatures the index records: a change to normalisation
-# (dedupe/text.py) or to the signatures (dedupe/sign.py) changes their fingerprint, and an index
+# (dedupe/_text.py) or to the signatures (dedupe/_sign.py) changes their fingerprint, and an index
 # built before it refuses to open rather than mixing two kinds of signature.
 _PROBE = (
     "Zürich’s “Café” – 1,250 naïve CAFÉS don't close; Nestlé said it would — O’Neill.",
@@ -276,7 +276,7 @@ def _link_of(d: Mapping[str, Any]) -> Link:
 def _self_loose(keys: np.ndarray, aux: np.ndarray) -> bytes:
     """The sentences of one document that the candidate stage counts as loose because the document
     holds one of their band keys twice (every entry of a key after its first, in entry order, as
-    :func:`dedupe.candidates.pair_evidence` decides): ``slot << 16 | tokens`` per distinct slot."""
+    :func:`dedupe._candidates.pair_evidence` decides): ``slot << 16 | tokens`` per distinct slot."""
     if not len(keys):
         return b""
     order = np.argsort(keys, kind="stable")
@@ -744,8 +744,8 @@ class Index:
         fresh = np.zeros(len(nums), dtype=bool)
         fresh[[local[n] for n in new if n in local]] = True
         # Only the pairs with a new document: the others are stored already (their evidence and
-        # verdicts are those of the full computation, dedupe.candidates.new_pair_evidence).
-        # The batch run's evidence groups (dedupe.stages.evidence_group), merged, in one pass.
+        # verdicts are those of the full computation, dedupe._candidates.new_pair_evidence).
+        # The batch run's evidence groups (dedupe._stages.evidence_group), merged, in one pass.
         ev = new_pair_evidence([(keys, renumber, aux)], fresh, dedup.max_bucket, dedup.sentence_bands,
                                EVIDENCE_GROUP_BITS)
         if not len(ev.codes):
@@ -1071,7 +1071,7 @@ def _split_entries(signed: Any, n: int) -> list[tuple[np.ndarray, np.ndarray]]:
 
 
 def _components(n: int, links: Mapping[tuple[int, int], Link]) -> list[list[int]]:
-    from .cluster import components
+    from ._cluster import components
 
     return components(n, links)
 

@@ -21,19 +21,19 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from .candidates import Evidence, SentenceTokens, bound_pairs, decode_pairs, merge_evidence, pair_evidence
+from ._candidates import Evidence, SentenceTokens, bound_pairs, decode_pairs, merge_evidence, pair_evidence
 from .clean import FurnitureLearner
 from .clean.rules import Memo
-from .cluster import ClusterMember, group_components
+from ._cluster import ClusterMember, group_components
 from .config import DedupConfig, RunConfig
 from .records import Document, Rejected
 from .errors import ConfigError
-from .parallel import ordered_imap, ordered_map
+from ._parallel import ordered_imap, ordered_map
 from .readers import read_inputs
-from .stages import EVIDENCE_GROUP_BITS, SIGN_BATCH, Cluster, OnDemandChecks, SignedPartition, after_strip, \
+from ._stages import EVIDENCE_GROUP_BITS, SIGN_BATCH, Cluster, OnDemandChecks, SignedPartition, after_strip, \
     clean_partition, make_cluster, sign_partition
-from .store import DEFAULT_MEMORY_BYTES, BlobSpill, DocumentStore, KeySpill, partition_keys
-from .verify import Link, PairVerifier, Prepared, pack_prepared, prepare_texts, unpack_prepared, verify_many
+from ._store import DEFAULT_MEMORY_BYTES, BlobSpill, DocumentStore, KeySpill, partition_keys
+from ._verify import Link, PairVerifier, Prepared, pack_prepared, prepare_texts, unpack_prepared, verify_many
 
 __all__ = ["Cluster", "DedupResult", "RunResult", "CleanedCorpus", "deduplicate", "clean_corpus", "run", "as_document"]
 # Cluster is defined in dedupe.records; it is re-exported here, where it always was.
@@ -131,9 +131,9 @@ def deduplicate(
     Every input id ends up in exactly one cluster or in ``rejected`` (empty
     text, HTML without text, repeated id). The result does not depend on the
     input order or the worker count. ``docs`` is read once, as a stream; a
-    :class:`~dedupe.store.DocumentStore` (already checked) is used as it is.
+    :class:`~dedupe._store.DocumentStore` (already checked) is used as it is.
     Past ``memory_bytes`` of text, documents and band keys are kept in
-    temporary files (see :mod:`dedupe.store`); the result is the same.
+    temporary files (see :mod:`dedupe._store`); the result is the same.
     """
     config = config or DedupConfig()
     rejected: list[Rejected] = []
@@ -341,7 +341,7 @@ def _group_results(spill: KeySpill, renumber: np.ndarray, workers: int, config: 
         raise ValueError(f"a spill of {spill.partition_bits}-bit partitions cannot make the evidence groups "
                          f"({EVIDENCE_GROUP_BITS} bits)")
     parts = 1 << spill.partition_bits
-    step = parts >> EVIDENCE_GROUP_BITS  # the partitions of one evidence group (dedupe.stages.evidence_group)
+    step = parts >> EVIDENCE_GROUP_BITS  # the partitions of one evidence group (dedupe._stages.evidence_group)
     groups = [range(lo, lo + step) for lo in range(0, parts, step)]
     parallel = workers > 1 and len(groups) > 1 and "fork" in multiprocessing.get_all_start_methods()
     _PAIRS_STATE.update(spill=spill, renumber=renumber, config=config, **state)
@@ -355,14 +355,14 @@ def _group_results(spill: KeySpill, renumber: np.ndarray, workers: int, config: 
 
 
 def spill_evidence(spill: KeySpill, renumber: np.ndarray, workers: int, config: DedupConfig) -> Evidence:
-    """The :class:`~dedupe.candidates.Evidence` of the spilled band keys, owners renumbered by ``renumber``.
+    """The :class:`~dedupe._candidates.Evidence` of the spilled band keys, owners renumbered by ``renumber``.
 
     Partitions hold disjoint keys, so groups of them are paired independently:
     on forked workers (which inherit the spill, read a spilled one with
     ``pread``, and send back only pairs and their evidence) when there are
-    several. Each task is one evidence group (:func:`dedupe.stages.evidence_group`),
+    several. Each task is one evidence group (:func:`dedupe._stages.evidence_group`),
     the same for every worker count and engine, and the groups' evidence is
-    merged (:func:`dedupe.candidates.merge_evidence`), so the result does
+    merged (:func:`dedupe._candidates.merge_evidence`), so the result does
     not depend on the worker count.
     """
     # Merged as they come, like a binary counter: two merges of as many groups merge into one, so
@@ -380,7 +380,7 @@ def spill_evidence(spill: KeySpill, renumber: np.ndarray, workers: int, config: 
 
 def _bounded_pairs(spill: KeySpill, renumber: np.ndarray, comparable: np.ndarray, free: np.ndarray,
                    sentences: SentenceTokens, workers: int, config: DedupConfig) -> tuple[np.ndarray, int, int, int]:
-    """The candidate pairs worth verifying (coded, sorted; :func:`dedupe.candidates.bound_pairs` of
+    """The candidate pairs worth verifying (coded, sorted; :func:`dedupe._candidates.bound_pairs` of
     :func:`spill_evidence`), the pairs with enough evidence before the bound, and the capped keys
     and their entries.
 
@@ -425,8 +425,8 @@ _NO_LOOSE = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
 
 
 class PreparedDocuments:
-    """Documents prepared for verification once each (:func:`dedupe.verify.prepare_texts`),
-    packed in a temporary file (:func:`dedupe.verify.pack_prepared`, about 20 KB a
+    """Documents prepared for verification once each (:func:`dedupe._verify.prepare_texts`),
+    packed in a temporary file (:func:`dedupe._verify.pack_prepared`, about 20 KB a
     600-word document) and read back by number for every pair they are in.
 
     Preparing costs about 225 µs a document; reading one back about a tenth of that.

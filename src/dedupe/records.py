@@ -3,9 +3,9 @@
 - :class:`Document` in (with the :class:`Change` records of its cleaning),
   :class:`Rejected` for an input that could not be processed;
 - :class:`Link` between two documents, with the :class:`Passage` runs they
-  share (:mod:`dedupe.verify` makes them);
+  share (:mod:`dedupe._verify` makes them);
 - :class:`Cluster`: one story, its members, canonical and links
-  (:func:`dedupe.stages.make_cluster` makes them).
+  (:func:`dedupe._stages.make_cluster` makes them).
 
 Each has a ``to_dict`` that is its JSON form in the outputs.
 """

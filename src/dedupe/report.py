@@ -72,7 +72,7 @@ from .records import Document, source_of
 from .errors import InputError
 from .pipeline import DedupResult, RunResult
 from .readers import read_inputs
-from .text import LINE_BREAKS, SENTENCE_MARK, mark_sentences, tokenize
+from ._text import LINE_BREAKS, SENTENCE_MARK, mark_sentences, tokenize
 from .writers import atomic_write, summary_of
 
 __all__ = ["write_report", "REPORT_FILE", "sentence_spans"]
@@ -133,7 +133,7 @@ def id_hash(value: str) -> int:
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences verification numbers (``Passage.a``/``b`` index them).
 
-    The sentences are those of :func:`dedupe.text.analyze`: line breaks and
+    The sentences are those of :func:`dedupe._text.analyze`: line breaks and
     sentence ends split, and a piece without a word is no sentence. Spans
     exclude the surrounding whitespace.
 

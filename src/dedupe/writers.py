@@ -42,7 +42,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from .parallel import ordered_imap
+from ._parallel import ordered_imap
 from .pipeline import DedupResult, RunResult
 
 __all__ = ["atomic_write", "write_jsonl", "write_parquet", "write_outputs", "summary_of", "check_accounting",

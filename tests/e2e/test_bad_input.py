@@ -283,7 +283,7 @@ def test_deeply_nested_and_malformed_html(tmp_path: Path, capsys: pytest.Capture
         if name in rejected:
             assert rejected[name]["reason"] == "html" and str(inp / name) in err
     assert "broken.html" in members and "ok.txt" in members
-    assert "deep.html" in members  # 50,000 levels deep: read by the fallback extractor (dedupe.clean.textwalk)
+    assert "deep.html" in members  # 50,000 levels deep: read by the fallback extractor (dedupe.clean._textwalk)
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert summary["counts"]["read"] == 4 and summary["counts"]["accounted"] is True
 

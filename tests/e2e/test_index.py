@@ -163,7 +163,7 @@ def test_periods_one_at_a_time_give_the_batch_clusters(periods, batch_of_periods
 
 def _assert_keys_are_the_representatives(index: Index) -> None:
     """The stored band key entries are exactly those of the exact-copy representatives' texts."""
-    from dedupe.stages import sign_partition
+    from dedupe._stages import sign_partition
 
     store = index._store
     reps = sorted(n for n, rep, state in store.scan(("rep", "state")) if rep == n and state is None)
@@ -261,7 +261,7 @@ import os, signal, sys
 sys.path.insert(0, {src!r})
 from dedupe import Index, RunConfig
 from dedupe import index as index_module
-from dedupe import index_redis
+from dedupe import _index_redis as index_redis
 index_redis.LOCK_TTL_S = 2  # the lock a killed writer leaves behind lives 2 s (the next add waits for it)
 original = index_module.Index.{where}
 def dying(self, *args, **kwargs):

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dedupe import clean_text, deduplicate
-from dedupe.text import split_sentences
+from dedupe._text import split_sentences
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 # Real sentences to build documents from, so generated corpora contain genuine overlaps.

@@ -26,9 +26,9 @@ from hypothesis import strategies as st
 
 import dedupe
 from dedupe.cli import main
-from dedupe.cluster import components
+from dedupe._cluster import components
 from dedupe.config import RunConfig
-from dedupe.engines.spark import FAULT_ENV, DocumentIds, SparkRunResult, _output_task, connected_components, run_spark
+from dedupe.engines.spark import FAULT_ENV, DocumentIds, SparkRunResult, output_task, connected_components, run_spark
 from dedupe.writers import canonical_line, write_outputs
 
 from test_bad_input import ARTICLE, OTHER, STORY, gzip_bomb
@@ -301,14 +301,14 @@ def sliced_groups(monkeypatch: pytest.MonkeyPatch, per_slice: int) -> list[list[
     from dedupe.engines import spark as engine
 
     seen: list[list[int]] = []
-    real = engine._slice_bits
+    real = engine.slice_bits
 
     def recorded(entries: dict[int, int], size: int) -> list[int]:
         seen.append(real(entries, size))
         return seen[-1]
 
-    monkeypatch.setattr(engine, "_ENTRIES_PER_SLICE", per_slice)
-    monkeypatch.setattr(engine, "_slice_bits", recorded)
+    monkeypatch.setattr(engine, "ENTRIES_PER_SLICE", per_slice)
+    monkeypatch.setattr(engine, "slice_bits", recorded)
     monkeypatch.setattr(engine, "_CLUSTERS_PER_PART", 97)  # clusters.jsonl in several parts too
     return seen
 
@@ -375,13 +375,13 @@ def test_tasks_killed_mid_run_and_retried_give_the_same_output(spark: object, tm
 
 
 def test_slices_of_evidence_groups_are_sized_from_their_entries() -> None:
-    from dedupe.engines.spark import _MAX_SLICE_BITS, _slice_bits, _slice_of
+    from dedupe.engines.spark import MAX_SLICE_BITS, slice_bits, slice_of
 
-    bits = _slice_bits({0: 0, 1: 1000, 2: 1001, 3: 4000, 4: 4001, 5: 10**12}, 1000)
-    assert bits[:6] == [0, 0, 1, 2, 3, _MAX_SLICE_BITS] and bits[6:] == [0] * 10
+    bits = slice_bits({0: 0, 1: 1000, 2: 1001, 3: 4000, 4: 4001, 5: 10**12}, 1000)
+    assert bits[:6] == [0, 0, 1, 2, 3, MAX_SLICE_BITS] and bits[6:] == [0] * 10
     keys = np.array([0x3000_0000_0000_0000, 0x37FF_FFFF_FFFF_FFFF, 0x3800_0000_0000_0000, 0x3FFF_FFFF_FFFF_FFFF],
                     dtype=np.uint64)  # all of group 3
-    assert _slice_of(keys, 1).tolist() == [0, 0, 1, 1] and _slice_of(keys, 2).tolist() == [0, 1, 2, 3]
+    assert slice_of(keys, 1).tolist() == [0, 0, 1, 1] and slice_of(keys, 2).tolist() == [0, 1, 2, 3]
 
 
 class _Broadcast:
@@ -390,7 +390,7 @@ class _Broadcast:
 
 
 def test_the_output_task_writes_the_canonical_lines_and_returns_no_text(tmp_path: Path) -> None:
-    """The stage that writes canonical.jsonl (dedupe.engines.spark._output_task): the part file holds the
+    """The stage that writes canonical.jsonl (dedupe.engines.spark.output_task): the part file holds the
     canonical documents' lines in the range's order; what goes back to the driver is ids and counts."""
     docs = [dedupe.Document(f"d{k}", text=f"Text number {k} of the range, private-{k}.", source="example.org",
                             meta={"input_encoding": "cp1252"} if k % 3 == 0 else {},
@@ -401,7 +401,7 @@ def test_the_output_task_writes_the_canonical_lines_and_returns_no_text(tmp_path
     for explain in (False, True):
         folder = tmp_path / f"parts-{explain}"
         folder.mkdir()
-        (out,) = _output_task(7, iter(records), _Broadcast(frozenset(canonical)), _Broadcast(frozenset({"d2"})),
+        (out,) = output_task(7, iter(records), _Broadcast(frozenset(canonical)), _Broadcast(frozenset({"d2"})),
                               str(folder), explain)
         part, ids, encodings, rules, name, size = out
         expected = "".join(canonical_line(d, explain) for d in docs if d.id in canonical).encode("utf-8")
@@ -412,7 +412,7 @@ def test_the_output_task_writes_the_canonical_lines_and_returns_no_text(tmp_path
         sent = repr(out)
         assert not any(f"private-{k}" in sent for k in range(10))
     # A range without a canonical document writes no part.
-    (out,) = _output_task(0, iter(records[:1]), _Broadcast(frozenset()), _Broadcast(frozenset()), str(tmp_path), False)
+    (out,) = output_task(0, iter(records[:1]), _Broadcast(frozenset()), _Broadcast(frozenset()), str(tmp_path), False)
     assert out[4] is None and out[5] == 0 and out[1] == ["d0"]
 
 
@@ -568,10 +568,10 @@ def test_a_lost_connection_to_the_jvm_is_a_spark_failure_not_an_unwritable_outpu
     from dedupe.engines import spark as engine
 
     def jvm_gone(self: object, units: object, on_reject: object) -> None:
-        self._begin("verify")  # type: ignore[attr-defined]
+        self.begin("verify")  # type: ignore[attr-defined]
         raise ConnectionRefusedError(111, "Connection refused")
 
-    monkeypatch.setattr(engine._SparkRun, "_run", jvm_gone)
+    monkeypatch.setattr(engine.SparkRun, "run_stages", jvm_gone)
     code = main(["run", str(SEEDS), "-o", str(tmp_path / "out"), "--engine", "spark", "-q"])
     err = capsys.readouterr().err
     assert code == 4, err

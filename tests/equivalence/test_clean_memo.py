@@ -9,8 +9,8 @@ from dedupe.clean import clean_text
 from dedupe.clean.rules import Memo, shared_memo
 from dedupe.config import CleanConfig
 from dedupe.records import Document
-from dedupe.parallel import ordered_imap
-from dedupe.stages import clean_partition
+from dedupe._parallel import ordered_imap
+from dedupe._stages import clean_partition
 
 PAGES = [
     "Story by Jane Holloway\n\nFloods hit the coast\n\nThe river burst its banks on Tuesday.\n\nMost Read\n\n"

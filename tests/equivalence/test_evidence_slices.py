@@ -1,4 +1,4 @@
-"""An evidence group cut into slices of its keys (dedupe.candidates.slice_hits, combine_slices): the
+"""An evidence group cut into slices of its keys (dedupe._candidates.slice_hits, combine_slices): the
 slices, computed apart (the Spark engine's tasks, so that one hot group is not one task) and
 combined, give exactly the group's evidence, whatever the split and the order; and restricted to a
 shard of pairs, the shard's part of it.
@@ -16,10 +16,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.candidates import (HIT_SLOTS, Evidence, SliceEvidence, combine_slices, merge_evidence, pair_evidence,
+from dedupe._candidates import (HIT_SLOTS, Evidence, SliceEvidence, combine_slices, merge_evidence, pair_evidence,
                                signature_entries, slice_hits)
 from dedupe.config import DedupConfig
-from dedupe.sign import sign_texts
+from dedupe._sign import sign_texts
 
 WORDS = ("council harbour bridge plan vote deadline engineers crossing traffic designed opponents fishing quarter "
          "mayor inquiry tender contractor residents signatures route spokesman cost agency fund construction "

@@ -1,4 +1,4 @@
-"""The evidence of the pairs a new document brings (dedupe.candidates.new_pair_evidence), which the
+"""The evidence of the pairs a new document brings (dedupe._candidates.new_pair_evidence), which the
 persistent index computes for an add or a query instead of the evidence of every pair among the
 documents that share a key with the new ones: exactly the rows of the full evidence
 (:func:`pair_evidence`) whose pair has a new document on a side, with the same loose sentences,
@@ -20,10 +20,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.candidates import (HIT_SLOTS, Evidence, SentenceTokens, bound_pairs, merge_evidence, new_pair_evidence,
+from dedupe._candidates import (HIT_SLOTS, Evidence, SentenceTokens, bound_pairs, merge_evidence, new_pair_evidence,
                                pair_evidence, signature_entries)
 from dedupe.config import DedupConfig
-from dedupe.stages import EVIDENCE_GROUP_BITS, evidence_group
+from dedupe._stages import EVIDENCE_GROUP_BITS, evidence_group
 
 from test_candidate_evidence import _sign, shared_corpus
 from test_evidence_slices import corpus as long_corpus

@@ -18,9 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedupe.config import DedupConfig
-from dedupe.store import BlobSpill
-from dedupe.text import analyze
-from dedupe.verify import PairVerifier, pack_prepared, prepare, prepare_texts, unpack_prepared, verify_many
+from dedupe._store import BlobSpill
+from dedupe._text import analyze
+from dedupe._verify import PairVerifier, pack_prepared, prepare, prepare_texts, unpack_prepared, verify_many
 
 from test_verify_batch import ARRAYS, ODD, make_docs
 

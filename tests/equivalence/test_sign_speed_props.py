@@ -7,7 +7,7 @@
   whatever the batch size, on text mixing the characters the byte path treats
   specially (curly quotes, accents, abbreviations, thousands, line separators,
   characters that send a document down the string path);
-- token hashes are what their definition (``dedupe.sign.hash_spans``) says,
+- token hashes are what their definition (``dedupe._sign.hash_spans``) says,
   computed here one token at a time with Python integers, whatever the length.
 """
 
@@ -21,8 +21,8 @@ import xxhash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.sign import sign, sign_texts, token_hashes
-from dedupe.text import analyze, fold_char, split_sentences
+from dedupe._sign import sign, sign_texts, token_hashes
+from dedupe._text import analyze, fold_char, split_sentences
 
 # The normalisation as first written (lookbehind first): the fast regexes must agree with it.
 _APOSTROPHE = re.compile(r"(?<=\w)['’ʼ`´](?=\w)")
@@ -160,7 +160,7 @@ def test_equal_tokens_equal_hashes(tokens):
 
 
 def test_word_byte_mask_is_the_word_byte_table() -> None:
-    from dedupe.text import WORD_BYTES, word_byte_mask
+    from dedupe._text import WORD_BYTES, word_byte_mask
 
     every = np.arange(256, dtype=np.uint8)
     want = np.array([b >= 0x80 or chr(b).isalnum() or b == 0x5F for b in range(256)])

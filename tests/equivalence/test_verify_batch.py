@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedupe.config import DedupConfig
-from dedupe.text import analyze
-from dedupe.verify import PairVerifier, prepare, prepare_texts, sentence_scores, verify, verify_many
+from dedupe._text import analyze
+from dedupe._verify import PairVerifier, prepare, prepare_texts, sentence_scores, verify, verify_many
 
 ARRAYS = ("shingles", "word_keys", "word_sentences", "bigram_keys", "bigram_sentences", "word_counts", "lengths")
 

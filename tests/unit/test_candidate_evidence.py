@@ -18,13 +18,13 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.candidates import (HIT_SLOTS, SentenceTokens, band_keys, hit_tokens, merge_evidence, pair_evidence,
+from dedupe._candidates import (HIT_SLOTS, SentenceTokens, band_keys, hit_tokens, merge_evidence, pair_evidence,
                                signature_entries)
-from dedupe.stages import evidence_group
+from dedupe._stages import evidence_group
 from dedupe.config import DedupConfig
 from dedupe.pipeline import deduplicate
-from dedupe.sign import sign_texts
-from dedupe.verify import prepare_texts
+from dedupe._sign import sign_texts
+from dedupe._verify import prepare_texts
 
 WORDS = (
     "council harbour bridge plan vote deadline engineers crossing traffic designed opponents fishing quarter "

@@ -8,10 +8,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.candidates import (candidate_pairs, decode_pairs, lsh_index, pair_weights, pairs_from_keys,
+from dedupe._candidates import (candidate_pairs, decode_pairs, lsh_index, pair_weights, pairs_from_keys,
                                signature_keys)
 from dedupe.config import DedupConfig
-from dedupe.sign import sign_texts, to_lean_minhash
+from dedupe._sign import sign_texts, to_lean_minhash
 
 WORDS = [f"w{i}" for i in range(400)]
 
@@ -82,7 +82,7 @@ def test_candidates_are_sorted_unique_pairs() -> None:
 def test_pairs_from_spilled_partitions_equal_pairs_in_memory(seed: int, memory: int) -> None:
     # Keys with heavy repeats (buckets past max_bucket), some owners skipped (-1); a
     # spill of a few hundred bytes partitions them over several flushes.
-    from dedupe.store import KeySpill
+    from dedupe._store import KeySpill
 
     rng = np.random.default_rng(seed)
     n = int(rng.integers(0, 600))
@@ -106,7 +106,7 @@ def test_candidate_pairs_on_workers_equal_pairs_in_one_process(seed: int, memory
     # What the pipeline does: batches grouped by partition beforehand (as its signing
     # workers send them), owners renumbered, groups of partitions paired on forked workers.
     from dedupe.pipeline import spill_evidence
-    from dedupe.store import KeySpill, partition_keys
+    from dedupe._store import KeySpill, partition_keys
 
     rng = np.random.default_rng(seed)
     n = int(rng.integers(0, 3000))

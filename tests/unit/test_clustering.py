@@ -66,7 +66,7 @@ def test_canonical_policy_is_recorded_and_order_free():
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from dedupe.cluster import components, group, group_components  # noqa: E402
+from dedupe._cluster import components, group, group_components  # noqa: E402
 from dedupe.records import Link  # noqa: E402
 
 

@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedupe.config import DedupConfig
-from dedupe.text import analyze
-from dedupe.verify import prepare, prepare_texts, verify, verify_many
+from dedupe._text import analyze
+from dedupe._verify import prepare, prepare_texts, verify, verify_many
 
 # An invented source: long sentences with clauses, the shape of a wire story.
 SOURCE = [

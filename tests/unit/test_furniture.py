@@ -14,8 +14,8 @@ from dedupe.clean import FurnitureLearner
 import xxhash
 
 from dedupe.clean.furniture import line_key, line_keys, line_keys_batch, line_keys_folded
-from dedupe.sign import token_hashes
-from dedupe.text import tokenize
+from dedupe._sign import token_hashes
+from dedupe._text import tokenize
 
 FOOTER = "Follow the Harbour Gazette on every platform for breaking local updates"
 WIRE = "The central bank raised its main interest rate by half a point to curb inflation on Thursday."

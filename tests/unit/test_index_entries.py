@@ -1,4 +1,4 @@
-"""The index's packed band key rows (dedupe.index_store): removing the entries of some documents
+"""The index's packed band key rows (dedupe._index_store): removing the entries of some documents
 from many rows at once (``without_entries``, one sort) gives what removing them row by row gives,
 and packing then unpacking keeps every entry."""
 
@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.index_store import ENTRY, pack_entries, unpack_entries, without_entries
+from dedupe._index_store import ENTRY, pack_entries, unpack_entries, without_entries
 
 KEYS = st.sampled_from([-(2**63), -5, 0, 3, 2**40, 2**63 - 1])
 

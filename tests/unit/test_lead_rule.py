@@ -15,8 +15,8 @@ from itertools import product
 import pytest
 
 from dedupe.config import DedupConfig
-from dedupe.text import analyze
-from dedupe.verify import prepare, prepare_texts, verify, verify_many
+from dedupe._text import analyze
+from dedupe._verify import prepare, prepare_texts, verify, verify_many
 
 # Made-up content words (no stopwords), each used once, so that only the shared sentences match.
 _WORDS = iter("".join(p) for p in product("bdfgklmprstvz", "aeiou", "bdgklmnprstvz", "aeiou"))

@@ -16,8 +16,8 @@ import pytest
 
 from dedupe.config import DedupConfig
 from dedupe.errors import ConfigError
-from dedupe.text import STOPWORDS, analyze
-from dedupe.verify import prepare, prepare_texts, verify, verify_many
+from dedupe._text import STOPWORDS, analyze
+from dedupe._verify import prepare, prepare_texts, verify, verify_many
 
 WALES = ("Wales: G Thomas (Toulouse, capt); K Morgan (Newport-Gwent), T Shanklin (Cardiff), G Henson (Neath-Swansea), "
          "S Williams (Neath-Swansea); S Jones (Clermont Auvergne), D Peel (Llanelli); G Jenkins (Cardiff), "

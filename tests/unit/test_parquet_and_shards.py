@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dedupe import ConfigError, Document, FieldMap, Limits, MissingDependencyError, Rejected, clean_html, read_inputs
-from dedupe.clean.textwalk import walk_text
+from dedupe.clean._textwalk import walk_text
 from dedupe.cli import main
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"

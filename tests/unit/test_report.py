@@ -16,7 +16,7 @@ import dedupe
 from dedupe import report
 from dedupe.cli import main
 from dedupe.report import sentence_spans
-from dedupe.text import analyze, tokenize
+from dedupe._text import analyze, tokenize
 
 DATA_RE = re.compile(r'<script type="application/json" id="report-data">(.*?)</script>', re.S)
 HOSTILE = ('He wrote </script><script>document.body.setAttribute("data-pwned","1")</script> and <!-- a comment '

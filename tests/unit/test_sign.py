@@ -7,10 +7,10 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedupe.sign import (
+from dedupe._sign import (
     ROUNDS, document_values, permutations, round_key, shingle_hashes, sign, sign_texts, to_lean_minhash,
 )
-from dedupe.text import analyze
+from dedupe._text import analyze
 
 WORDS = [f"w{i}" for i in range(400)]
 M32, M64 = 0xFFFFFFFF, 0xFFFFFFFFFFFFFFFF

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dedupe.sign import document_values
+from dedupe._sign import document_values
 
 K = 128
 PAIRS = 400

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedupe.records import Change, Document
-from dedupe.store import DocumentStore
+from dedupe._store import DocumentStore
 
 _docs = st.lists(
     st.tuples(st.sampled_from("abcdefgh"), st.text(max_size=40), st.sampled_from([None, "cp1252", "utf-8"]),
@@ -79,8 +79,7 @@ def test_key_spill_reports_a_failed_background_write(monkeypatch) -> None:
     import numpy as np
     import pytest
 
-    from dedupe import store
-
+    from dedupe import _store as store
     def full_disk(fd: int, data: bytes, offset: int) -> None:
         raise OSError(28, "No space left on device")
 
@@ -95,7 +94,7 @@ def test_key_spill_reports_a_failed_background_write(monkeypatch) -> None:
 def test_key_spill_written_in_the_background_reads_back_every_pair() -> None:
     import numpy as np
 
-    from dedupe.store import KeySpill
+    from dedupe._store import KeySpill
 
     rng = np.random.default_rng(5)
     keys = rng.integers(0, 2**63, size=50_000, dtype=np.uint64)

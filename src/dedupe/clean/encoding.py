@@ -13,7 +13,7 @@ ftfy configuration for news text, fix by fix:
   ``fix_line_breaks``: they never carry article content.
 - on: ``fix_latin_ligatures`` (``ﬁ`` → ``fi``): PDF and OCR artefacts.
 - **off**: ``uncurl_quotes``: the stored text keeps the outlet's quotes as
-  written (the comparison text folds quote styles anyway, see :mod:`dedupe.text`),
+  written (the comparison text folds quote styles anyway, see :mod:`dedupe._text`),
   and mojibake repair then restores the original exactly.
 - **off**: ``fix_character_width``: it would rewrite full-width punctuation
   in Chinese and Japanese news.
@@ -42,7 +42,7 @@ Characters, after ftfy (see :func:`normalize_whitespace`):
   Persian and Indic scripts and join emoji sequences (👩‍👩‍👧), and the
   bidirectional marks (LRM, RLM, embeddings, isolates) that right-to-left
   news needs to display correctly (they are not word characters, so the
-  comparison text of :mod:`dedupe.text` never counts them in a token). Trade-off: Thai, Khmer and Burmese use ZERO WIDTH SPACE as an
+  comparison text of :mod:`dedupe._text` never counts them in a token). Trade-off: Thai, Khmer and Burmese use ZERO WIDTH SPACE as an
   invisible word break; removing it joins those words in the stored text.
 
 The fast path :func:`needs_ftfy` skips ftfy when a cheap check proves it would

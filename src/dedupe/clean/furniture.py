@@ -101,8 +101,8 @@ import numpy as np
 import xxhash
 
 from ..records import Change
-from ..sign import hash_spans, token_hashes
-from ..text import fold_batch, normalize, token_spans, tokenize
+from .._sign import hash_spans, token_hashes
+from .._text import fold_batch, normalize, token_spans, tokenize
 from .rules import DEFAULT_RULES, apply_rules_until_stable, join_lines
 
 __all__ = ["line_key", "line_keys", "line_keys_batch", "line_shape", "FurnitureLearner", "FurnitureModel"]
@@ -129,8 +129,8 @@ def _digest_lines(hashes: bytes, bounds: Sequence[int]) -> list[int | None]:
 def line_key(line: str) -> int | None:
     """A stable 64-bit key of a line's normalised tokens (None for a line without words).
 
-    The key is the xxh3-64 of the line's token hashes (:func:`dedupe.sign.token_hashes`
-    of :func:`dedupe.text.tokenize`), so quote style or case changes do not hide a
+    The key is the xxh3-64 of the line's token hashes (:func:`dedupe._sign.token_hashes`
+    of :func:`dedupe._text.tokenize`), so quote style or case changes do not hide a
     repetition; :func:`line_keys` and :func:`line_keys_batch` give the same (tested).
 
     >>> line_key("Exit mobile version") == line_key("EXIT  mobile version!")
@@ -140,7 +140,7 @@ def line_key(line: str) -> int | None:
     return _digest_lines(token_hashes(tokens).astype("<u8", copy=False).tobytes(), [0, len(tokens)])[0]
 
 
-#: Tokens of a normalised line, as :func:`dedupe.text.tokenize` finds them.
+#: Tokens of a normalised line, as :func:`dedupe._text.tokenize` finds them.
 _WORD_RE = re.compile(r"\w+")
 _NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
 #: ASCII bytes that are not word characters (``\W``), line break aside, to a space.
@@ -185,7 +185,7 @@ _FOLD_MIN = 8
 def line_keys_batch(texts: Sequence[str]) -> list[list[int | None]]:
     """``[line_keys(t) for t in texts]``, the texts folded and hashed together.
 
-    Folding (:func:`dedupe.text.fold_batch`) never crosses or creates a line
+    Folding (:func:`dedupe._text.fold_batch`) never crosses or creates a line
     break in practice (NFKD, dropping combining marks, case folding, deletions
     whose context is word characters), so one pass over the whole batch gives
     every line's tokens; a text where the folded bytes do not hold exactly its

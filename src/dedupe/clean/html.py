@@ -10,7 +10,7 @@ article-extraction benchmark (181 news pages, see
 When trafilatura finds no main text (or fails) on a page, or the page is nested
 deeper than lxml builds a tree (256 levels: the rest of the page is missing
 from the tree trafilatura reads), the text comes from a second extractor, a
-plain walk over the page's text (:func:`dedupe.clean.textwalk.walk_text`),
+plain walk over the page's text (:func:`dedupe.clean._textwalk.walk_text`),
 and the page's metadata from trafilatura's metadata extraction.
 :attr:`Extracted.extractor` says which extractor served the text
 (``"trafilatura"`` or ``"text-walk"``); cleaning records it in the document's
@@ -41,7 +41,7 @@ from trafilatura.utils import decode_file, load_html
 
 from ..records import Change
 from .rules import DEFAULT_RULES, RULES, PageContext, apply_rules, normalize_words
-from .textwalk import walk_text
+from ._textwalk import walk_text
 
 __all__ = ["Extracted", "extract_html", "page_context"]
 

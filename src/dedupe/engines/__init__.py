@@ -1,4 +1,4 @@
-"""Engines that run the stages of :mod:`dedupe.stages` elsewhere than in one process tree.
+"""Engines that run the stages of :mod:`dedupe._stages` elsewhere than in one process tree.
 
 :mod:`dedupe.pipeline` is the local engine. :mod:`dedupe.engines.spark` runs
 the same stage functions inside Apache Spark tasks (``pip install

@@ -1,11 +1,11 @@
-"""The run on Apache Spark: the stages of :mod:`dedupe.stages` inside Spark tasks, the same output.
+"""The run on Apache Spark: the stages of :mod:`dedupe._stages` inside Spark tasks, the same output.
 
 ``dedupe run --engine spark [--spark-master URL]`` or ``dedupe.run(..., engine="spark")``
 (``pip install 'news-dedupe[spark]'``). Without a master, Spark runs in local mode
 (``local[*]``, the driver bound to 127.0.0.1); a SparkSession that is already active
 (``spark-submit``, a notebook) is used as it is and left running.
 
-The routing, stage by stage (:mod:`dedupe.stages` lists the stage functions)::
+The routing, stage by stage (:mod:`dedupe._stages` lists the stage functions)::
 
     read      one task per input file (dedupe.readers.read_unit), so rejected rows and reasons
               are the local ones; items numbered in read order (zipWithIndex)
@@ -18,7 +18,7 @@ The routing, stage by stage (:mod:`dedupe.stages` lists the stage functions)::
     sign      contiguous ranges of numbers (sign_partition); band key entries by evidence group
     copies    equal digests (groupByKey on the digest): the first in id order represents them
     evidence  one task per slice of an evidence group (slice_hits; a group of more than
-              _ENTRIES_PER_SLICE entries is cut by the key's next bits, so that a hot group is not
+              ENTRIES_PER_SLICE entries is cut by the key's next bits, so that a hot group is not
               one task), its entries shuffled in records of one signing chunk (bounded records:
               PySpark's groupByKey would send a group's entries as one record, hundreds of MB at
               20,000 documents); its evidence cut by pair shard (_pair_shard)
@@ -52,7 +52,7 @@ The driver holds what is O(documents) in arrays (comparable and free tokens and 
 banded sentences' tokens per document, broadcast to the bound's tasks; the loose
 sentences), the clusters' ids and the documents' ids; no pair's evidence, and, with
 ``write_to``, no document's text and no link (without it, the outputs' documents, in
-a :class:`~dedupe.store.DocumentStore` spilled to a temporary file past
+a :class:`~dedupe._store.DocumentStore` spilled to a temporary file past
 ``memory_bytes``, and the clusters' links). The parts the tasks wrote pass through
 the driver once, as the files are joined (a streaming copy for JSONL; for Parquet,
 one row group at a time re-encoded, so that the file's bytes are the local ones).
@@ -79,20 +79,20 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 import xxhash
 
-from ..candidates import Evidence, SentenceTokens, SliceEvidence, bound_pairs, combine_slices, decode_pairs, \
+from .._candidates import Evidence, SentenceTokens, SliceEvidence, bound_pairs, combine_slices, decode_pairs, \
     merge_evidence, slice_hits
 from ..clean import FurnitureLearner
 from ..clean.rules import Memo
-from ..cluster import ClusterMember, group
+from .._cluster import ClusterMember, group
 from ..config import CleanConfig, DedupConfig, FieldMap, Limits, RunConfig
 from ..records import Document, Rejected
 from ..errors import ConfigError, EngineError, MissingDependencyError
 from ..pipeline import Progress, RunResult
 from ..readers import InputUnit, input_units, read_unit
-from ..stages import EVIDENCE_GROUP_BITS, SIGN_BATCH, Cluster, OnDemandChecks, after_strip, clean_partition, \
+from .._stages import EVIDENCE_GROUP_BITS, SIGN_BATCH, Cluster, OnDemandChecks, after_strip, clean_partition, \
     evidence_group, make_cluster, sign_partition
-from ..store import DocumentStore
-from ..verify import Link, PairVerifier, Prepared, prepare_texts, verify_many
+from .._store import DocumentStore
+from .._verify import Link, PairVerifier, Prepared, prepare_texts, verify_many
 from ..writers import OUTPUT_FORMATS, canonical_line, canonical_row, cluster_line, cluster_row, concatenate_files, \
     parquet_schema, write_parquet_parts
 
@@ -117,13 +117,13 @@ _DOCS_PER_RANGE = 2_000
 # both texts in memory, about 8 kB a pair on news (4 kB texts), so about 80 MB.
 _PAIRS_PER_TASK = 10_000
 # Band key entries per slice of an evidence group (a group with more is cut into 2, 4, ... slices of
-# its keys, at most 2 ** _MAX_SLICE_BITS): on the shared-paragraph corpus, 810 entries a document
+# its keys, at most 2 ** MAX_SLICE_BITS): on the shared-paragraph corpus, 810 entries a document
 # (benchmarks/README.md, issue 15), so a group of 20,000 documents (about 1M entries) stays one
 # task and 100,000 documents make 8 slices a group; a slice's task holds its entries (24 bytes
 # each) and their raw hits, about 100 MB at 1M entries.
-_ENTRIES_PER_SLICE = 1 << 20
+ENTRIES_PER_SLICE = 1 << 20
 # At most 2 ** 16 slices a group: 2 ** 20 entries a slice up to about 100 billion entries a group.
-_MAX_SLICE_BITS = 16
+MAX_SLICE_BITS = 16
 # Documents per pair shard of the bound (at least one shard per partition): a shard holds its
 # pairs' evidence, about 10 kB a document on the shared-paragraph corpus (108 pairs sharing a
 # key per document, about 100 bytes each with the hit bitmaps), so about 50 MB.
@@ -390,7 +390,7 @@ def _merge_learners(a: FurnitureLearner, b: FurnitureLearner) -> FurnitureLearne
 
 
 def _strip_task(records: Iterable[tuple], model: Any) -> Iterator[tuple]:
-    """Learned furniture stripped (:func:`dedupe.stages.after_strip`): ``("doc", index, Document)``, or
+    """Learned furniture stripped (:func:`dedupe._stages.after_strip`): ``("doc", index, Document)``, or
     ``("rej", index, Rejected)`` when only furniture was left, or nearly."""
     for chunk in _chunks(records, SIGN_BATCH):
         stripped = model.value.strip_many([(doc.outlet, doc.text or "") for _, _, doc in chunk])
@@ -426,17 +426,17 @@ def _sign_task(part: int, records: Iterable[tuple[tuple[str, Document], int]], c
                SentenceTokens.concat(sentences_l))
 
 
-def _slice_bits(entries: dict[int, int], per_slice: int) -> list[int]:
+def slice_bits(entries: dict[int, int], per_slice: int) -> list[int]:
     """Per evidence group, the bits of the key below the group's that cut it into slices of about
-    ``per_slice`` entries or fewer (0: the group is one slice), at most :data:`_MAX_SLICE_BITS`."""
+    ``per_slice`` entries or fewer (0: the group is one slice), at most :data:`MAX_SLICE_BITS`."""
     out = []
     for g in range(1 << EVIDENCE_GROUP_BITS):
         slices = max(1, -(-entries.get(g, 0) // per_slice))
-        out.append(min(_MAX_SLICE_BITS, (slices - 1).bit_length()))
+        out.append(min(MAX_SLICE_BITS, (slices - 1).bit_length()))
     return out
 
 
-def _slice_of(keys: np.ndarray, bits: int) -> np.ndarray:
+def slice_of(keys: np.ndarray, bits: int) -> np.ndarray:
     """The slice of each key of one evidence group: the ``bits`` bits below the group's."""
     shift = np.uint64(64 - EVIDENCE_GROUP_BITS - bits)
     return ((np.asarray(keys, dtype=np.uint64) >> shift) & np.uint64((1 << bits) - 1)).astype(np.int64)
@@ -450,7 +450,7 @@ def _slice_entries(record: tuple, bits: list[int], offsets: list[int]) -> Iterat
     if b == 0:
         yield offsets[g], (order, keys, owners, aux)
         return
-    sub = _slice_of(keys, b)
+    sub = slice_of(keys, b)
     for k in np.unique(sub).tolist():
         sel = sub == k
         yield offsets[g] + k, (order, keys[sel], owners[sel], aux[sel])
@@ -566,9 +566,9 @@ class _Member:
 
 
 def _cluster_component(records: Iterable[tuple], config: DedupConfig) -> Iterator[tuple]:
-    """The clusters of one connected component of verified links: :func:`dedupe.cluster.group` over
+    """The clusters of one connected component of verified links: :func:`dedupe._cluster.group` over
     its representatives (numbered in id order), pairs that were no candidate verified on demand
-    (as the local engine does), then :func:`dedupe.stages.make_cluster`; ``("od", (on-demand checks, verified links))`` last.
+    (as the local engine does), then :func:`dedupe._stages.make_cluster`; ``("od", (on-demand checks, verified links))`` last.
 
     Records: ``("m", _Member)`` per document, ``("t", number, text)`` per linked document, ``("l", a,
     b, Link)`` per verified link and ``("c", a, b)`` per candidate pair inside the component."""
@@ -678,7 +678,7 @@ class _PartFile:
             os.unlink(self.tmp)
 
 
-def _output_task(part: int, records: Iterable[tuple[int, Document]], canonical: Any, empty: Any, folder: str,
+def output_task(part: int, records: Iterable[tuple[int, Document]], canonical: Any, empty: Any, folder: str,
                  explain: bool, output_format: str = "jsonl") -> Iterator[tuple]:
     """One range of the read order of the cleaned documents ``(read index, Document)``, in read order:
     its canonical documents written to ``folder/part-NNNNN`` (:class:`_PartFile`): their lines of
@@ -697,7 +697,7 @@ def _output_task(part: int, records: Iterable[tuple[int, Document]], canonical: 
                 continue
             ids.append(doc.id)
             encoding = doc.meta.get("input_encoding") if doc.meta else None
-            if encoding:  # as dedupe.store.DocumentStore counts them
+            if encoding:  # as dedupe._store.DocumentStore counts them
                 encodings[str(encoding)] += 1
             for change in doc.changes:
                 rules[change.rule] += 1
@@ -802,7 +802,7 @@ class OutputParts:
 class DocumentIds(Mapping[str, Document]):
     """The accepted documents of a run whose tasks wrote the outputs: their ids in read order and
     the counts the summary reads (:attr:`encodings`, :attr:`rules`, as a
-    :class:`~dedupe.store.DocumentStore` keeps them); the texts stayed in the tasks."""
+    :class:`~dedupe._store.DocumentStore` keeps them); the texts stayed in the tasks."""
 
     def __init__(self, ids: Iterable[str], encodings: Counter[str], rules: Counter[str]) -> None:
         self._ids = dict.fromkeys(ids)
@@ -922,7 +922,7 @@ def run_spark(
     result does not depend on either.
 
     Without ``write_to``, the driver gathers the documents into the result (a
-    :class:`~dedupe.store.DocumentStore`, spilled past ``config.memory_bytes``).
+    :class:`~dedupe._store.DocumentStore`, spilled past ``config.memory_bytes``).
     With ``write_to`` (the output directory), the tasks write canonical's
     documents (``explain`` as for :func:`dedupe.writers.write_outputs`) and the
     clusters with their links as part files in a folder there, in
@@ -943,7 +943,7 @@ def run_spark(
     require_pyspark()
     units = list(input_units(inputs))  # wrong paths and missing readers raise here, before Spark starts
     with spark_session(master) as spark:
-        run = _SparkRun(spark.sparkContext, config, partitions, progress)
+        run = SparkRun(spark.sparkContext, config, partitions, progress)
         run.write_to = None if write_to is None else os.path.abspath(os.fspath(write_to))  # as the tasks see it
         run.explain = explain
         run.output_format = output_format
@@ -963,7 +963,7 @@ def _quietly_get(func: Callable[[], Any]) -> Any:
 class _ProgressPoller(threading.Thread):
     """Reports the tasks of the running Spark stages as ``progress(stage, done, total)``, every half second."""
 
-    def __init__(self, sc: Any, run: "_SparkRun", progress: Progress) -> None:
+    def __init__(self, sc: Any, run: "SparkRun", progress: Progress) -> None:
         super().__init__(name="dedupe-spark-progress", daemon=True)
         self.tracker = sc.statusTracker()
         self.run_ = run
@@ -986,7 +986,7 @@ class _ProgressPoller(threading.Thread):
         self.join()
 
 
-class _SparkRun:
+class SparkRun:
     def __init__(self, sc: Any, config: RunConfig, partitions: int | None, progress: Progress | None) -> None:
         from pyspark import StorageLevel
 
@@ -1002,7 +1002,7 @@ class _SparkRun:
         self.explain = False
         self.output_format = "jsonl"
 
-    def _begin(self, stage: str) -> None:
+    def begin(self, stage: str) -> None:
         """Name the jobs that follow (Spark's UI and logs show it; the progress display too)."""
         self.stage = stage
         self.sc.setJobDescription(f"dedupe: {stage}")
@@ -1023,7 +1023,7 @@ class _SparkRun:
         if poller:
             poller.start()
         try:
-            return self._run(units, on_reject)
+            return self.run_stages(units, on_reject)
         finally:
             if poller:
                 poller.stop()
@@ -1031,13 +1031,13 @@ class _SparkRun:
             for rdd in self.cached:
                 _quietly(rdd.unpersist)
 
-    def _run(self, units: list[InputUnit | Rejected], on_reject: Callable[[Rejected], None] | None) -> SparkRunResult:
+    def run_stages(self, units: list[InputUnit | Rejected], on_reject: Callable[[Rejected], None] | None) -> SparkRunResult:
         sc, config, parts = self.sc, self.config, self.parts
         dedup = config.dedup
         t = time.perf_counter()
 
         # Read: one task per input unit (stdin is read here).
-        self._begin("read")
+        self.begin("read")
         payloads: list[Any] = []
         for unit in units:
             if isinstance(unit, InputUnit) and unit.kind == "stdin":
@@ -1066,7 +1066,7 @@ class _SparkRun:
         firsts_b = sc.broadcast(dict(firsts))
 
         # Clean contiguous ranges of the read order; furniture counted per task, merged.
-        self._begin("clean")
+        self.begin("clean")
         learn = config.clean.learn_furniture
         total = max(n_read, 1)
         ranges = max(parts, -(-n_read // _DOCS_PER_RANGE))
@@ -1094,7 +1094,7 @@ class _SparkRun:
         t = self._time("furniture", t)
 
         # Number the documents in id order, sign them.
-        self._begin("sign")
+        self.begin("sign")
         numbered = self._persist(final.map(lambda r: (r[1].id, r[1])).sortByKey(True, parts).zipWithIndex())
         signed = self._persist(numbered.mapPartitionsWithIndex(partial(_sign_task, config=dedup)))
         small = signed.filter(lambda r: r[0] == "arr" or (r[0] == "doc" and r[4] == 0)).collect()
@@ -1114,7 +1114,7 @@ class _SparkRun:
         t = self._time("sign", t)
 
         # Exact copies follow the first in id order; candidate evidence per evidence group.
-        self._begin("candidates")
+        self.begin("candidates")
         alive = infos.filter(lambda r: r[4] > 0)
         copy_of = dict(alive.map(lambda r: (r[5], r[1])).groupByKey(parts, _text_partition).flatMap(_copies_of)
                        .collect())
@@ -1126,7 +1126,7 @@ class _SparkRun:
         # each; its evidence split by pair shard.
         entries = signed.filter(lambda r: r[0] == "ent")
         sizes = dict(entries.map(lambda r: (r[1], len(r[3]))).reduceByKey(lambda x, y: x + y).collect())
-        bits = _slice_bits(sizes, _ENTRIES_PER_SLICE)
+        bits = slice_bits(sizes, ENTRIES_PER_SLICE)
         offsets = np.concatenate(([0], np.cumsum([1 << b for b in bits]))).astype(np.int64).tolist()
         group_of = [g for g, b in enumerate(bits) for _ in range(1 << b)]
         grouped = self._persist(
@@ -1161,7 +1161,7 @@ class _SparkRun:
         t = self._time("candidates", t)
 
         # Verify: each candidate pair joined with its two documents' texts.
-        self._begin("verify")
+        self.begin("verify")
         texts = numbered.map(lambda r: (r[1], (r[0][0], r[0][1].text or "")))
         pairs = bounded.filter(lambda r: r[0] == "pairs").flatMap(lambda r: decode_pairs(r[1]))
         verify_parts = max(parts, -(-n_candidates // _PAIRS_PER_TASK))
@@ -1172,7 +1172,7 @@ class _SparkRun:
         t = self._time("verify", t)
 
         # Connected components of the verified links; each clustered by the local function.
-        self._begin("cluster")
+        self.begin("cluster")
         if n_candidates:
             labels = self._persist(connected_components(links.map(lambda r: (r[0], r[1])), parts))
         else:
@@ -1205,14 +1205,14 @@ class _SparkRun:
         top = None
         if self.write_to is None:
             # The documents, in read order, for the writers.
-            self._begin("collect")
+            self.begin("collect")
             documents = DocumentStore(config.memory_bytes)
             for _, doc in final.toLocalIterator():
                 if doc.id not in empty_ids:
                     documents.put(doc)
         else:
             # canonical and clusters written by the tasks, in parts; only ids come back.
-            self._begin("write")
+            self.begin("write")
             fmt = self.output_format
             os.makedirs(self.write_to, exist_ok=True)
             top = tempfile.mkdtemp(prefix=".dedupe-parts-", dir=self.write_to)
@@ -1222,7 +1222,7 @@ class _SparkRun:
                 canonical_b = sc.broadcast(frozenset(c.canonical for c in clusters))
                 empty_b = sc.broadcast(frozenset(empty_ids))
                 outs = sorted(final.mapPartitionsWithIndex(partial(
-                    _output_task, canonical=canonical_b, empty=empty_b, folder=folder, explain=self.explain,
+                    output_task, canonical=canonical_b, empty=empty_b, folder=folder, explain=self.explain,
                     output_format=fmt)).collect(), key=lambda r: r[0])
                 canonical_parts = OutputParts("canonical", folder, [(r[4], r[5]) for r in outs if r[4] is not None],
                                               self.explain, fmt)

@@ -15,7 +15,7 @@ component two ways. So writers take turns, and each add commits whole:
    redis-py's :class:`redis.lock.Lock`) is held for the whole add. Its
    time-to-live (:data:`LOCK_TTL_S`) is renewed by a thread while the add runs,
    so a writer killed with ``kill -9`` holds it at most that long. Waiting
-   writers poll it for up to :data:`dedupe.index_store.WRITER_WAIT_S`.
+   writers poll it for up to :data:`dedupe._index_store.WRITER_WAIT_S`.
 2. **Writes are buffered** in the writer (reads inside the add see them) and
    sent at the end in **one MULTI/EXEC transaction**: a writer killed before
    EXEC leaves nothing behind; Redis runs EXEC whole.
@@ -59,7 +59,7 @@ import numpy as np
 
 from . import __version__
 from .errors import DedupeError, IndexFormatError, MissingDependencyError
-from .index_store import BYTES_FIELDS, DOC_FIELDS, ENTRY, FORMAT, FORMAT_VERSION, INT_FIELDS, WRITER_WAIT_S, \
+from ._index_store import BYTES_FIELDS, DOC_FIELDS, ENTRY, FORMAT, FORMAT_VERSION, INT_FIELDS, WRITER_WAIT_S, \
     Storage, Transaction, chunks, pack_entries, unpack_entries, without_entries
 
 __all__ = ["RedisStorage"]

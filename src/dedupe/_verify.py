@@ -86,11 +86,11 @@ entry, a block's one per pair.
 
 Speed. :func:`prepare` and :func:`verify` work on one document, one pair.
 The batch paths give the same results, equal link for link (tested):
-:func:`prepare_texts` tokenises a batch of texts as :func:`dedupe.sign.sign_texts`
+:func:`prepare_texts` tokenises a batch of texts as :func:`dedupe._sign.sign_texts`
 does and computes every array over the whole batch; :func:`verify_many`
 verifies blocks of pairs with one sort per kind of evidence (see
 :func:`_join`); :class:`PairVerifier` serves the on-demand checks of
-:func:`dedupe.cluster.group`, verifying the pairs it prefetches in batches.
+:func:`dedupe._cluster.group`, verifying the pairs it prefetches in batches.
 """
 
 from __future__ import annotations
@@ -102,8 +102,8 @@ import numpy as np
 
 from .config import DedupConfig
 from .records import Link, LinkKind, Passage
-from .sign import FoldedBatch, fold_texts, list_like, shingles_of, stopword_hashes, token_hashes
-from .text import Analysis
+from ._sign import FoldedBatch, fold_texts, list_like, shingles_of, stopword_hashes, token_hashes
+from ._text import Analysis
 
 __all__ = ["Prepared", "prepare", "prepare_texts", "pack_prepared", "unpack_prepared", "Link", "Passage", "verify",
            "verify_many", "PairVerifier", "Tallies", "Verdicts", "judge", "sentence_scores"]
@@ -146,7 +146,7 @@ class Prepared:
 
 
 class _FoldedAnalysis(Analysis):
-    """An :class:`~dedupe.text.Analysis` of a batch-prepared document whose token strings are
+    """An :class:`~dedupe._text.Analysis` of a batch-prepared document whose token strings are
     decoded from its folded bytes only when something reads them.
 
     Verification compares hashes; the strings are read only for the snippets of
@@ -310,8 +310,8 @@ _PREPARE_BATCH = 256
 def prepare_texts(ids: Sequence[str], texts: Sequence[str], config: DedupConfig) -> list[Prepared]:
     """``[prepare(i, analyze(t), config) for i, t in zip(ids, texts)]``, array for array, in batches.
 
-    Texts are folded, tokenised and hashed as :func:`dedupe.sign.sign_texts`
-    does (one :class:`~dedupe.sign.FoldedBatch` per batch) and every array is
+    Texts are folded, tokenised and hashed as :func:`dedupe._sign.sign_texts`
+    does (one :class:`~dedupe._sign.FoldedBatch` per batch) and every array is
     computed over the whole batch, so the cost per document is a few numpy
     passes over its tokens rather than dozens of numpy calls.
     """
@@ -783,7 +783,7 @@ _KEPT_RESULTS = 200_000
 
 class PairVerifier:
     """Verification of pairs that are asked for one at a time (the on-demand checks of
-    :func:`dedupe.cluster.group`) but can be announced in batches: :meth:`prefetch`
+    :func:`dedupe._cluster.group`) but can be announced in batches: :meth:`prefetch`
     verifies a batch with :func:`verify_many` and keeps the results until
     :meth:`check` takes them; a pair not prefetched is verified when asked.
 

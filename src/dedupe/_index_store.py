@@ -7,7 +7,7 @@ furniture, exact copies, candidates, verification, clustering) once, for both.
 
 - :class:`SQLiteStorage` (here; standard library): one file, WAL, one writer
   (``BEGIN IMMEDIATE``) and any number of readers.
-- :class:`dedupe.index_redis.RedisStorage` (``redis://host:port/db``, the
+- :class:`dedupe._index_redis.RedisStorage` (``redis://host:port/db``, the
   ``[redis]`` extra): several writers on several machines.
 
 Contract of a backend:
@@ -604,7 +604,7 @@ def open_storage(target: str, create: bool = True) -> Storage:
     if "://" in target:
         scheme = target.split("://", 1)[0].lower()
         if scheme in ("redis", "rediss", "unix"):
-            from .index_redis import RedisStorage
+            from ._index_redis import RedisStorage
 
             return RedisStorage.connect(target, create)
         raise IndexFormatError(f"{target}: index URLs of scheme {scheme}:// are not supported: give a file path "

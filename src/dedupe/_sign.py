@@ -1,6 +1,6 @@
 """MinHash signatures over normalised word shingles, vectorised with numpy.
 
-Shingles are word ``n``-grams of :func:`dedupe.text.analyze` tokens. Each
+Shingles are word ``n``-grams of :func:`dedupe._text.analyze` tokens. Each
 token is hashed once (64 bits, see :func:`hash_spans`); an n-gram's hash is a
 polynomial combination of its tokens' hashes computed over whole arrays, then
 mixed and cut to 32 bits.
@@ -30,7 +30,7 @@ hashing has nothing to gain.
 Documents shorter than ``n`` tokens get one shingle: all their tokens.
 
 Speed. :func:`sign_texts` signs a batch of raw texts with no Python object
-per token: :func:`dedupe.text.fold_batch` normalises and marks sentences over
+per token: :func:`dedupe._text.fold_batch` normalises and marks sentences over
 the batch's bytes, tokens are runs of word bytes, a token's hash is read 8
 bytes at a time through an unaligned ``uint64`` view of those bytes, the
 document values are a scatter-minimum (``np.minimum.at``) over bins, and the
@@ -49,7 +49,7 @@ import numpy as np
 import xxhash
 from datasketch import LeanMinHash
 
-from .text import STOPWORDS, Analysis, fold_batch, word_byte_mask
+from ._text import STOPWORDS, Analysis, fold_batch, word_byte_mask
 
 __all__ = [
     "Permutations", "permutations", "token_hashes", "shingle_hashes", "shingles_of", "Signature", "sign", "sign_texts",
@@ -216,7 +216,7 @@ def shingles_of(th: np.ndarray, n: int) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def stopword_hashes() -> np.ndarray:
-    """The sorted :func:`token_hashes` of :data:`dedupe.text.STOPWORDS`."""
+    """The sorted :func:`token_hashes` of :data:`dedupe._text.STOPWORDS`."""
     return np.unique(token_hashes(sorted(STOPWORDS)))
 
 
@@ -232,9 +232,9 @@ def comparable_words(th: np.ndarray, sentence_starts: np.ndarray, min_tokens: in
     start or the end): its distinct content words when verification can match it, else 0; and its
     tokens.
 
-    A sentence is comparable (:mod:`dedupe.verify`) when it has at least
+    A sentence is comparable (:mod:`dedupe._verify`) when it has at least
     ``min_tokens`` tokens, ``min_content_words`` distinct content words (not stopwords) and is
-    not :func:`list_like`. The same definition as :func:`dedupe.verify.prepare` (tested).
+    not :func:`list_like`. The same definition as :func:`dedupe._verify.prepare` (tested).
     """
     n_sent = len(sentence_starts)
     lengths = np.diff(sentence_starts, append=len(th)).astype(np.int64)
@@ -601,9 +601,9 @@ def _sign_folded(batch: FoldedBatch, n: int, num_perm: int, seed: int, sentence_
 
 @dataclass(frozen=True, eq=False)
 class FoldedBatch:
-    """A batch of texts folded into one buffer (:func:`dedupe.text.fold_batch`), tokenised and
+    """A batch of texts folded into one buffer (:func:`dedupe._text.fold_batch`), tokenised and
     its tokens hashed, once: what signing (:func:`sign_texts`) and verification
-    (:func:`dedupe.verify.prepare_texts`) both read. Built by :func:`fold_texts`.
+    (:func:`dedupe._verify.prepare_texts`) both read. Built by :func:`fold_texts`.
 
     Tokens are the maximal runs of word bytes; sentences start after a sentence
     mark or a line break, and at each document's first token.
@@ -651,7 +651,7 @@ class FoldedBatch:
 
 
 def fold_texts(texts: list[str]) -> list[tuple[list[int], FoldedBatch]]:
-    """:func:`dedupe.text.fold_batch` of ``texts``, each group as a :class:`FoldedBatch`: groups of
+    """:func:`dedupe._text.fold_batch` of ``texts``, each group as a :class:`FoldedBatch`: groups of
     ``(indices into texts, batch)``."""
     return [(which, FoldedBatch.of(buffer, len(which))) for which, buffer in fold_batch(texts)]
 

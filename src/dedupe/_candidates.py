@@ -1,6 +1,6 @@
 """Candidate pairs from MinHash-LSH, before exact verification.
 
-Two sources of candidates, both over the signatures of :mod:`dedupe.sign`:
+Two sources of candidates, both over the signatures of :mod:`dedupe._sign`:
 
 - documents: whole-document LSH at ``threshold`` with the band/row split
   datasketch's ``MinHashLSH`` chooses for that threshold and ``num_perm``
@@ -54,7 +54,7 @@ import numpy as np
 from datasketch import MinHashLSH
 
 from .config import DedupConfig
-from .sign import Signature, band_keys, to_lean_minhash
+from ._sign import Signature, band_keys, to_lean_minhash
 
 __all__ = ["Evidence", "HIT_SLOTS", "SentenceTokens", "SliceEvidence", "bound_pairs", "candidate_pairs",
            "combine_slices", "coverage_bounds", "decode_pairs", "hit_density", "hit_tokens", "lsh_bands", "lsh_index",
@@ -628,7 +628,7 @@ def new_pair_evidence(partitions: Iterable[tuple[np.ndarray, ...]], new: np.ndar
     the documents that share a key with them.
 
     ``group_bits``: each partition stands for ``2 ** group_bits`` partitions of its keys by their
-    top bits (:func:`dedupe.stages.evidence_group` with its 4 bits), and the result is their
+    top bits (:func:`dedupe._stages.evidence_group` with its 4 bits), and the result is their
     evidence merged (:func:`merge_evidence`), computed in one pass instead of one per group."""
     new = np.asarray(new, dtype=bool)
     hits = [h for p in _owned(partitions)
@@ -741,7 +741,7 @@ def signature_entries(signatures: Sequence[Signature], config: DedupConfig, sent
     Document bands (datasketch's split for ``threshold``) of the signatures that
     have shingles, then ``sentence_bands`` bands of every sentence signature.
     Two documents are candidates when they own an equal key; a batch run can
-    collect the entries chunk by chunk (or spill them to disk, :class:`dedupe.store.KeySpill`)
+    collect the entries chunk by chunk (or spill them to disk, :class:`dedupe._store.KeySpill`)
     and pair them with :func:`pair_evidence`.
 
     ``aux`` (uint64) says which sentence an entry is of, for the coverage bound
@@ -812,7 +812,7 @@ def pairs_from_keys(partitions: Iterable[tuple[np.ndarray, ...]], max_bucket: in
     """Candidate pairs, coded ``a << 32 | b`` (``a < b``), sorted and unique, from ``(keys, owners)``.
 
     Each partition must hold every occurrence of its keys (partitions by key,
-    as :class:`dedupe.store.KeySpill` makes them); owners below 0 are skipped.
+    as :class:`dedupe._store.KeySpill` makes them); owners below 0 are skipped.
     ``min_weight`` 2 keeps only the pairs that share a document band key or
     at least two sentence band keys (see :data:`dedupe.config.DedupConfig.candidate_min_weight`).
     """

@@ -21,24 +21,24 @@ furniture: count           :meth:`FurnitureLearner.add`                any split
 furniture: strip           :meth:`FurnitureModel.strip_many`, then     any split, the merged model broadcast
                            :func:`after_strip` per document
 sign, band keys            :func:`sign_partition`                      any split; documents numbered by id order
-candidate pairs            :func:`dedupe.candidates.pair_evidence`     entries grouped by :func:`evidence_group`
+candidate pairs            :func:`dedupe._candidates.pair_evidence`     entries grouped by :func:`evidence_group`
                                                                        of their key (every occurrence of a key in
                                                                        one group); groups merged with
-                                                                       :func:`dedupe.candidates.merge_evidence`,
-                                                                       then :func:`dedupe.candidates.bound_pairs`
-verify                     :func:`dedupe.verify.verify_many`           pairs joined with their two prepared
-                                                                       documents (:func:`dedupe.verify.prepare_texts`)
-connected components       :func:`dedupe.cluster.components`           of the verified links (any algorithm: the
+                                                                       :func:`dedupe._candidates.merge_evidence`,
+                                                                       then :func:`dedupe._candidates.bound_pairs`
+verify                     :func:`dedupe._verify.verify_many`           pairs joined with their two prepared
+                                                                       documents (:func:`dedupe._verify.prepare_texts`)
+connected components       :func:`dedupe._cluster.components`           of the verified links (any algorithm: the
                                                                        components are what they are)
-cluster each component     :func:`dedupe.cluster.group`, then          one component at a time, its documents
+cluster each component     :func:`dedupe._cluster.group`, then          one component at a time, its documents
                            :func:`make_cluster` per group               numbered in id order
 =========================  ==========================================  ============================================
 
 The candidate stage's one routing rule matters for equality. The evidence of a
 group of key partitions is exact within the group, and groups merge exactly
 too (hit sentences are or-ed bitmaps), except for the sentences of a document
-past :data:`dedupe.candidates.HIT_SLOTS`, whose tokens are summed over groups
-(see :func:`dedupe.candidates.merge_evidence`). So the groups must be the same
+past :data:`dedupe._candidates.HIT_SLOTS`, whose tokens are summed over groups
+(see :func:`dedupe._candidates.merge_evidence`). So the groups must be the same
 in every engine: the top :data:`EVIDENCE_GROUP_BITS` bits of the key.
 """
 
@@ -51,15 +51,15 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import xxhash
 
-from .candidates import SentenceTokens, signature_entries
+from ._candidates import SentenceTokens, signature_entries
 from .clean import clean_document, furniture_only
 from .clean.furniture import line_keys_batch, line_shapes
 from .clean.rules import Memo
-from .cluster import ClusterMember, choose_canonical
+from ._cluster import ClusterMember, choose_canonical
 from .config import CleanConfig, DedupConfig
 from .records import Change, Cluster, Document, Rejected
-from .sign import sign_texts
-from .verify import Link, PairVerifier
+from ._sign import sign_texts
+from ._verify import Link, PairVerifier
 
 __all__ = ["Cluster", "SignedPartition", "EVIDENCE_GROUP_BITS", "OnDemandChecks", "clean_partition", "after_strip",
            "evidence_group", "sign_partition", "make_cluster", "exact_link"]
@@ -145,8 +145,8 @@ class SignedPartition:
     """What the rest of a run keeps of a partition's signatures, per document (in the partition's
     order): its tokens (0: no word), the digest of its tokens (16 bytes each, exact copies), its
     comparable tokens and those no band key can show, and the comparable tokens of each banded
-    sentence (see :class:`dedupe.sign.Signature`); and its band key entries
-    (:func:`dedupe.candidates.signature_entries`; owners are positions in the partition)."""
+    sentence (see :class:`dedupe._sign.Signature`); and its band key entries
+    (:func:`dedupe._candidates.signature_entries`; owners are positions in the partition)."""
 
     tokens: np.ndarray
     digests: bytes
@@ -173,7 +173,7 @@ def sign_partition(texts: Sequence[str], config: DedupConfig) -> SignedPartition
 
 
 class OnDemandChecks:
-    """The ``check`` and ``prefetch`` that :func:`dedupe.cluster.group` asks for, over one engine's
+    """The ``check`` and ``prefetch`` that :func:`dedupe._cluster.group` asks for, over one engine's
     documents: a pair verified as a candidate answers with its link (or None); any other pair is
     verified when asked (or prefetched), once, by ``verifier``.
 
@@ -221,7 +221,7 @@ def make_cluster(members: Sequence[ClusterMember], links: Sequence[Link], copies
                  config: DedupConfig) -> Cluster:
     """The :class:`Cluster` of one group of documents: ``members`` sorted by id, the verified
     ``links`` among them (sorted by their pair), and ``copies``, ``(representative, copy)`` ids of
-    exact copies. The canonical is chosen by ``config``'s policy (:func:`dedupe.cluster.choose_canonical`)."""
+    exact copies. The canonical is chosen by ``config``'s policy (:func:`dedupe._cluster.choose_canonical`)."""
     best, reason = choose_canonical(members, config.canonical, config.preferred_sources)
     all_links = list(links) + [exact_link(rep, copy) for rep, copy in copies]
     ordered = (best.id,) + tuple(m.id for m in members if m.id != best.id)

@@ -185,7 +185,7 @@ def partition_keys(keys: np.ndarray, owners: np.ndarray, aux: np.ndarray | None 
     """``(keys, owners, aux)`` grouped by the top ``bits`` bits of the key (order kept within a group), and
     the group bounds: group ``p`` is ``[bounds[p]:bounds[p + 1]]``. What :meth:`KeySpill.add` takes; worker
     processes call it on their own batches, so that the parent only joins slices. ``aux`` (uint64 per
-    entry, see :func:`dedupe.candidates.signature_entries`) is zeros when not given."""
+    entry, see :func:`dedupe._candidates.signature_entries`) is zeros when not given."""
     keys, owners = np.asarray(keys, dtype=_KEY), np.asarray(owners, dtype=_OWNER)
     aux = np.zeros(len(keys), dtype=_AUX) if aux is None else np.asarray(aux, dtype=_AUX)
     if not bits:
