@@ -69,7 +69,21 @@ def write_all(fd: int, data: bytes, offset: int) -> None:
         view, offset = view[n:], offset + n
 
 
-class DocumentStore(Mapping[str, Document]):
+class _Descriptor:
+    """Returns its open file descriptor ``_fd`` when collected without ``close()`` (the files
+    are unlinked already, so nothing else is left to clean up)."""
+
+    _fd = -1
+
+    def __del__(self) -> None:
+        if self._fd >= 0:
+            try:
+                os.close(self._fd)
+            except OSError:
+                pass
+
+
+class DocumentStore(_Descriptor, Mapping[str, Document]):
     """Documents by id, iterated in insertion order (a replaced document keeps its place).
 
     >>> s = DocumentStore(memory_bytes=0)  # spill at once
@@ -164,12 +178,6 @@ class DocumentStore(Mapping[str, Document]):
         self._index.clear()
         self._order.clear()
 
-    def __del__(self) -> None:  # the file is unlinked already; this just returns the descriptor
-        if getattr(self, "_fd", -1) >= 0:
-            try:
-                os.close(self._fd)
-            except OSError:
-                pass
 
 
 _KEY = np.dtype("<u8")
@@ -245,7 +253,7 @@ class _BackgroundWriter:
             raise error
 
 
-class KeySpill:
+class KeySpill(_Descriptor):
     """``(key, owner, aux)`` entries, handed back one partition at a time; every key's entries in one partition.
 
     Pairs are split by the top ``partition_bits`` bits of the key (a radix
@@ -373,15 +381,9 @@ class KeySpill:
         self._pending = []
         self._held = [[] for _ in self._held]
 
-    def __del__(self) -> None:
-        if getattr(self, "_fd", -1) >= 0:
-            try:
-                os.close(self._fd)
-            except OSError:
-                pass
 
 
-class BlobSpill:
+class BlobSpill(_Descriptor):
     """Byte strings written once to a temporary file and read back where they were put.
 
     Forked worker processes may :meth:`append` too: the file is open before they
@@ -421,9 +423,3 @@ class BlobSpill:
             os.close(self._fd)
             self._fd = -1
 
-    def __del__(self) -> None:
-        if getattr(self, "_fd", -1) >= 0:
-            try:
-                os.close(self._fd)
-            except OSError:
-                pass
